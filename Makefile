@@ -1,0 +1,43 @@
+# wsconform: the conformance suite for the eKuiper WebSocket source.
+GO      ?= go
+REPORTS ?= reports
+
+.PHONY: all test conformance conformance-rest generate check-generated vet fmt-check bench build
+
+all: test
+
+## test: vet, formatting, generated files fresh, every package's tests with the race detector.
+test: vet fmt-check check-generated
+	$(GO) test -race -count=1 ./...
+
+## conformance: the whole suite against the embedded reference implementation.
+conformance:
+	$(GO) run ./tools/wsconform run --target ref --report $(REPORTS)
+
+## conformance-rest: the whole suite through the REST target against kuiperd.
+conformance-rest:
+	bash tools/conformance-rest.sh
+
+## generate: regenerate the ginkgo specs and the behaviour documentation from the features.
+generate:
+	$(GO) run ./tools/specgen
+	$(GO) run ./tools/docgen
+
+## check-generated: fail when generated files are stale.
+check-generated:
+	$(GO) run ./tools/specgen -check
+	$(GO) run ./tools/docgen -check
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+## bench: ingest benchmarks of the reference source.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./impl/wsource/
+
+build:
+	$(GO) build ./...

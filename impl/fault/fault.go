@@ -1,0 +1,65 @@
+// Package fault lists deliberate defects that the reference engine can be built
+// with, so that the conformance suite can prove it notices each of them.
+//
+// The zero Set is the correct behaviour. Only the suite's self-test sets fields.
+package fault
+
+import (
+	"reflect"
+	"sort"
+)
+
+// Set is a collection of deliberate defects; each true field breaks one behaviour.
+type Set struct {
+	// ArrayAsOneRecord: a JSON array message yields only its first record.
+	ArrayAsOneRecord bool
+	// TypedKeepsUnknownFields: typed streams are decoded as if schemaless.
+	TypedKeepsUnknownFields bool
+	// DecodeBinaryFrames: binary frames are delivered like text frames.
+	DecodeBinaryFrames bool
+	// KeepEndpointAfterStop: a stopped server-mode source leaves its endpoint registered.
+	KeepEndpointAfterStop bool
+	// NeverCloseDataServer: the data server keeps its port open after the last endpoint goes.
+	NeverCloseDataServer bool
+	// DropRequestHeaders: client mode sends no requestHeader on the handshake.
+	DropRequestHeaders bool
+	// SkipTLSVerify: client mode never verifies the server certificate.
+	SkipTLSVerify bool
+	// DropOnePercent: every hundredth record is dropped before the sinks.
+	DropOnePercent bool
+	// AcceptInvalidUTF8: text frames with invalid UTF-8 are accepted (no close 1007).
+	AcceptInvalidUTF8 bool
+	// NoReadLimit: the message size limit is not applied (no close 1009).
+	NoReadLimit bool
+	// ShareClientByPath: client-mode streams with the same datasource path share one connection.
+	ShareClientByPath bool
+	// RemoteCloseStaysConnected: the connection status stays up after the remote closes.
+	RemoteCloseStaysConnected bool
+	// IgnoreQuery: the query part of DATASOURCE is not sent when dialing.
+	IgnoreQuery bool
+	// StopOnDecodeError: a decode error closes the connection.
+	StopOnDecodeError bool
+}
+
+// Names returns the names of all defects a Set can hold, sorted.
+func Names() []string {
+	t := reflect.TypeOf(Set{})
+	names := make([]string, 0, t.NumField())
+	for i := 0; i < t.NumField(); i++ {
+		names = append(names, t.Field(i).Name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Only returns a Set with the single named defect enabled, and false when no
+// defect has that name.
+func Only(name string) (Set, bool) {
+	var s Set
+	f := reflect.ValueOf(&s).Elem().FieldByName(name)
+	if !f.IsValid() || f.Kind() != reflect.Bool {
+		return Set{}, false
+	}
+	f.SetBool(true)
+	return s, true
+}

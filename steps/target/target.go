@@ -1,0 +1,146 @@
+// Package target defines the contract between the conformance suite and an
+// engine under test. The suite drives every engine only through Target.
+package target
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+)
+
+// Record is one record as the engine emitted it, decoded from JSON with
+// numbers kept exact (json.Number).
+type Record = map[string]any
+
+// Capability names something an engine under test may or may not be able to do
+// for the suite. Scenarios tagged @needs-<capability> are skipped, with the
+// reason Supports gives, on targets that lack it.
+type Capability string
+
+const (
+	// ServerTLS: the target can serve its data server as wss with the
+	// certificate a scenario provides (Env.DataServerTLS).
+	ServerTLS Capability = "server-tls"
+	// ServerClientAuth: the target's data server can demand client certificates.
+	ServerClientAuth Capability = "server-client-auth"
+	// DataServerLifecycle: the target's data server starts and stops with the
+	// scenario's rules only (no other rules share it), so the suite can watch its
+	// port open and close.
+	DataServerLifecycle Capability = "lifecycle"
+	// MessageLimit: the target applies Env.MaxMessageBytes to its sources.
+	MessageLimit Capability = "message-limit"
+)
+
+// ErrUnsupported is wrapped by errors of operations a target cannot perform.
+var ErrUnsupported = errors.New("not supported by this target")
+
+// TLSFiles names PEM files on the local disk.
+type TLSFiles struct {
+	CertFile string
+	KeyFile  string
+	// ClientCAFile, when set, makes the server demand a client certificate
+	// signed by this CA.
+	ClientCAFile string
+}
+
+// Env is the configuration one scenario needs from the engine.
+type Env struct {
+	// DataServerTLS, when non-nil, serves the data server as wss only.
+	DataServerTLS *TLSFiles
+	// ConfKeys are websocket source confKeys (name -> properties) to create or
+	// replace before the scenario's streams are made.
+	ConfKeys map[string]map[string]any
+	// MaxMessageBytes, when non-zero, is the message size limit to apply.
+	MaxMessageBytes int64
+}
+
+// Endpoint is where remote clients reach the target's data server.
+type Endpoint struct {
+	// Addr is host:port. It stays the same across the data server's restarts.
+	Addr string
+	// TLS tells whether the data server speaks wss.
+	TLS bool
+	// CAFile, for TLS, is a PEM file with the CA to trust.
+	CAFile string
+}
+
+// URL returns the ws:// or wss:// URL of path on the endpoint.
+func (e Endpoint) URL(path string) string {
+	scheme := "ws"
+	if e.TLS {
+		scheme = "wss"
+	}
+	return scheme + "://" + e.Addr + path
+}
+
+// Status is a rule's status as the engine reports it.
+type Status struct {
+	// State is "running", "stopped" or "stopped by error".
+	State string
+	// Message is the status message (the error for "stopped by error").
+	Message string
+	// Metrics are the flat metric keys, e.g. "source_s_0_records_in_total".
+	Metrics map[string]any
+}
+
+// Metric returns the value of the first metric key with the given prefix and
+// suffix, e.g. Metric("source_", "_exceptions_total"). Operator numbers and
+// stream names in between are not compared.
+func (s Status) Metric(prefix, suffix string) (any, bool) {
+	for k, v := range s.Metrics {
+		if strings.HasPrefix(k, prefix) && strings.HasSuffix(k, suffix) {
+			return v, true
+		}
+	}
+	return nil, false
+}
+
+// Rule is a running or stopped rule on the target.
+type Rule interface {
+	// ID is the rule id.
+	ID() string
+	// Records delivers the rule's output records in order. It is never closed
+	// while the target is open.
+	Records() <-chan Record
+	// Status fetches the rule's current status.
+	Status(ctx context.Context) (Status, error)
+}
+
+// Target is an engine under test.
+type Target interface {
+	// Name describes the target in reports, e.g. "reference (in-process)".
+	Name() string
+	// Supports tells whether the target can do c; when not, reason says why and
+	// how to enable it.
+	Supports(c Capability) (ok bool, reason string)
+	// Apply configures the target for one scenario.
+	Apply(ctx context.Context, env Env) error
+	// CreateStream runs a CREATE STREAM statement.
+	CreateStream(ctx context.Context, sql string) error
+	// DropStream drops a stream.
+	DropStream(ctx context.Context, name string) error
+	// CreateRule creates and starts a rule whose output the suite collects.
+	// A rule the engine refuses returns an error carrying the engine's message.
+	CreateRule(ctx context.Context, id, sql string) (Rule, error)
+	// StopRule stops a rule; StartRule starts it again.
+	StopRule(ctx context.Context, id string) error
+	StartRule(ctx context.Context, id string) error
+	// DeleteRule deletes a rule.
+	DeleteRule(ctx context.Context, id string) error
+	// DataServer tells where remote clients reach server-mode streams.
+	DataServer() Endpoint
+	// Close removes everything the scenario made and releases the target.
+	Close() error
+}
+
+// Factory makes the Target for one scenario. The suite calls it once per
+// scenario and closes the Target at the scenario's end, so scenarios may run
+// concurrently.
+type Factory func(ctx context.Context) (Target, error)
+
+// DefaultTimeout bounds how long a step waits for something that should happen.
+const DefaultTimeout = 5 * time.Second
+
+// QuietWindow is how long a step watches to prove something did not happen.
+const QuietWindow = 300 * time.Millisecond
