@@ -1,0 +1,247 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// maxRecordBody bounds one request body the collector accepts.
+const maxRecordBody = 64 << 20
+
+// collector is the HTTP server the engine's rest sinks post records to. Each
+// rule has its own route; records of one route are delivered in the order
+// they arrived, and never dropped.
+type collector struct {
+	ln   net.Listener
+	srv  *http.Server
+	base string // URL prefix the engine posts to
+	done chan struct{}
+
+	mu     sync.Mutex
+	routes map[string]*route
+	closed bool
+}
+
+func newCollector(addr, postBase string) (*collector, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("record collector on %s: %w", addr, err)
+	}
+	c := &collector{
+		ln:     ln,
+		routes: map[string]*route{},
+		done:   make(chan struct{}),
+	}
+	if postBase == "" {
+		postBase = "http://" + ln.Addr().String()
+	}
+	c.base = postBase
+	c.srv = &http.Server{Handler: c, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		defer close(c.done)
+		_ = c.srv.Serve(ln) // returns http.ErrServerClosed after close
+	}()
+	return c, nil
+}
+
+// Addr is the collector's listening address.
+func (c *collector) Addr() string { return c.ln.Addr().String() }
+
+// add registers a route at path (starting with "/") and starts its delivery.
+func (c *collector) add(path string) (*route, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil, errors.New("record collector is closed")
+	}
+	if _, dup := c.routes[path]; dup {
+		return nil, fmt.Errorf("record collector: path %s is in use", path)
+	}
+	r := newRoute(c.base + path)
+	c.routes[path] = r
+	return r, nil
+}
+
+// remove unregisters the route at path and stops its delivery.
+func (c *collector) remove(path string) {
+	c.mu.Lock()
+	r := c.routes[path]
+	delete(c.routes, path)
+	c.mu.Unlock()
+	if r != nil {
+		r.stop()
+	}
+}
+
+func (c *collector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	if req.Method != http.MethodPost && req.Method != http.MethodPut {
+		http.Error(w, "records are posted", http.StatusMethodNotAllowed)
+		return
+	}
+	c.mu.Lock()
+	r := c.routes[req.URL.Path]
+	c.mu.Unlock()
+	if r == nil {
+		http.Error(w, "no rule collects at "+req.URL.Path, http.StatusNotFound)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxRecordBody))
+	if err != nil {
+		http.Error(w, "reading records: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	recs, err := decodeRecords(body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.push(recs)
+	w.WriteHeader(http.StatusOK)
+}
+
+// decodeRecords reads a JSON object (one record) or an array of objects,
+// keeping numbers exact.
+func decodeRecords(body []byte) ([]target.Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("records %q: %w", preview(body), err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("records %q: data after the JSON value", preview(body))
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		return []target.Record{v}, nil
+	case []any:
+		recs := make([]target.Record, 0, len(v))
+		for _, e := range v {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("records %q: an array element is not an object", preview(body))
+			}
+			recs = append(recs, m)
+		}
+		return recs, nil
+	default:
+		return nil, fmt.Errorf("records %q: want a JSON object or an array of objects", preview(body))
+	}
+}
+
+func preview(b []byte) string {
+	const n = 64
+	s := strings.ToValidUTF8(string(b), "?")
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}
+
+// close stops the server and every route's delivery.
+func (c *collector) close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	routes := c.routes
+	c.routes = map[string]*route{}
+	c.mu.Unlock()
+	for _, r := range routes {
+		r.stop()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := c.srv.Shutdown(ctx)
+	if err != nil {
+		err = errors.Join(err, c.srv.Close())
+	}
+	<-c.done
+	if err != nil {
+		return fmt.Errorf("record collector on %s: %w", c.Addr(), err)
+	}
+	return nil
+}
+
+// route queues the records of one rule without bound and hands them to its
+// channel in order, on a goroutine that stop ends.
+type route struct {
+	url  string
+	out  chan target.Record
+	wake chan struct{}
+	quit chan struct{}
+	done chan struct{}
+	once sync.Once
+
+	mu    sync.Mutex
+	queue []target.Record
+}
+
+func newRoute(url string) *route {
+	r := &route{
+		url:  url,
+		out:  make(chan target.Record),
+		wake: make(chan struct{}, 1),
+		quit: make(chan struct{}),
+		done: make(chan struct{}),
+	}
+	go r.deliver()
+	return r
+}
+
+func (r *route) push(recs []target.Record) {
+	if len(recs) == 0 {
+		return
+	}
+	r.mu.Lock()
+	r.queue = append(r.queue, recs...)
+	r.mu.Unlock()
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *route) deliver() {
+	defer close(r.done)
+	for {
+		r.mu.Lock()
+		if len(r.queue) == 0 {
+			r.queue = nil
+			r.mu.Unlock()
+			select {
+			case <-r.wake:
+				continue
+			case <-r.quit:
+				return
+			}
+		}
+		rec := r.queue[0]
+		r.queue[0] = nil
+		r.queue = r.queue[1:]
+		r.mu.Unlock()
+		select {
+		case r.out <- rec:
+		case <-r.quit:
+			return
+		}
+	}
+}
+
+func (r *route) stop() {
+	r.once.Do(func() { close(r.quit) })
+	<-r.done
+}

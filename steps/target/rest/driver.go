@@ -1,0 +1,125 @@
+// Package rest drives any engine with an eKuiper-compatible REST API as a
+// target.Target: streams, rules and confKeys over REST, records through a rest
+// sink posting to a collector the suite runs, errors and counters through rule
+// status.
+package rest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// Driver holds what the scenarios against one engine share: the REST client
+// and the record collector. It makes one Target per scenario.
+type Driver struct {
+	opts      resolved
+	client    *client
+	ownClient bool
+	coll      *collector
+
+	mu      sync.Mutex
+	targets map[*restTarget]struct{}
+	seq     uint64
+	closed  bool
+}
+
+// New checks that the engine answers GET /ping, starts the record collector
+// and returns the driver. Close releases it.
+func New(ctx context.Context, opts Options) (*Driver, error) {
+	r, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	hc, own := opts.HTTPClient, false
+	if hc == nil {
+		hc, own = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}, true
+	}
+	d := &Driver{
+		opts:      r,
+		client:    &client{base: r.rest.String(), http: hc},
+		ownClient: own,
+		targets:   map[*restTarget]struct{}{},
+	}
+	if _, err := d.client.do(ctx, http.MethodGet, "/ping", nil); err != nil {
+		d.closeIdle()
+		return nil, fmt.Errorf("engine at %s does not answer: %w", r.rest, err)
+	}
+	d.coll, err = newCollector(r.collector, r.postBase)
+	if err != nil {
+		d.closeIdle()
+		return nil, err
+	}
+	return d, nil
+}
+
+// CollectorAddr is the address the record collector listens on.
+func (d *Driver) CollectorAddr() string { return d.coll.Addr() }
+
+// Factory returns a target.Factory making one Target per scenario on this
+// driver's engine.
+func (d *Driver) Factory() target.Factory {
+	return func(ctx context.Context) (target.Target, error) {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		if d.closed {
+			return nil, errors.New("rest target: driver is closed")
+		}
+		t := &restTarget{
+			d:        d,
+			rules:    map[string]*rule{},
+			streams:  map[string]struct{}{},
+			confKeys: map[string]struct{}{},
+		}
+		d.targets[t] = struct{}{}
+		return t, nil
+	}
+}
+
+// Close closes the targets still open (removing what their scenarios made on
+// the engine) and stops the record collector. It is idempotent.
+func (d *Driver) Close() error {
+	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return nil
+	}
+	d.closed = true
+	open := make([]*restTarget, 0, len(d.targets))
+	for t := range d.targets {
+		open = append(open, t)
+	}
+	d.mu.Unlock()
+	var errs []error
+	for _, t := range open {
+		errs = append(errs, t.Close())
+	}
+	errs = append(errs, d.coll.close())
+	d.closeIdle()
+	return errors.Join(errs...)
+}
+
+func (d *Driver) closeIdle() {
+	if d.ownClient {
+		d.client.http.CloseIdleConnections()
+	}
+}
+
+func (d *Driver) forget(t *restTarget) {
+	d.mu.Lock()
+	delete(d.targets, t)
+	d.mu.Unlock()
+}
+
+// nextSeq numbers collector routes so that a rule made again under the same
+// id never receives its predecessor's records.
+func (d *Driver) nextSeq() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seq++
+	return d.seq
+}

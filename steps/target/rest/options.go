@@ -1,0 +1,151 @@
+package rest
+
+import (
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+)
+
+// Default addresses of an engine started with the output of WriteConfig.
+const (
+	DefaultRestURL       = "http://127.0.0.1:9081"
+	DefaultDataURL       = "ws://127.0.0.1:10081"
+	DefaultCollectorAddr = "127.0.0.1:0"
+)
+
+// Environment variables read by OptionsFromEnv.
+const (
+	EnvRestURL       = "WSCONFORM_REST_URL"
+	EnvDataURL       = "WSCONFORM_DATA_URL"
+	EnvCA            = "WSCONFORM_CA"
+	EnvCollector     = "WSCONFORM_COLLECTOR"
+	EnvCollectorURL  = "WSCONFORM_COLLECTOR_URL"
+	envCollectorHelp = "host:port"
+)
+
+// Options say where the engine under test is and where the suite collects
+// the records its rules emit. The zero value drives an engine on the default
+// loopback ports.
+type Options struct {
+	// RestURL is the base URL of the engine's REST API.
+	// Default DefaultRestURL.
+	RestURL string
+	// DataURL is where remote clients reach the engine's data server: ws://
+	// or wss://host:port. Default DefaultDataURL.
+	DataURL string
+	// CAFile is a PEM file with the CA to trust for a wss DataURL. Empty
+	// means the system roots.
+	CAFile string
+	// CollectorAddr is the host:port the suite's record collector listens
+	// on. Default DefaultCollectorAddr.
+	CollectorAddr string
+	// CollectorURL is the base URL the engine posts records to, for an
+	// engine that reaches the collector under another name (a container,
+	// another host). Default http:// and the collector's listening address.
+	CollectorURL string
+	// HTTPClient makes the REST calls. Default: a client of its own whose
+	// idle connections are closed by Driver.Close.
+	HTTPClient *http.Client
+}
+
+// OptionsFromEnv returns Options filled from WSCONFORM_REST_URL,
+// WSCONFORM_DATA_URL, WSCONFORM_CA, WSCONFORM_COLLECTOR and
+// WSCONFORM_COLLECTOR_URL; unset variables leave the defaults.
+func OptionsFromEnv() Options {
+	return Options{
+		RestURL:       os.Getenv(EnvRestURL),
+		DataURL:       os.Getenv(EnvDataURL),
+		CAFile:        os.Getenv(EnvCA),
+		CollectorAddr: os.Getenv(EnvCollector),
+		CollectorURL:  os.Getenv(EnvCollectorURL),
+	}
+}
+
+// resolved are validated Options with defaults filled in.
+type resolved struct {
+	rest      *url.URL
+	dataAddr  string
+	dataTLS   bool
+	caFile    string
+	collector string
+	postBase  string
+}
+
+func (o Options) resolve() (resolved, error) {
+	var r resolved
+	restURL := o.RestURL
+	if restURL == "" {
+		restURL = DefaultRestURL
+	}
+	u, err := url.Parse(restURL)
+	if err != nil {
+		return r, fmt.Errorf("rest url %q: %w", restURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return r, fmt.Errorf("rest url %q: want http://host:port or https://host:port", restURL)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	u.RawQuery, u.Fragment = "", ""
+	r.rest = u
+
+	dataURL := o.DataURL
+	if dataURL == "" {
+		dataURL = DefaultDataURL
+	}
+	d, err := url.Parse(dataURL)
+	if err != nil {
+		return r, fmt.Errorf("data url %q: %w", dataURL, err)
+	}
+	switch d.Scheme {
+	case "ws":
+	case "wss":
+		r.dataTLS = true
+	default:
+		return r, fmt.Errorf("data url %q: want ws://host:port or wss://host:port", dataURL)
+	}
+	if d.Host == "" || (d.Path != "" && d.Path != "/") {
+		return r, fmt.Errorf("data url %q: want ws://host:port or wss://host:port without a path", dataURL)
+	}
+	r.dataAddr = d.Host
+	if d.Port() == "" {
+		port := "80"
+		if r.dataTLS {
+			port = "443"
+		}
+		r.dataAddr = net.JoinHostPort(d.Hostname(), port)
+	}
+
+	if o.CAFile != "" {
+		pem, err := os.ReadFile(o.CAFile)
+		if err != nil {
+			return r, fmt.Errorf("ca file: %w", err)
+		}
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return r, fmt.Errorf("ca file %s: no PEM certificate in it", o.CAFile)
+		}
+		r.caFile = o.CAFile
+	}
+
+	r.collector = o.CollectorAddr
+	if r.collector == "" {
+		r.collector = DefaultCollectorAddr
+	}
+	if _, _, err := net.SplitHostPort(r.collector); err != nil {
+		return r, fmt.Errorf("collector address %q: want %s: %w", r.collector, envCollectorHelp, err)
+	}
+	if o.CollectorURL != "" {
+		c, err := url.Parse(o.CollectorURL)
+		if err != nil {
+			return r, fmt.Errorf("collector url %q: %w", o.CollectorURL, err)
+		}
+		if c.Scheme != "http" || c.Host == "" {
+			return r, fmt.Errorf("collector url %q: want http://host:port", o.CollectorURL)
+		}
+		r.postBase = strings.TrimSuffix(c.String(), "/")
+	}
+	return r, nil
+}

@@ -1,0 +1,339 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// cleanupTimeout bounds the REST calls Close makes to remove a scenario's
+// rules, streams and confKeys.
+const cleanupTimeout = 30 * time.Second
+
+// Reasons Supports gives for what a remote engine cannot do for the suite.
+const (
+	reasonServerTLS = "the REST target cannot reconfigure a remote engine's data server; " +
+		"start the engine with the files of `wsconform config --tls --out DIR` (source.httpServerTls) " +
+		"and pass --data-url wss://HOST:PORT --ca DIR/certs/<the CA file it wrote>"
+	reasonClientAuth = "the REST target cannot make a remote engine's data server demand client certificates " +
+		"(eKuiper's source.httpServerTls has no client CA setting); run these scenarios with --target ref"
+	reasonLifecycle = "the REST target shares one long-running engine's data server among concurrent scenarios, " +
+		"so it cannot watch that server start and stop with one scenario's rules; run these scenarios with --target ref"
+	reasonMessageLimit = "the REST target cannot set a remote engine's message size limit " +
+		"(eKuiper has no such setting); run these scenarios with --target ref"
+	reasonDefaultKey = "the REST target does not change a remote engine's default confKey, " +
+		"which every concurrent scenario shares; run this scenario with --target ref"
+)
+
+// restTarget is one scenario's view of the engine. It remembers what the
+// scenario made so that Close removes it.
+type restTarget struct {
+	d *Driver
+
+	mu       sync.Mutex
+	rules    map[string]*rule    // rules created and not yet deleted, by id
+	routes   []string            // collector paths of every rule created
+	streams  map[string]struct{} // streams created and not yet dropped
+	confKeys map[string]struct{} // confKeys put
+	closed   bool
+}
+
+var _ target.Target = (*restTarget)(nil)
+
+// Name describes the target in reports.
+func (t *restTarget) Name() string { return "rest (" + t.d.opts.rest.String() + ")" }
+
+// Supports tells what a remote engine can do for the suite.
+func (t *restTarget) Supports(c target.Capability) (bool, string) {
+	switch c {
+	case target.ServerTLS:
+		if t.d.opts.dataTLS {
+			return true, ""
+		}
+		return false, reasonServerTLS
+	case target.ServerClientAuth:
+		return false, reasonClientAuth
+	case target.DataServerLifecycle:
+		return false, reasonLifecycle
+	case target.MessageLimit:
+		return false, reasonMessageLimit
+	default:
+		return false, fmt.Sprintf("the REST target does not know capability %q", c)
+	}
+}
+
+// Apply puts the scenario's confKeys. The data server cannot be reconfigured:
+// a wss data server is accepted only when the engine already serves wss.
+func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if tls := env.DataServerTLS; tls != nil {
+		if tls.ClientCAFile != "" {
+			return fmt.Errorf("data server client authentication: %w: %s", target.ErrUnsupported, reasonClientAuth)
+		}
+		if !t.d.opts.dataTLS {
+			return fmt.Errorf("data server TLS: %w: %s", target.ErrUnsupported, reasonServerTLS)
+		}
+		// The engine already serves wss with its own certificate; clients
+		// trust it through DataServer().CAFile.
+	}
+	if env.MaxMessageBytes != 0 {
+		return fmt.Errorf("message size limit %d: %w: %s", env.MaxMessageBytes, target.ErrUnsupported, reasonMessageLimit)
+	}
+	for name := range env.ConfKeys {
+		if strings.EqualFold(name, "default") {
+			return fmt.Errorf("confKey %s: %w: %s", name, target.ErrUnsupported, reasonDefaultKey)
+		}
+	}
+	for name, props := range env.ConfKeys {
+		if props == nil {
+			props = map[string]any{}
+		}
+		_, err := t.d.client.do(ctx, http.MethodPut, confKeyPath(name), props)
+		var ae *APIError
+		if err == nil || !errors.As(err, &ae) {
+			// Made, or possibly made before the call failed: remove it on Close.
+			t.mu.Lock()
+			t.confKeys[name] = struct{}{}
+			t.mu.Unlock()
+		}
+		if err != nil {
+			return fmt.Errorf("confKey %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func confKeyPath(name string) string {
+	return "/metadata/sources/websocket/confKeys/" + seg(name)
+}
+
+var streamName = regexp.MustCompile("(?is)^\\s*create\\s+stream\\s+(`[^`]+`|\"[^\"]+\"|[^\\s(]+)")
+
+// CreateStream posts the statement to /streams.
+func (t *restTarget) CreateStream(ctx context.Context, sql string) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if _, err := t.d.client.do(ctx, http.MethodPost, "/streams", map[string]string{"sql": sql}); err != nil {
+		return fmt.Errorf("create stream %q: %w", sql, err)
+	}
+	if m := streamName.FindStringSubmatch(sql); m != nil {
+		t.mu.Lock()
+		t.streams[strings.Trim(m[1], "`\"")] = struct{}{}
+		t.mu.Unlock()
+	}
+	return nil
+}
+
+// DropStream deletes /streams/{name}.
+func (t *restTarget) DropStream(ctx context.Context, name string) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if _, err := t.d.client.do(ctx, http.MethodDelete, "/streams/"+seg(name), nil); err != nil {
+		return fmt.Errorf("drop stream %s: %w", name, err)
+	}
+	t.mu.Lock()
+	delete(t.streams, name)
+	t.mu.Unlock()
+	return nil
+}
+
+// CreateRule posts a rule whose only action is a rest sink to the
+// collector.
+func (t *restTarget) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
+	if err := t.open(); err != nil {
+		return nil, err
+	}
+	path := fmt.Sprintf("/r/%s/%d", seg(id), t.d.nextSeq())
+	rt, err := t.d.coll.add(path)
+	if err != nil {
+		return nil, fmt.Errorf("create rule %s: %w", id, err)
+	}
+	t.mu.Lock()
+	t.routes = append(t.routes, path)
+	t.mu.Unlock()
+	def := map[string]any{
+		"id":  id,
+		"sql": sql,
+		"actions": []map[string]any{{
+			"rest": map[string]any{"url": rt.url, "method": "post", "sendSingle": true},
+		}},
+	}
+	r := &rule{id: id, t: t, records: rt.out}
+	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules", def); err != nil {
+		var ae *APIError
+		if !errors.As(err, &ae) {
+			// The engine may have made the rule before the call failed.
+			t.track(r)
+		}
+		return nil, fmt.Errorf("create rule %s: %w", id, err)
+	}
+	t.track(r)
+	return r, nil
+}
+
+func (t *restTarget) track(r *rule) {
+	t.mu.Lock()
+	t.rules[r.id] = r
+	t.mu.Unlock()
+}
+
+// StopRule posts /rules/{id}/stop.
+func (t *restTarget) StopRule(ctx context.Context, id string) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules/"+seg(id)+"/stop", nil); err != nil {
+		return fmt.Errorf("stop rule %s: %w", id, err)
+	}
+	return nil
+}
+
+// StartRule posts /rules/{id}/start.
+func (t *restTarget) StartRule(ctx context.Context, id string) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules/"+seg(id)+"/start", nil); err != nil {
+		return fmt.Errorf("start rule %s: %w", id, err)
+	}
+	return nil
+}
+
+// DeleteRule deletes /rules/{id}. Records the rule posted before keep
+// arriving on its channel.
+func (t *restTarget) DeleteRule(ctx context.Context, id string) error {
+	if err := t.open(); err != nil {
+		return err
+	}
+	if _, err := t.d.client.do(ctx, http.MethodDelete, "/rules/"+seg(id), nil); err != nil {
+		return fmt.Errorf("delete rule %s: %w", id, err)
+	}
+	t.mu.Lock()
+	delete(t.rules, id)
+	t.mu.Unlock()
+	return nil
+}
+
+// DataServer is the engine's data server as the options name it.
+func (t *restTarget) DataServer() target.Endpoint {
+	return target.Endpoint{Addr: t.d.opts.dataAddr, TLS: t.d.opts.dataTLS, CAFile: t.d.opts.caFile}
+}
+
+// Close deletes the scenario's rules, then its streams, then its confKeys,
+// and stops collecting its records. It is idempotent.
+func (t *restTarget) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	rules := make([]string, 0, len(t.rules))
+	for id := range t.rules {
+		rules = append(rules, id)
+	}
+	streams := make([]string, 0, len(t.streams))
+	for s := range t.streams {
+		streams = append(streams, s)
+	}
+	keys := make([]string, 0, len(t.confKeys))
+	for k := range t.confKeys {
+		keys = append(keys, k)
+	}
+	routes := t.routes
+	t.mu.Unlock()
+
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	var errs []error
+	del := func(what, name, path string) {
+		if _, err := t.d.client.do(ctx, http.MethodDelete, path, nil); err != nil && !isNotFound(err) {
+			errs = append(errs, fmt.Errorf("cleanup: delete %s %s: %w", what, name, err))
+		}
+	}
+	for _, id := range rules {
+		del("rule", id, "/rules/"+seg(id))
+	}
+	for _, s := range streams {
+		del("stream", s, "/streams/"+seg(s))
+	}
+	for _, k := range keys {
+		del("confKey", k, confKeyPath(k))
+	}
+	for _, p := range routes {
+		t.d.coll.remove(p)
+	}
+	t.d.forget(t)
+	return errors.Join(errs...)
+}
+
+func (t *restTarget) open() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return errors.New("rest target: scenario target is closed")
+	}
+	return nil
+}
+
+// rule is a rule made through the REST target.
+type rule struct {
+	id      string
+	t       *restTarget
+	records chan target.Record
+}
+
+// ID is the rule id.
+func (r *rule) ID() string { return r.id }
+
+// Records delivers what the rule's rest sink posted, in order.
+func (r *rule) Records() <-chan target.Record { return r.records }
+
+// Status fetches GET /rules/{id}/status: "status" and "message" become State
+// and Message, every other key a metric.
+func (r *rule) Status(ctx context.Context) (target.Status, error) {
+	body, err := r.t.d.client.do(ctx, http.MethodGet, "/rules/"+seg(r.id)+"/status", nil)
+	if err != nil {
+		return target.Status{}, fmt.Errorf("status of rule %s: %w", r.id, err)
+	}
+	return parseStatus(r.id, body)
+}
+
+func parseStatus(id string, body []byte) (target.Status, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil || m == nil {
+		return target.Status{}, fmt.Errorf("status of rule %s: want a JSON object, got %q", id, preview(body))
+	}
+	st := target.Status{Metrics: map[string]any{}}
+	for k, v := range m {
+		switch k {
+		case "status":
+			st.State = fmt.Sprint(v)
+		case "message":
+			if v != nil {
+				st.Message = fmt.Sprint(v)
+			}
+		default:
+			st.Metrics[k] = v
+		}
+	}
+	if st.State == "" {
+		return target.Status{}, fmt.Errorf("status of rule %s: no \"status\" in %q", id, preview(body))
+	}
+	return st, nil
+}
