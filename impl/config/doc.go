@@ -1,0 +1,6 @@
+// Package config reads the eKuiper configuration the WebSocket source depends on:
+// the `basic` and `source` sections of etc/kuiper.yaml and the confKeys of
+// etc/sources/websocket.yaml.
+//
+// Every error names the file (or confKey), the key and the offending value.
+package config
