@@ -5,6 +5,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -75,7 +77,7 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.upgrade),
 		ReadHeaderTimeout: DefaultTimeout,
-		ErrorLog:          nil,
+		ErrorLog:          log.New(io.Discard, "", 0),
 	}
 	go func() {
 		defer s.wg.Done()
@@ -145,9 +147,15 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Accept returns the next upgraded connection, in the order they were
-// upgraded.
+// Accept returns the next upgraded connection. Connections upgraded at the
+// same time may come in either order. After Close it returns an error
+// wrapping net.ErrClosed.
 func (s *Server) Accept(ctx context.Context) (*ServerConn, error) {
+	select {
+	case <-s.closing:
+		return nil, fmt.Errorf("accept on %s: %w", s.Addr(), net.ErrClosed)
+	default:
+	}
 	select {
 	case sc := <-s.queue:
 		return sc, nil
