@@ -1,0 +1,358 @@
+// Package dataserver is the shared global data server: one HTTP server that
+// serves every server-mode WebSocket endpoint, listening only while at least
+// one endpoint is registered.
+package dataserver
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsconform/wsconform/impl/fault"
+)
+
+// DefaultReadHeaderTimeout bounds how long a client may take to send the
+// request headers of its handshake (and, with TLS, the TLS handshake).
+const DefaultReadHeaderTimeout = 5 * time.Second
+
+// CloseGrace bounds how long the server waits for a client to answer a close
+// frame before its connection is dropped.
+const CloseGrace = time.Second
+
+// ErrClosed is returned by Register after Close.
+var ErrClosed = errors.New("data server closed")
+
+// Config configures a Server. The zero value serves plain ws on an
+// ephemeral port of every interface.
+type Config struct {
+	// Addr is the host:port to listen on. Port "0" chooses a port at the
+	// first start and reuses it on every later start, so the address stays the
+	// same for the Server's lifetime. Empty means ":0".
+	Addr string
+	// TLS, when non-nil, makes the server speak wss only. Its ClientAuth and
+	// ClientCAs are honoured.
+	TLS *tls.Config
+	// ReadHeaderTimeout bounds the handshake request (and TLS handshake).
+	// Zero means DefaultReadHeaderTimeout.
+	ReadHeaderTimeout time.Duration
+	// Logger receives connection events. Nil discards them.
+	Logger *slog.Logger
+	// Faults are deliberate defects; the zero value is correct behaviour.
+	Faults fault.Set
+}
+
+// Handler serves one upgraded connection. It runs on a goroutine the Server
+// owns, one per connection. ctx is done when the endpoint is unregistered or
+// the server is closed; the handler must then return promptly (the server
+// also sends close 1001 and bounds the connection's reads). The server closes
+// conn after the handler returns.
+type Handler func(ctx context.Context, conn *websocket.Conn)
+
+// Server is the shared data server. Its methods are safe for concurrent use.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	upgrader websocket.Upgrader
+
+	mu        sync.Mutex
+	endpoints map[string]*endpoint
+	closed    bool
+	host      string // from cfg.Addr
+	port      string // fixed after the first successful listen
+	srv       *http.Server
+	addr      string        // current listening address, "" when not listening
+	serveDone chan struct{} // closed when the current Serve returns
+}
+
+// endpoint is one registered path and its live connections.
+type endpoint struct {
+	path    string
+	handler Handler
+	ctx     context.Context
+	cancel  context.CancelFunc
+
+	mu      sync.Mutex
+	closing bool
+	conns   map[*websocket.Conn]struct{}
+	wg      sync.WaitGroup // one per connection being upgraded or served
+}
+
+// New returns a Server that is not yet listening.
+func New(cfg Config) *Server {
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = DefaultReadHeaderTimeout
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	addr := cfg.Addr
+	if addr == "" {
+		addr = ":0"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		// Listen reports the malformed address when the first endpoint registers.
+		host, port = addr, ""
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       log,
+		endpoints: make(map[string]*endpoint),
+		host:      host,
+		port:      port,
+	}
+	s.upgrader = websocket.Upgrader{
+		HandshakeTimeout: cfg.ReadHeaderTimeout,
+		CheckOrigin:      func(*http.Request) bool { return true },
+		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
+			http.Error(w, reason.Error(), status)
+		},
+	}
+	return s
+}
+
+// Register serves h on path. The first registration starts listening and
+// fails when the address cannot be bound. A path that is already registered
+// is an error naming it.
+func (s *Server) Register(path string, h Handler) error {
+	if h == nil {
+		return fmt.Errorf("register endpoint %q: nil handler", path)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("register endpoint %q: %w", path, ErrClosed)
+	}
+	if _, ok := s.endpoints[path]; ok {
+		return fmt.Errorf("register endpoint %q: path already registered", path)
+	}
+	if s.srv == nil {
+		if err := s.listenLocked(); err != nil {
+			return fmt.Errorf("register endpoint %q: %w", path, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.endpoints[path] = &endpoint{
+		path:    path,
+		handler: h,
+		ctx:     ctx,
+		cancel:  cancel,
+		conns:   make(map[*websocket.Conn]struct{}),
+	}
+	s.log.Debug("endpoint registered", "path", path, "addr", s.addr)
+	return nil
+}
+
+// Unregister removes path: later upgrades on it answer 404, its connections
+// get close 1001 (going away), and Unregister waits for their handlers. When
+// the last endpoint goes, the port is closed. Unknown paths are ignored.
+func (s *Server) Unregister(path string) {
+	s.mu.Lock()
+	ep, ok := s.endpoints[path]
+	if !ok {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.endpoints, path)
+	conns := ep.markClosing()
+	if len(s.endpoints) == 0 && !s.cfg.Faults.NeverCloseDataServer {
+		s.stopLocked()
+	}
+	s.mu.Unlock()
+	ep.shutdown(conns)
+	s.log.Debug("endpoint unregistered", "path", path)
+}
+
+// Addr returns the host:port the server listens on, or "" when it is not
+// listening.
+func (s *Server) Addr() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.addr
+}
+
+// Close unregisters every endpoint (close 1001 to every client), closes the
+// port and waits for every handler. It is idempotent; Register fails after it.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	eps := make([]*endpoint, 0, len(s.endpoints))
+	conns := make([][]*websocket.Conn, 0, len(s.endpoints))
+	for path, ep := range s.endpoints {
+		eps = append(eps, ep)
+		conns = append(conns, ep.markClosing())
+		delete(s.endpoints, path)
+	}
+	s.stopLocked()
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for i, ep := range eps {
+		wg.Go(func() { ep.shutdown(conns[i]) })
+	}
+	wg.Wait()
+	return nil
+}
+
+// listenLocked binds the address and starts serving. s.mu is held.
+func (s *Server) listenLocked() error {
+	addr := net.JoinHostPort(s.host, s.port)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	if _, port, err := net.SplitHostPort(ln.Addr().String()); err == nil {
+		s.port = port
+	}
+	s.addr = net.JoinHostPort(s.host, s.port)
+	if s.host == "" {
+		s.addr = ln.Addr().String()
+	}
+	if s.cfg.TLS != nil {
+		tc := s.cfg.TLS.Clone()
+		// WebSocket handshakes are HTTP/1.1 only.
+		tc.NextProtos = []string{"http/1.1"}
+		ln = tls.NewListener(ln, tc)
+	}
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(s.serveHTTP),
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("data server stopped", "addr", addr, "err", err)
+		}
+	}()
+	s.srv, s.serveDone = srv, done
+	s.log.Info("data server listening", "addr", s.addr, "tls", s.cfg.TLS != nil)
+	return nil
+}
+
+// stopLocked closes the port and the connections still in their handshake,
+// and waits for the accept loop. Upgraded connections belong to endpoints.
+// s.mu is held, so a concurrent Register binds only after the port is free.
+func (s *Server) stopLocked() {
+	if s.srv == nil {
+		return
+	}
+	_ = s.srv.Close()
+	<-s.serveDone
+	s.log.Info("data server stopped listening", "addr", s.addr)
+	s.srv, s.serveDone, s.addr = nil, nil, ""
+}
+
+// serveHTTP upgrades requests on registered paths and runs their handlers.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	ep, ok := s.endpoints[r.URL.Path]
+	if ok && !ep.reserve() {
+		ok = false
+	}
+	s.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	defer ep.wg.Done()
+
+	conn, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.log.Debug("upgrade failed", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
+		return
+	}
+	defer conn.Close()
+	if !ep.track(conn) {
+		// The endpoint went away during the upgrade.
+		goAway(conn)
+		drain(conn)
+		return
+	}
+	defer ep.untrack(conn)
+	s.log.Debug("client connected", "path", r.URL.Path, "remote", r.RemoteAddr)
+	ep.handler(ep.ctx, conn)
+	s.log.Debug("client gone", "path", r.URL.Path, "remote", r.RemoteAddr)
+}
+
+// reserve counts a connection about to be upgraded; false when the endpoint is
+// closing. The caller holds s.mu, so every reservation happens before the
+// endpoint's wait starts.
+func (ep *endpoint) reserve() bool {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if ep.closing {
+		return false
+	}
+	ep.wg.Add(1)
+	return true
+}
+
+// track adds an upgraded connection; false when the endpoint is closing.
+func (ep *endpoint) track(c *websocket.Conn) bool {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	if ep.closing {
+		return false
+	}
+	ep.conns[c] = struct{}{}
+	return true
+}
+
+func (ep *endpoint) untrack(c *websocket.Conn) {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	delete(ep.conns, c)
+}
+
+// markClosing stops new connections and returns the live ones. It runs under
+// s.mu, so no reservation can follow it.
+func (ep *endpoint) markClosing() []*websocket.Conn {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	ep.closing = true
+	conns := make([]*websocket.Conn, 0, len(ep.conns))
+	for c := range ep.conns {
+		conns = append(conns, c)
+	}
+	return conns
+}
+
+// shutdown cancels the handlers' context, sends close 1001 to every
+// connection (reads bounded, so a silent client cannot hold a handler) and
+// waits for every handler to return.
+func (ep *endpoint) shutdown(conns []*websocket.Conn) {
+	ep.cancel()
+	for _, c := range conns {
+		goAway(c)
+	}
+	ep.wg.Wait()
+}
+
+// goAway sends close 1001 and bounds further reads by CloseGrace, so the
+// reader sees the client's close reply or a timeout.
+func goAway(c *websocket.Conn) {
+	deadline := time.Now().Add(CloseGrace)
+	_ = c.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseGoingAway, "endpoint closed"), deadline)
+	_ = c.NetConn().SetReadDeadline(deadline)
+}
+
+// drain reads until the connection fails: the client's close reply, or the
+// deadline goAway set.
+func drain(c *websocket.Conn) {
+	for {
+		if _, _, err := c.NextReader(); err != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,414 @@
+package dataserver_test
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
+
+	"github.com/wsconform/wsconform/impl/dataserver"
+	"github.com/wsconform/wsconform/impl/fault"
+)
+
+func TestDataServer(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "dataserver")
+}
+
+// portOpen reports whether a TCP connect to addr succeeds.
+func portOpen(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
+
+// freeAddr returns a loopback address whose port was free a moment ago.
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	addr := ln.Addr().String()
+	Expect(ln.Close()).To(Succeed())
+	return addr
+}
+
+// dial opens a client connection and closes it when the spec ends.
+func dial(url string, d *websocket.Dialer, h http.Header) (*websocket.Conn, *http.Response, error) {
+	if d == nil {
+		d = &websocket.Dialer{HandshakeTimeout: 3 * time.Second}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	c, resp, err := d.DialContext(ctx, url, h)
+	if c != nil {
+		DeferCleanup(c.Close)
+	}
+	return c, resp, err
+}
+
+// collector is a Handler that sends every text message to a channel until the
+// connection fails or ctx is done.
+type collector struct {
+	msgs chan string
+}
+
+func newCollector() *collector { return &collector{msgs: make(chan string, 1024)} }
+
+func (c *collector) handle(ctx context.Context, conn *websocket.Conn) {
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		select {
+		case c.msgs <- string(data):
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+var _ = Describe("Server", func() {
+	var leaks goleak.Option
+
+	BeforeEach(func() {
+		leaks = goleak.IgnoreCurrent()
+	})
+
+	// newServer returns a server closed at the end of the spec; goroutines
+	// are checked after it is closed.
+	newServer := func(cfg dataserver.Config) *dataserver.Server {
+		if cfg.Addr == "" {
+			cfg.Addr = "127.0.0.1:0"
+		}
+		s := dataserver.New(cfg)
+		DeferCleanup(func() {
+			Expect(s.Close()).To(Succeed())
+			Expect(s.Addr()).To(BeEmpty())
+			Expect(goleak.Find(leaks)).To(Succeed())
+		})
+		return s
+	}
+
+	Describe("port lifecycle", func() {
+		It("listens only while an endpoint is registered, on the same port every time", func() {
+			addr := freeAddr()
+			s := newServer(dataserver.Config{Addr: addr})
+			Expect(s.Addr()).To(BeEmpty())
+			Expect(portOpen(addr)).To(BeFalse(), "port open before any endpoint")
+
+			h := newCollector()
+			Expect(s.Register("/a", h.handle)).To(Succeed())
+			Expect(s.Addr()).To(Equal(addr))
+			Expect(portOpen(addr)).To(BeTrue())
+			Expect(s.Register("/b", h.handle)).To(Succeed())
+
+			s.Unregister("/a")
+			Expect(portOpen(addr)).To(BeTrue(), "closed while /b is still registered")
+			s.Unregister("/b")
+			Expect(s.Addr()).To(BeEmpty())
+			Expect(portOpen(addr)).To(BeFalse(), "port open after the last endpoint went")
+
+			Expect(s.Register("/a", h.handle)).To(Succeed())
+			Expect(s.Addr()).To(Equal(addr))
+			Expect(portOpen(addr)).To(BeTrue())
+		})
+
+		It("chooses an ephemeral port once and reuses it", func() {
+			s := newServer(dataserver.Config{Addr: "127.0.0.1:0"})
+			h := newCollector()
+			Expect(s.Register("/a", h.handle)).To(Succeed())
+			first := s.Addr()
+			Expect(first).To(MatchRegexp(`^127\.0\.0\.1:[1-9][0-9]*$`))
+			s.Unregister("/a")
+			Expect(portOpen(first)).To(BeFalse())
+			Expect(s.Register("/a", h.handle)).To(Succeed())
+			Expect(s.Addr()).To(Equal(first))
+
+			c, _, err := dial("ws://"+first+"/a", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.WriteMessage(websocket.TextMessage, []byte("again"))).To(Succeed())
+			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("again")))
+		})
+
+		It("keeps the port open with the NeverCloseDataServer fault", func() {
+			s := newServer(dataserver.Config{Faults: fault.Set{NeverCloseDataServer: true}})
+			Expect(s.Register("/a", newCollector().handle)).To(Succeed())
+			addr := s.Addr()
+			s.Unregister("/a")
+			Expect(portOpen(addr)).To(BeTrue())
+		})
+
+		It("reports a bind failure naming the address", func() {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			Expect(err).NotTo(HaveOccurred())
+			defer ln.Close()
+			s := newServer(dataserver.Config{Addr: ln.Addr().String()})
+			err = s.Register("/a", newCollector().handle)
+			Expect(err).To(MatchError(ContainSubstring(ln.Addr().String())))
+			Expect(err).To(MatchError(ContainSubstring(`"/a"`)))
+			Expect(s.Addr()).To(BeEmpty())
+		})
+
+		It("refuses a path registered twice, naming it", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Register("/dup", newCollector().handle)).To(Succeed())
+			Expect(s.Register("/dup", newCollector().handle)).To(MatchError(ContainSubstring(`"/dup"`)))
+		})
+
+		It("refuses registrations after Close", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Close()).To(Succeed())
+			Expect(s.Register("/a", newCollector().handle)).To(MatchError(dataserver.ErrClosed))
+			Expect(s.Close()).To(Succeed())
+		})
+	})
+
+	Describe("endpoints", func() {
+		It("answers 404 on an unknown path and after unregistering", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Register("/known", newCollector().handle)).To(Succeed())
+			Expect(s.Register("/other", newCollector().handle)).To(Succeed())
+			_, resp, err := dial("ws://"+s.Addr()+"/unknown", nil, nil)
+			Expect(err).To(MatchError(websocket.ErrBadHandshake))
+			Expect(resp.StatusCode).To(Equal(http.StatusNotFound))
+
+			s.Unregister("/known")
+			_, resp, err = dial("ws://"+s.Addr()+"/known", nil, nil)
+			Expect(err).To(MatchError(websocket.ErrBadHandshake))
+			Expect(resp.StatusCode).To(Equal(http.StatusNotFound))
+		})
+
+		It("feeds one endpoint from many clients with any Origin", func() {
+			s := newServer(dataserver.Config{})
+			h := newCollector()
+			Expect(s.Register("/many", h.handle)).To(Succeed())
+			const clients, each = 8, 25
+			for i := range clients {
+				hdr := http.Header{"Origin": {fmt.Sprintf("http://other-%d.example", i)}}
+				c, _, err := dial("ws://"+s.Addr()+"/many", nil, hdr)
+				Expect(err).NotTo(HaveOccurred())
+				for j := range each {
+					Expect(c.WriteMessage(websocket.TextMessage, fmt.Appendf(nil, "%d-%d", i, j))).To(Succeed())
+				}
+			}
+			got := map[string]bool{}
+			for range clients * each {
+				var m string
+				Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(&m))
+				got[m] = true
+			}
+			Expect(got).To(HaveLen(clients * each))
+			Expect(got).To(HaveKey("7-24"))
+		})
+
+		It("sends close 1001 to clients on Unregister and waits for the handlers", func() {
+			s := newServer(dataserver.Config{})
+			running := make(chan struct{}, 4)
+			exited := make(chan struct{}, 4)
+			Expect(s.Register("/bye", func(ctx context.Context, conn *websocket.Conn) {
+				running <- struct{}{}
+				defer func() { exited <- struct{}{} }()
+				for {
+					if _, _, err := conn.ReadMessage(); err != nil {
+						return
+					}
+				}
+			})).To(Succeed())
+			Expect(s.Register("/stay", newCollector().handle)).To(Succeed())
+			var conns []*websocket.Conn
+			for range 3 {
+				c, _, err := dial("ws://"+s.Addr()+"/bye", nil, nil)
+				Expect(err).NotTo(HaveOccurred())
+				conns = append(conns, c)
+				Eventually(running).WithTimeout(5 * time.Second).Should(Receive())
+			}
+			// Clients read concurrently, as a real peer does, to answer the close.
+			codes := make(chan int, len(conns))
+			for _, c := range conns {
+				go func() {
+					for {
+						if _, _, err := c.ReadMessage(); err != nil {
+							var ce *websocket.CloseError
+							if errors.As(err, &ce) {
+								codes <- ce.Code
+							} else {
+								codes <- -1
+							}
+							return
+						}
+					}
+				}()
+			}
+			s.Unregister("/bye")
+			Expect(exited).To(HaveLen(3), "Unregister returned before its handlers")
+			for range conns {
+				Eventually(codes).WithTimeout(5 * time.Second).Should(Receive(Equal(websocket.CloseGoingAway)))
+			}
+		})
+
+		It("unblocks a handler that does not read, through its context", func() {
+			s := newServer(dataserver.Config{})
+			started := make(chan struct{})
+			Expect(s.Register("/ctx", func(ctx context.Context, _ *websocket.Conn) {
+				close(started)
+				<-ctx.Done()
+			})).To(Succeed())
+			c, _, err := dial("ws://"+s.Addr()+"/ctx", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(started).WithTimeout(5 * time.Second).Should(BeClosed())
+			done := make(chan struct{})
+			go func() { defer close(done); s.Unregister("/ctx") }()
+			Eventually(done).WithTimeout(5 * time.Second).Should(BeClosed())
+			_, _, err = c.ReadMessage()
+			Expect(websocket.IsCloseError(err, websocket.CloseGoingAway)).To(BeTrue(), "got %v", err)
+		})
+
+		It("does not wait forever for a client that never answers the close", func() {
+			s := newServer(dataserver.Config{})
+			started := make(chan struct{}, 1)
+			Expect(s.Register("/silent", func(ctx context.Context, conn *websocket.Conn) {
+				started <- struct{}{}
+				for {
+					if _, _, err := conn.ReadMessage(); err != nil {
+						return
+					}
+				}
+			})).To(Succeed())
+			_, _, err := dial("ws://"+s.Addr()+"/silent", nil, nil) // never reads
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(started).WithTimeout(5 * time.Second).Should(Receive())
+			done := make(chan struct{})
+			go func() { defer close(done); s.Unregister("/silent") }()
+			Eventually(done).WithTimeout(dataserver.CloseGrace + 3*time.Second).Should(BeClosed())
+		})
+
+		It("sends close 1001 on Close", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Register("/x", newCollector().handle)).To(Succeed())
+			c, _, err := dial("ws://"+s.Addr()+"/x", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			code := make(chan error, 1)
+			go func() {
+				_, _, err := c.ReadMessage()
+				code <- err
+			}()
+			Expect(s.Close()).To(Succeed())
+			var got error
+			Eventually(code).WithTimeout(5 * time.Second).Should(Receive(&got))
+			Expect(websocket.IsCloseError(got, websocket.CloseGoingAway)).To(BeTrue(), "got %v", got)
+		})
+
+		It("drops a client that never sends its handshake", func() {
+			s := newServer(dataserver.Config{ReadHeaderTimeout: 200 * time.Millisecond})
+			Expect(s.Register("/slow", newCollector().handle)).To(Succeed())
+			raw, err := net.Dial("tcp", s.Addr())
+			Expect(err).NotTo(HaveOccurred())
+			defer raw.Close()
+			_, _ = raw.Write([]byte("GET /slow HTTP/1.1\r\nHost: x\r\n")) // headers never finish
+			Expect(raw.SetReadDeadline(time.Now().Add(5 * time.Second))).To(Succeed())
+			_, err = io.ReadAll(raw)
+			var ne net.Error
+			Expect(errors.As(err, &ne) && ne.Timeout()).To(BeFalse(), "server kept the connection: %v", err)
+		})
+
+		It("closes connections upgraded while their endpoint unregisters", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Register("/keep", newCollector().handle)).To(Succeed())
+			url := "ws://" + s.Addr() + "/race"
+			ctx, cancel := context.WithCancel(context.Background())
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					d := &websocket.Dialer{HandshakeTimeout: 2 * time.Second}
+					for ctx.Err() == nil {
+						c, _, err := d.DialContext(ctx, url, nil)
+						if err != nil {
+							continue
+						}
+						// Each connection must end: the server closes it.
+						_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+						for {
+							if _, _, err := c.ReadMessage(); err != nil {
+								break
+							}
+						}
+						_ = c.Close()
+					}
+				})
+			}
+			for range 50 {
+				Expect(s.Register("/race", newCollector().handle)).To(Succeed())
+				s.Unregister("/race")
+			}
+			cancel()
+			wg.Wait()
+		})
+	})
+
+	Describe("TLS", func() {
+		var pki *testPKI
+		BeforeEach(func() {
+			var err error
+			pki, err = newTestPKI()
+			Expect(err).NotTo(HaveOccurred())
+		})
+
+		It("speaks wss only", func() {
+			s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{pki.Server}}})
+			h := newCollector()
+			Expect(s.Register("/secure", h.handle)).To(Succeed())
+
+			d := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.CAPool}}
+			c, _, err := dial("wss://"+s.Addr()+"/secure", d, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.WriteMessage(websocket.TextMessage, []byte("over tls"))).To(Succeed())
+			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("over tls")))
+
+			_, _, err = dial("ws://"+s.Addr()+"/secure", nil, nil)
+			Expect(err).To(HaveOccurred(), "plain ws accepted by a TLS data server")
+
+			untrusting := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.UntrustedPool}}
+			_, _, err = dial("wss://"+s.Addr()+"/secure", untrusting, nil)
+			Expect(err).To(MatchError(ContainSubstring("certificate")))
+		})
+
+		It("demands a client certificate when ClientAuth says so", func() {
+			s := newServer(dataserver.Config{TLS: &tls.Config{
+				Certificates: []tls.Certificate{pki.Server},
+				ClientAuth:   tls.RequireAndVerifyClientCert,
+				ClientCAs:    pki.CAPool,
+			}})
+			h := newCollector()
+			Expect(s.Register("/mtls", h.handle)).To(Succeed())
+			url := "wss://" + s.Addr() + "/mtls"
+
+			anon := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.CAPool}}
+			if c, _, err := dial(url, anon, nil); err == nil {
+				// TLS 1.3 reports a missing client certificate on the first read.
+				_, _, err = c.ReadMessage()
+				Expect(err).To(MatchError(ContainSubstring("certificate")))
+			}
+
+			withCert := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{
+				RootCAs: pki.CAPool, Certificates: []tls.Certificate{pki.Client}}}
+			c, _, err := dial(url, withCert, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(c.WriteMessage(websocket.TextMessage, []byte("mutual"))).To(Succeed())
+			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("mutual")))
+		})
+	})
+})
