@@ -402,7 +402,6 @@ var _ = Describe("ServerConn against an independent gorilla client", func() {
 		Expect(sc.SendBinary(ctx, []byte{9})).To(Succeed())
 		Expect(sc.SendFragmented(ctx, "a", "b", "c")).To(Succeed())
 		Expect(sc.SendRawText(ctx, []byte{0xc3, 0x28})).To(Succeed())
-		Expect(sc.CloseWith(ctx, 1011, "bye")).To(Succeed())
 
 		Expect(ws.SetReadDeadline(time.Now().Add(5 * time.Second))).To(Succeed())
 		for _, w := range []recorded{
@@ -416,7 +415,15 @@ var _ = Describe("ServerConn against an independent gorilla client", func() {
 			Expect(typ).To(Equal(w.typ))
 			Expect(data).To(Equal(w.data))
 		}
-		_, _, err = ws.ReadMessage()
-		Expect(websocket.IsCloseError(err, 1011)).To(BeTrue(), "%v", err)
+		closed := make(chan error, 1)
+		go func() {
+			_, _, err := ws.ReadMessage()
+			closed <- err
+		}()
+		Expect(sc.CloseWith(ctx, 1011, "bye")).To(Succeed())
+		Eventually(closed).WithContext(ctx).Should(Receive(Satisfy(func(err error) bool {
+			return websocket.IsCloseError(err, 1011)
+		})))
+		Expect(sc.WaitClose(ctx)).To(Equal(1011), "the client answered the close frame")
 	})
 })
