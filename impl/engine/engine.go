@@ -1,0 +1,611 @@
+// Package engine runs streams and rules over the WebSocket source: it keeps
+// stream and rule definitions in memory, shares one source per stream between
+// the rules reading it, decodes each message, and hands the records of each
+// rule to its sinks without ever dropping one.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/impl/dataserver"
+	"github.com/wsconform/wsconform/impl/ddl"
+	"github.com/wsconform/wsconform/impl/decode"
+	"github.com/wsconform/wsconform/impl/fault"
+)
+
+// Options configure an Engine. The zero value works: default-less Kuiper
+// settings serve the data server on an ephemeral port of every interface.
+type Options struct {
+	// Kuiper holds the data server settings (Source); see config.Default.
+	Kuiper config.Kuiper
+	// ConfKeys are the websocket source confKeys; nil means only an empty
+	// "default" key. A "default" key is added when missing.
+	ConfKeys config.ConfKeys
+	// Logger receives the engine's logs and the log sink's records; nil
+	// discards them.
+	Logger *slog.Logger
+	// Faults are deliberate defects, for the conformance suite's self-test only.
+	Faults fault.Set
+	// HTTPClient posts the records of rest sinks; nil uses a client of the
+	// engine's own with a 5 s timeout.
+	HTTPClient *http.Client
+}
+
+// Engine holds streams and rules. It is safe for concurrent use.
+type Engine struct {
+	logger     *slog.Logger
+	faults     fault.Set
+	ds         *dataserver.Server
+	dsErr      error // the data server's TLS settings could not be loaded
+	httpClient *http.Client
+	ownClient  bool
+	ctx        context.Context
+	cancel     context.CancelFunc
+
+	mu       sync.RWMutex
+	closed   bool
+	streams  map[string]ddl.Stream
+	rules    map[string]*rule
+	hubs     map[string]*hub
+	confKeys config.ConfKeys // replaced on change, never modified in place
+}
+
+// New returns an Engine. Its data server listens only while a server-mode rule
+// runs. An error in the data server's TLS settings is reported when a
+// server-mode rule starts.
+func New(opts Options) *Engine {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{
+		logger:  logger,
+		faults:  opts.Faults,
+		streams: map[string]ddl.Stream{},
+		rules:   map[string]*rule{},
+		hubs:    map[string]*hub{},
+	}
+	e.ctx, e.cancel = context.WithCancel(context.Background())
+	tlsConf, err := opts.Kuiper.Source.TLSConfig()
+	if err != nil {
+		e.dsErr = fmt.Errorf("data server: %w", err)
+		tlsConf = nil
+	}
+	e.ds = dataserver.New(dataserver.Config{
+		Addr:   opts.Kuiper.Source.Addr(),
+		TLS:    tlsConf,
+		Logger: logger,
+		Faults: opts.Faults,
+	})
+	e.httpClient = opts.HTTPClient
+	if e.httpClient == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		e.httpClient = &http.Client{Transport: tr, Timeout: 5 * time.Second}
+		e.ownClient = true
+	}
+	keys := config.ConfKeys{}
+	for k, v := range opts.ConfKeys {
+		keys[strings.ToLower(k)] = maps.Clone(v)
+	}
+	if _, ok := keys["default"]; !ok {
+		keys["default"] = map[string]any{}
+	}
+	e.confKeys = keys
+	return e
+}
+
+// DataServerAddr returns the data server's listening host:port, "" while it
+// does not listen.
+func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
+
+// CreateStream parses and stores a CREATE STREAM statement.
+func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
+	s, err := ddl.ParseStream(sql)
+	if err != nil {
+		return ddl.Stream{}, withKind(ErrInvalid, err)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ddl.Stream{}, ErrClosed
+	}
+	if _, ok := e.streams[s.Name]; ok {
+		return ddl.Stream{}, withKind(ErrExists, fmt.Errorf("Create stream fails: Item %s already exists.", s.Name))
+	}
+	e.streams[s.Name] = s
+	return s, nil
+}
+
+// DropStream removes a stream. A stream read by a running rule is kept and an
+// error naming the rules is returned.
+func (e *Engine) DropStream(name string) error {
+	e.mu.Lock()
+	if _, ok := e.streams[name]; !ok {
+		e.mu.Unlock()
+		return withKind(ErrNotFound, fmt.Errorf("Stream %s is not found", name))
+	}
+	rules := make([]*rule, 0)
+	for _, r := range e.rules {
+		if r.sel.From == name {
+			rules = append(rules, r)
+		}
+	}
+	var using []string
+	for _, r := range rules {
+		if _, _, cur, _ := r.snapshot(); cur != nil {
+			using = append(using, r.def.ID)
+		}
+	}
+	if len(using) > 0 {
+		e.mu.Unlock()
+		sort.Strings(using)
+		return withKind(ErrInvalid, fmt.Errorf("Stream %s is used by running rules %s", name, strings.Join(using, ", ")))
+	}
+	delete(e.streams, name)
+	e.mu.Unlock()
+	return nil
+}
+
+// Stream returns a stream's definition.
+func (e *Engine) Stream(name string) (ddl.Stream, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	s, ok := e.streams[name]
+	if !ok {
+		return ddl.Stream{}, withKind(ErrNotFound, fmt.Errorf("Stream %s is not found", name))
+	}
+	s.Fields = slices.Clone(s.Fields)
+	return s, nil
+}
+
+// Streams returns the stream names, sorted.
+func (e *Engine) Streams() []string {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return slices.Sorted(maps.Keys(e.streams))
+}
+
+// CreateRule validates def, stores it and starts it. A stream that does not
+// exist is ErrNotFound; a bad SELECT, action, datasource or confKey is
+// ErrInvalid, and the rule is not stored. A failure of the source to start
+// (for example a refused dial) does not fail CreateRule: the rule is stored
+// with status "stopped by error" and the error as its message.
+func (e *Engine) CreateRule(ctx context.Context, def RuleDef) error {
+	if def.ID == "" {
+		return withKind(ErrInvalid, errors.New("rule id is required"))
+	}
+	sel, err := ddl.ParseSelect(def.SQL)
+	if err != nil {
+		return withKind(ErrInvalid, fmt.Errorf("rule %s: %w", def.ID, err))
+	}
+	if len(def.Actions) == 0 && len(def.Sinks) == 0 {
+		return withKind(ErrInvalid, fmt.Errorf("rule %s: missing rule actions", def.ID))
+	}
+	if err := validateActions(def.ID, def.Actions); err != nil {
+		return err
+	}
+	r := &rule{def: cloneDef(def), sel: sel, state: StatusStopped}
+	r.op.Lock()
+	defer r.op.Unlock()
+
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	if _, ok := e.rules[def.ID]; ok {
+		e.mu.Unlock()
+		return withKind(ErrExists, fmt.Errorf("rule %s already exists", def.ID))
+	}
+	if _, _, err := e.resolveLocked(r); err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	e.rules[def.ID] = r
+	e.mu.Unlock()
+
+	if err := e.startRule(ctx, r); err != nil {
+		e.mu.Lock()
+		if e.rules[def.ID] == r {
+			delete(e.rules, def.ID)
+		}
+		e.mu.Unlock()
+		r.deleted = true
+		return err
+	}
+	return nil
+}
+
+// resolveLocked checks that r's stream exists and can be read, and resolves
+// the stream's confKey. e.mu must be held.
+func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
+	s, ok := e.streams[r.sel.From]
+	if !ok {
+		return ddl.Stream{}, config.Props{}, withKind(ErrNotFound,
+			fmt.Errorf("rule %s: stream %s is not found", r.def.ID, r.sel.From))
+	}
+	if err := checkStreamSource(s); err != nil {
+		return ddl.Stream{}, config.Props{}, err
+	}
+	if err := checkFields(r.def.ID, r.sel, s); err != nil {
+		return ddl.Stream{}, config.Props{}, err
+	}
+	props, err := e.confKeys.Resolve(s.Options.ConfKey)
+	if err != nil {
+		return ddl.Stream{}, config.Props{}, withKind(ErrInvalid, fmt.Errorf("stream %s: %w", s.Name, err))
+	}
+	return s, props, nil
+}
+
+// hubFor returns the hub a stream's rules attach to, making it when needed.
+// e.mu must be held.
+func (e *Engine) hubForLocked(s ddl.Stream, props config.Props) *hub {
+	key := "stream/" + s.Name
+	if e.faults.ShareClientByPath && !props.ServerMode() {
+		p := props.Path
+		if p == "" {
+			p, _, _ = strings.Cut(s.Options.Datasource, "?")
+		}
+		key = "client-path/" + p
+	}
+	h, ok := e.hubs[key]
+	if !ok {
+		h = newHub(key, e.ds, e.faults, e.logger)
+		e.hubs[key] = h
+	}
+	return h
+}
+
+// startRule starts r unless it runs. r.op must be held. Errors are returned
+// only when r cannot be started at all (ErrClosed, a vanished stream, a bad
+// confKey); a source failure leaves r "stopped by error" and returns nil.
+func (e *Engine) startRule(ctx context.Context, r *rule) error {
+	if r.deleted {
+		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", r.def.ID))
+	}
+	if _, _, cur, _ := r.snapshot(); cur != nil {
+		return nil
+	}
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return ErrClosed
+	}
+	s, props, err := e.resolveLocked(r)
+	if err != nil {
+		e.mu.Unlock()
+		return err
+	}
+	h := e.hubForLocked(s, props)
+	e.mu.Unlock()
+
+	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}
+	runCtx, cancel := context.WithCancel(e.ctx)
+	rn := &run{
+		id:      r.def.ID,
+		ctx:     runCtx,
+		cancel:  cancel,
+		in:      make(chan []decode.Record, queueLen),
+		done:    make(chan struct{}),
+		m:       m,
+		project: projection(r.sel),
+		hub:     h,
+		onError: func(sink string, err error) {
+			e.logger.Debug("sink exception", "rule", r.def.ID, "sink", sink, "error", err)
+		},
+	}
+	go rn.loop()
+
+	err = nil
+	if props.ServerMode() && e.dsErr != nil {
+		err = e.dsErr
+	} else {
+		err = h.attach(ctx, rn, s, props)
+	}
+	if err != nil {
+		cancel()
+		<-rn.done
+		closeOwned(m.sinks)
+		if msg, _ := m.sourceLast.get(); msg != err.Error() {
+			m.sourceException(err) // not yet reported through the source's Exception hook
+		}
+		r.set(StatusStoppedByError, err.Error(), nil, m)
+		e.logger.Warn("rule stopped by error", "rule", r.def.ID, "stream", s.Name, "error", err)
+		return nil
+	}
+	r.set(StatusRunning, "", rn, m)
+	e.logger.Info("rule started", "rule", r.def.ID, "stream", s.Name)
+	return nil
+}
+
+// buildSinks makes the sinks of one run: one per action, then RuleDef.Sinks.
+// The actions were validated when the rule was created.
+func (e *Engine) buildSinks(def RuleDef) []*sinkMetrics {
+	var out []*sinkMetrics
+	add := func(s Sink, typ string, owned bool) {
+		out = append(out, &sinkMetrics{
+			prefix:   fmt.Sprintf("sink_%s_%d_0_", typ, len(out)),
+			sink:     s,
+			owned:    owned,
+			sinkType: typ,
+		})
+	}
+	for _, a := range def.Actions {
+		for _, name := range actionNames(a) {
+			switch name {
+			case "nop":
+				add(nopSink{}, name, true)
+			case "log":
+				add(logSink{rule: def.ID, logger: e.logger}, name, true)
+			case "rest":
+				s, err := newRestSink(a[name], e.httpClient)
+				if err != nil { // validated at creation; keep the rule running without it
+					e.logger.Error("rest sink", "rule", def.ID, "error", err)
+					continue
+				}
+				add(s, name, true)
+			}
+		}
+	}
+	for _, s := range def.Sinks {
+		typ := "custom"
+		if t, ok := s.(typedSink); ok {
+			typ = t.Type()
+		}
+		add(s, typ, false)
+	}
+	return out
+}
+
+func closeOwned(sinks []*sinkMetrics) {
+	for _, s := range sinks {
+		if s.owned {
+			_ = s.sink.Close()
+		}
+	}
+}
+
+// stopLocked stops r's run, if any, and sets its state. r.op must be held.
+func (e *Engine) stopLocked(r *rule, state, message string) {
+	_, _, cur, _ := r.snapshot()
+	if cur != nil {
+		cur.hub.detach(cur)
+		closeOwned(cur.m.sinks)
+		e.logger.Info("rule stopped", "rule", r.def.ID)
+	}
+	r.set(state, message, nil, nil)
+}
+
+func (e *Engine) lookup(id string) (*rule, error) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	r, ok := e.rules[id]
+	if !ok {
+		return nil, withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+	}
+	return r, nil
+}
+
+// StartRule starts a stopped rule; a running rule is left alone. A source
+// failure leaves the rule "stopped by error" and is not returned.
+func (e *Engine) StartRule(ctx context.Context, id string) error {
+	r, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	r.op.Lock()
+	defer r.op.Unlock()
+	return e.startRule(ctx, r)
+}
+
+// StopRule stops a rule: status "stopped", message "canceled manually".
+func (e *Engine) StopRule(id string) error {
+	r, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	r.op.Lock()
+	defer r.op.Unlock()
+	if r.deleted {
+		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+	}
+	e.stopLocked(r, StatusStopped, MessageCanceled)
+	return nil
+}
+
+// RestartRule stops a rule and starts it again.
+func (e *Engine) RestartRule(ctx context.Context, id string) error {
+	r, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	r.op.Lock()
+	defer r.op.Unlock()
+	if r.deleted {
+		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+	}
+	e.stopLocked(r, StatusStopped, MessageCanceled)
+	return e.startRule(ctx, r)
+}
+
+// DeleteRule stops a rule, removes it and closes its sinks.
+func (e *Engine) DeleteRule(id string) error {
+	r, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	r.op.Lock()
+	if r.deleted {
+		r.op.Unlock()
+		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+	}
+	e.stopLocked(r, StatusStopped, MessageCanceled)
+	r.deleted = true
+	r.op.Unlock()
+	e.mu.Lock()
+	if e.rules[id] == r {
+		delete(e.rules, id)
+	}
+	e.mu.Unlock()
+	for _, s := range r.def.Sinks {
+		_ = s.Close()
+	}
+	return nil
+}
+
+// Rule returns a rule's definition.
+func (e *Engine) Rule(id string) (RuleDef, error) {
+	r, err := e.lookup(id)
+	if err != nil {
+		return RuleDef{}, err
+	}
+	return cloneDef(r.def), nil
+}
+
+// Rules lists every rule with its state, sorted by id.
+func (e *Engine) Rules() []RuleSummary {
+	e.mu.RLock()
+	rules := slices.Collect(maps.Values(e.rules))
+	e.mu.RUnlock()
+	out := make([]RuleSummary, 0, len(rules))
+	for _, r := range rules {
+		state, _, _, _ := r.snapshot()
+		out = append(out, RuleSummary{ID: r.def.ID, Status: state})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// RuleStatus returns a rule's status: "status" (running, stopped, stopped by
+// error), "message" when not running, and eKuiper's flat metrics of the latest
+// run (int64 or string values), for stream s:
+// source_s_0_{records_in_total, records_out_total, exceptions_total,
+// last_exception, last_exception_time, connection_status},
+// op_2_decoder_0_{records_in_total, records_out_total, exceptions_total,
+// last_exception, last_exception_time} and, per sink,
+// sink_<type>_<index>_0_{records_in_total, records_out_total, exceptions_total,
+// last_exception, last_exception_time}. Times are Unix milliseconds, 0 for never;
+// connection_status is 1 when up and -1 when down.
+func (e *Engine) RuleStatus(id string) (map[string]any, error) {
+	r, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	state, message, cur, last := r.snapshot()
+	out := map[string]any{"status": state}
+	if state != StatusRunning {
+		out["message"] = message
+	}
+	if last != nil {
+		last.fill(out, cur != nil && cur.hub.connected())
+	}
+	return out, nil
+}
+
+// PutConfKey creates or replaces a websocket source confKey (name compared
+// lower-cased). Properties that do not validate are refused with ErrInvalid.
+func (e *Engine) PutConfKey(name string, props map[string]any) error {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if key == "" {
+		return withKind(ErrInvalid, errors.New("confKey name is required"))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	next := cloneKeys(e.confKeys)
+	next[key] = maps.Clone(props)
+	if next[key] == nil {
+		next[key] = map[string]any{}
+	}
+	if _, err := next.Resolve(key); err != nil {
+		return withKind(ErrInvalid, fmt.Errorf("confKey %s: %w", name, err))
+	}
+	e.confKeys = next
+	return nil
+}
+
+// DeleteConfKey removes a confKey. The "default" key cannot be deleted.
+func (e *Engine) DeleteConfKey(name string) error {
+	key := strings.ToLower(strings.TrimSpace(name))
+	if key == "default" {
+		return withKind(ErrInvalid, errors.New("confKey default cannot be deleted"))
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.confKeys[key]; !ok {
+		return withKind(ErrNotFound, fmt.Errorf("confKey %s is not found", name))
+	}
+	next := cloneKeys(e.confKeys)
+	delete(next, key)
+	e.confKeys = next
+	return nil
+}
+
+// ConfKeys returns a copy of the confKeys.
+func (e *Engine) ConfKeys() config.ConfKeys {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return cloneKeys(e.confKeys)
+}
+
+// Close stops every rule, closes every sink and the data server, and waits
+// for all of the engine's goroutines. Later calls return nil.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	rules := slices.Collect(maps.Values(e.rules))
+	e.mu.Unlock()
+	for _, r := range rules {
+		r.op.Lock()
+		e.stopLocked(r, StatusStopped, MessageCanceled)
+		r.op.Unlock()
+		for _, s := range r.def.Sinks {
+			_ = s.Close()
+		}
+	}
+	e.cancel()
+	err := e.ds.Close()
+	if e.ownClient {
+		e.httpClient.CloseIdleConnections()
+	}
+	if err != nil {
+		return fmt.Errorf("engine: close data server: %w", err)
+	}
+	return nil
+}
+
+func cloneKeys(k config.ConfKeys) config.ConfKeys {
+	out := make(config.ConfKeys, len(k))
+	for name, props := range k {
+		out[name] = maps.Clone(props)
+	}
+	return out
+}
+
+func cloneDef(d RuleDef) RuleDef {
+	out := d
+	out.Actions = make([]map[string]map[string]any, len(d.Actions))
+	for i, a := range d.Actions {
+		m := make(map[string]map[string]any, len(a))
+		for k, v := range a {
+			m[k] = maps.Clone(v)
+		}
+		out.Actions[i] = m
+	}
+	out.Sinks = slices.Clone(d.Sinks)
+	return out
+}

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/impl/dataserver"
+	"github.com/wsconform/wsconform/impl/ddl"
+	"github.com/wsconform/wsconform/impl/decode"
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/impl/wsource"
+)
+
+// hub owns one source and feeds every running rule attached to it. The source
+// is started when the first rule attaches and closed when the last one detaches.
+type hub struct {
+	key    string
+	faults fault.Set
+	logger *slog.Logger
+	ds     *dataserver.Server
+
+	// mu serialises attach and detach (source start and close).
+	mu  sync.Mutex
+	src atomic.Pointer[wsource.Source]
+	// runs is the list of running rules fed by the source; replaced, never
+	// modified in place, so emit reads it without locking.
+	runs atomic.Pointer[[]*run]
+	// fields is the schema of the stream that started the source.
+	fields []ddl.Field
+
+	// seq counts records for the DropOnePercent fault; only emit touches it and
+	// the source serialises emit calls.
+	seq uint64
+}
+
+func newHub(key string, ds *dataserver.Server, faults fault.Set, logger *slog.Logger) *hub {
+	h := &hub{key: key, ds: ds, faults: faults, logger: logger}
+	h.runs.Store(&[]*run{})
+	return h
+}
+
+// connected tells whether the hub's source has its connection (client mode)
+// or endpoint (server mode) up.
+func (h *hub) connected() bool {
+	src := h.src.Load()
+	return src != nil && src.Stats().Connected
+}
+
+// attach adds r to the hub and starts the source when r is the first rule. On
+// a start failure r is removed again and the error is returned.
+func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props config.Props) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old := *h.runs.Load()
+	next := append(slices.Clip(old), r)
+	h.runs.Store(&next)
+	if h.src.Load() != nil {
+		return nil
+	}
+	h.fields = stream.Fields
+	src, err := wsource.New(wsource.Config{
+		Stream:     stream.Name,
+		Datasource: stream.Options.Datasource,
+		Props:      props,
+		DataServer: h.ds,
+		Emit:       h.emit,
+		Exception:  h.exception,
+		Logger:     h.logger,
+		Faults:     h.faults,
+	})
+	if err == nil {
+		err = src.Start(ctx)
+		if err != nil {
+			_ = src.Close()
+		}
+	}
+	if err != nil {
+		h.runs.Store(&old)
+		return err
+	}
+	h.src.Store(src)
+	return nil
+}
+
+// detach removes r from the hub, ends r's run and closes the source when no
+// rule is left. It returns once r's goroutine has finished.
+func (h *hub) detach(r *run) {
+	h.mu.Lock()
+	cur := *h.runs.Load()
+	next := make([]*run, 0, len(cur))
+	for _, x := range cur {
+		if x != r {
+			next = append(next, x)
+		}
+	}
+	h.runs.Store(&next)
+	r.cancel()
+	if len(next) == 0 {
+		if src := h.src.Load(); src != nil {
+			if err := src.Close(); err != nil {
+				h.logger.Warn("closing source", "source", h.key, "error", err)
+			}
+			h.src.Store(nil)
+		}
+	}
+	h.mu.Unlock()
+	<-r.done
+}
+
+// exception records a source exception on every running rule.
+func (h *hub) exception(err error) {
+	for _, r := range *h.runs.Load() {
+		r.m.sourceException(err)
+	}
+}
+
+// emit decodes one message and hands its records, in order, to every running
+// rule. It blocks while a rule's queue is full, which stops the source from
+// reading more (backpressure); it returns early only when a rule or the source
+// ends. A decode error is counted on every rule and returned.
+func (h *hub) emit(ctx context.Context, payload []byte) error {
+	runs := *h.runs.Load()
+	for _, r := range runs {
+		r.m.sourceIn.Add(1)
+		r.m.sourceOut.Add(1)
+		r.m.decoderIn.Add(1)
+	}
+	fields := h.fields
+	if h.faults.TypedKeepsUnknownFields {
+		fields = nil
+	}
+	recs, err := decode.Decode(payload, fields)
+	if err != nil {
+		for _, r := range runs {
+			r.m.decoderException(err)
+		}
+		return err
+	}
+	if h.faults.ArrayAsOneRecord && len(recs) > 1 {
+		recs = recs[:1]
+	}
+	if h.faults.DropOnePercent {
+		kept := recs[:0:0]
+		for _, rec := range recs {
+			h.seq++
+			if h.seq%100 != 0 {
+				kept = append(kept, rec)
+			}
+		}
+		recs = kept
+	}
+	n := int64(len(recs))
+	for _, r := range runs {
+		r.m.decoderOut.Add(n)
+	}
+	if n == 0 {
+		return nil
+	}
+	for _, r := range runs {
+		select {
+		case r.in <- recs:
+		case <-r.ctx.Done():
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
