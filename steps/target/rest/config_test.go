@@ -1,0 +1,98 @@
+package rest_test
+
+import (
+	"crypto/tls"
+	"os"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/steps/target/rest"
+)
+
+var _ = Describe("WriteConfig", func() {
+	It("writes a plain configuration on the default loopback ports", func() {
+		dir := GinkgoT().TempDir()
+		c, err := rest.WriteConfig(dir, false)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Dir).To(Equal(dir))
+		Expect(c.RestURL).To(Equal("http://127.0.0.1:9081"))
+		Expect(c.DataURL).To(Equal("ws://127.0.0.1:10081"))
+		Expect(c.CAFile).To(BeEmpty())
+		Expect(filepath.Join(dir, "certs")).NotTo(BeADirectory())
+
+		k, err := config.LoadKuiper(filepath.Join(dir, "kuiper.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(k.Basic.RestIP).To(Equal("127.0.0.1"))
+		Expect(k.Basic.RestPort).To(Equal(9081))
+		Expect(k.Basic.EnablePrivateNet).To(BeTrue())
+		Expect(k.Source.HTTPServerIP).To(Equal("127.0.0.1"))
+		Expect(k.Source.HTTPServerPort).To(Equal(10081))
+		Expect(k.Source.HTTPServerTLS).To(BeNil())
+
+		keys, err := config.LoadConfKeys(filepath.Join(dir, "sources", "websocket.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		props, err := keys.Resolve("")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(props.ServerMode()).To(BeTrue())
+
+		Expect(c.Options()).To(Equal(rest.Options{RestURL: c.RestURL, DataURL: c.DataURL}))
+	})
+
+	It("writes a wss data server with generated certificates and the chosen ports", func() {
+		dir := GinkgoT().TempDir()
+		c, err := rest.WriteConfigWith(dir, rest.ConfigOptions{TLS: true, RestPort: 19081, DataPort: 20081})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.RestURL).To(Equal("http://127.0.0.1:19081"))
+		Expect(c.DataURL).To(Equal("wss://127.0.0.1:20081"))
+		Expect(c.CAFile).To(BeARegularFile())
+		Expect(c.CAFile).To(HavePrefix(filepath.Join(dir, "certs") + string(filepath.Separator)))
+
+		k, err := config.LoadKuiper(c.KuiperFile)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(k.Basic.RestPort).To(Equal(19081))
+		Expect(k.Source.HTTPServerPort).To(Equal(20081))
+		Expect(k.Source.HTTPServerTLS).NotTo(BeNil())
+		Expect(k.Source.HTTPServerTLS.CertFile).To(Equal(c.ServerCertFile))
+		Expect(k.Source.HTTPServerTLS.KeyFile).To(Equal(c.ServerKeyFile))
+		cfg, err := k.Source.TLSConfig()
+		Expect(err).NotTo(HaveOccurred())
+		Expect(cfg.Certificates).To(HaveLen(1))
+
+		// The written server certificate is signed by the written CA.
+		pair, err := tls.LoadX509KeyPair(c.ServerCertFile, c.ServerKeyFile)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(pair.Certificate).NotTo(BeEmpty())
+		opts := c.Options()
+		Expect(opts.CAFile).To(Equal(c.CAFile))
+		Expect(opts.DataURL).To(Equal("wss://127.0.0.1:20081"))
+	})
+
+	It("makes a relative directory absolute", func() {
+		dir := GinkgoT().TempDir()
+		wd, err := os.Getwd()
+		Expect(err).NotTo(HaveOccurred())
+		rel, err := filepath.Rel(wd, filepath.Join(dir, "etc"))
+		Expect(err).NotTo(HaveOccurred())
+		c, err := rest.WriteConfig(rel, false)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.Dir).To(Equal(filepath.Join(dir, "etc")))
+		Expect(c.WebsocketFile).To(BeARegularFile())
+	})
+
+	It("refuses ports out of range, naming them", func() {
+		_, err := rest.WriteConfigWith(GinkgoT().TempDir(), rest.ConfigOptions{DataPort: 70000})
+		Expect(err).To(MatchError(ContainSubstring("data port 70000")))
+		_, err = rest.WriteConfigWith(GinkgoT().TempDir(), rest.ConfigOptions{RestPort: -1})
+		Expect(err).To(MatchError(ContainSubstring("rest port -1")))
+	})
+
+	It("names the directory it cannot write", func() {
+		file := filepath.Join(GinkgoT().TempDir(), "file")
+		Expect(os.WriteFile(file, nil, 0o600)).To(Succeed())
+		_, err := rest.WriteConfig(filepath.Join(file, "etc"), false)
+		Expect(err).To(MatchError(ContainSubstring(file)))
+	})
+})
