@@ -1,0 +1,415 @@
+// Package ref is the in-process reference target: it drives the reference
+// engine (impl/engine) directly, one fresh engine per scenario, with the data
+// server on a loopback port reserved for the scenario.
+package ref
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net"
+	"strconv"
+	"sync"
+
+	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/impl/engine"
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// Name is what the reference target calls itself in reports.
+const Name = "reference (in-process)"
+
+// reasonClientAuth says why the reference target cannot demand client
+// certificates on its data server.
+const reasonClientAuth = "the reference engine's data server configuration (source.httpServerTls) has no client CA setting"
+
+// Options configure the reference target. The zero value is the correct
+// engine with logs discarded.
+type Options struct {
+	// Faults are deliberate defects built into the engine; zero means none.
+	Faults fault.Set
+	// Logger receives the engine's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Factory returns a target.Factory making one reference Target per call.
+func Factory(opts Options) target.Factory {
+	return func(ctx context.Context) (target.Target, error) {
+		return New(ctx, opts)
+	}
+}
+
+// Target is one scenario's reference engine. It is safe for concurrent use.
+type Target struct {
+	opts Options
+	addr string // the data server's reserved 127.0.0.1:port
+
+	ctx    context.Context // ends on Close; stops the record pumps
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // record pumps
+
+	mu     sync.Mutex
+	closed bool
+	env    target.Env
+	eng    *engine.Engine // nil until Apply or the first operation
+}
+
+var _ target.Target = (*Target)(nil)
+
+// New reserves a loopback port for the data server and returns a Target. The
+// engine is built by Apply, or with an empty Env by the first operation.
+func New(ctx context.Context, opts Options) (*Target, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reference target: %w", err)
+	}
+	addr, err := reservePort()
+	if err != nil {
+		return nil, err
+	}
+	t := &Target{opts: opts, addr: addr}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	return t, nil
+}
+
+// reservePort finds a free loopback port by listening on it once. The data
+// server listens there later, and again after every restart.
+func reservePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("reserve a data server port on 127.0.0.1: %w", err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", fmt.Errorf("reserve data server port %s: %w", addr, err)
+	}
+	return addr, nil
+}
+
+// Name describes the target.
+func (t *Target) Name() string { return Name }
+
+// Supports tells what the reference target can do: everything except
+// demanding client certificates on the data server.
+func (t *Target) Supports(c target.Capability) (bool, string) {
+	switch c {
+	case target.ServerTLS, target.DataServerLifecycle, target.MessageLimit:
+		return true, ""
+	case target.ServerClientAuth:
+		return false, reasonClientAuth
+	default:
+		return false, fmt.Sprintf("the reference target does not know capability %q", c)
+	}
+}
+
+// Apply builds a fresh engine for env, closing the one in use (and with it
+// every stream and rule made before).
+func (t *Target) Apply(ctx context.Context, env target.Env) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
+	if env.DataServerTLS != nil && env.DataServerTLS.ClientCAFile != "" {
+		return fmt.Errorf("data server client authentication with CA %s: %w: %s",
+			env.DataServerTLS.ClientCAFile, target.ErrUnsupported, reasonClientAuth)
+	}
+	if env.MaxMessageBytes < 0 {
+		return fmt.Errorf("message size limit %d: want a positive number of bytes", env.MaxMessageBytes)
+	}
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return errClosed
+	}
+	old := t.eng
+	t.env = env
+	t.eng = t.newEngine(env)
+	t.mu.Unlock()
+	if old != nil {
+		if err := old.Close(); err != nil {
+			return fmt.Errorf("apply: close the previous engine: %w", err)
+		}
+	}
+	return nil
+}
+
+var errClosed = errors.New("reference target is closed")
+
+// newEngine builds the engine for env.
+func (t *Target) newEngine(env target.Env) *engine.Engine {
+	host, portStr, _ := net.SplitHostPort(t.addr)
+	port, _ := strconv.Atoi(portStr)
+	kuiper := config.Default()
+	kuiper.Source.HTTPServerIP = host
+	kuiper.Source.HTTPServerPort = port
+	if tf := env.DataServerTLS; tf != nil {
+		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile}
+	}
+	keys := config.ConfKeys{}
+	for name, props := range env.ConfKeys {
+		keys[name] = maps.Clone(props)
+		if keys[name] == nil {
+			keys[name] = map[string]any{}
+		}
+	}
+	if env.MaxMessageBytes > 0 {
+		if _, ok := keys["default"]; !ok {
+			keys["default"] = map[string]any{}
+		}
+		for _, props := range keys {
+			props[config.PropMaxMessageBytes] = env.MaxMessageBytes
+		}
+	}
+	return engine.New(engine.Options{
+		Kuiper:   kuiper,
+		ConfKeys: keys,
+		Logger:   t.opts.Logger,
+		Faults:   t.opts.Faults,
+	})
+}
+
+// engine returns the engine in use, building it with an empty Env when Apply
+// was never called.
+func (t *Target) engine() (*engine.Engine, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil, errClosed
+	}
+	if t.eng == nil {
+		t.eng = t.newEngine(target.Env{})
+	}
+	return t.eng, nil
+}
+
+// CreateStream runs a CREATE STREAM statement.
+func (t *Target) CreateStream(ctx context.Context, sql string) error {
+	e, err := t.engine()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_, err = e.CreateStream(sql)
+	return err
+}
+
+// DropStream drops a stream.
+func (t *Target) DropStream(ctx context.Context, name string) error {
+	e, err := t.engine()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return e.DropStream(name)
+}
+
+// CreateRule creates and starts a rule whose records go to a memory sink.
+// The rule's Records channel stays the same across stop and start.
+func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
+	e, err := t.engine()
+	if err != nil {
+		return nil, err
+	}
+	sink := engine.NewMemorySink(0)
+	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Sinks: []engine.Sink{sink}}); err != nil {
+		return nil, err
+	}
+	r := &rule{id: id, eng: e, records: make(chan target.Record)}
+	t.mu.Lock()
+	if t.closed || t.eng != e {
+		// Closed or re-applied meanwhile: the rule went with its engine.
+		t.mu.Unlock()
+		return nil, fmt.Errorf("create rule %s: %w", id, errClosed)
+	}
+	t.wg.Add(1)
+	t.mu.Unlock()
+	go func() {
+		defer t.wg.Done()
+		pump(t.ctx, sink.C(), r.records)
+	}()
+	return r, nil
+}
+
+// StopRule stops a rule.
+func (t *Target) StopRule(ctx context.Context, id string) error {
+	e, err := t.engine()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return e.StopRule(id)
+}
+
+// StartRule starts a stopped rule.
+func (t *Target) StartRule(ctx context.Context, id string) error {
+	e, err := t.engine()
+	if err != nil {
+		return err
+	}
+	return e.StartRule(ctx, id)
+}
+
+// DeleteRule deletes a rule. Records it emitted before are still delivered.
+func (t *Target) DeleteRule(ctx context.Context, id string) error {
+	e, err := t.engine()
+	if err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return e.DeleteRule(id)
+}
+
+// DataServer tells where the engine's data server listens. For wss, CAFile is
+// the data server's own certificate file, which clients may trust directly.
+func (t *Target) DataServer() target.Endpoint {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ep := target.Endpoint{Addr: t.addr}
+	if tf := t.env.DataServerTLS; tf != nil {
+		ep.TLS = true
+		ep.CAFile = tf.CertFile
+	}
+	return ep
+}
+
+// Close deletes every rule and stream, closes the engine and waits for every
+// goroutine of the target. Later calls return nil.
+func (t *Target) Close() error {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return nil
+	}
+	t.closed = true
+	e := t.eng
+	t.eng = nil
+	t.mu.Unlock()
+
+	var errs []error
+	if e != nil {
+		for _, r := range e.Rules() {
+			if err := e.DeleteRule(r.ID); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				errs = append(errs, err)
+			}
+		}
+		for _, s := range e.Streams() {
+			if err := e.DropStream(s); err != nil && !errors.Is(err, engine.ErrNotFound) {
+				errs = append(errs, err)
+			}
+		}
+		if err := e.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	t.cancel()
+	t.wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("close reference target: %w", err)
+	}
+	return nil
+}
+
+// rule is a rule created through the target.
+type rule struct {
+	id      string
+	eng     *engine.Engine
+	records chan target.Record
+}
+
+func (r *rule) ID() string { return r.id }
+
+func (r *rule) Records() <-chan target.Record { return r.records }
+
+// Status maps the engine's rule status: "status" and "message" become State
+// and Message, every other key a metric. Values pass through JSON, so numbers
+// are json.Number as a remote engine's would be.
+func (r *rule) Status(ctx context.Context) (target.Status, error) {
+	if err := ctx.Err(); err != nil {
+		return target.Status{}, err
+	}
+	m, err := r.eng.RuleStatus(r.id)
+	if err != nil {
+		return target.Status{}, err
+	}
+	m, err = roundTrip(m)
+	if err != nil {
+		return target.Status{}, fmt.Errorf("status of rule %s: %w", r.id, err)
+	}
+	st := target.Status{Metrics: map[string]any{}}
+	for k, v := range m {
+		switch k {
+		case "status":
+			st.State = fmt.Sprint(v)
+		case "message":
+			if v != nil {
+				st.Message = fmt.Sprint(v)
+			}
+		default:
+			st.Metrics[k] = v
+		}
+	}
+	return st, nil
+}
+
+// pump moves records from the engine's memory sink to out, in order, through
+// an unbounded queue: the engine never waits for the suite and no record is
+// dropped. It returns when ctx ends.
+func pump(ctx context.Context, in <-chan map[string]any, out chan<- target.Record) {
+	var queue []target.Record
+	for {
+		var send chan<- target.Record
+		var head target.Record
+		if len(queue) > 0 {
+			send, head = out, queue[0]
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case rec := <-in:
+			queue = append(queue, convert(rec))
+		case send <- head:
+			queue[0] = nil
+			queue = queue[1:]
+		}
+	}
+}
+
+// convert turns an engine record into what a remote engine would have posted:
+// JSON, decoded with exact numbers.
+func convert(rec map[string]any) target.Record {
+	out, err := roundTrip(rec)
+	if err != nil {
+		// Not expected from records decoded from JSON; deliver the failure
+		// rather than lose the record.
+		return target.Record{"error": fmt.Sprintf("reference target: record not representable as JSON: %v", err)}
+	}
+	return out
+}
+
+func roundTrip(m map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode as JSON: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var out map[string]any
+	if err := dec.Decode(&out); err != nil {
+		return nil, fmt.Errorf("decode %s: %w", b, err)
+	}
+	if out == nil {
+		out = map[string]any{}
+	}
+	return out, nil
+}
