@@ -1,0 +1,130 @@
+package ddl
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type tokKind int
+
+const (
+	tokEOF     tokKind = iota
+	tokWord            // identifier or keyword, possibly backquoted
+	tokString          // a quoted string value
+	tokPunct           // one of ( ) , = ; *
+	tokIllegal         // a character no rule accepts
+	tokError           // a lexical error, carried in err
+)
+
+type token struct {
+	kind   tokKind
+	lit    string // the word, the string content or the punctuation
+	pos    int    // byte offset of the token in the input
+	quoted bool   // a backquoted word: never a keyword
+	err    *SyntaxError
+}
+
+// found is how the token is named in a SyntaxError.
+func (t token) found() string {
+	if t.kind == tokEOF {
+		return "EOF"
+	}
+	return t.lit
+}
+
+// is reports whether t is the keyword kw (case-insensitive, not backquoted).
+func (t token) is(kw string) bool {
+	return t.kind == tokWord && !t.quoted && strings.EqualFold(t.lit, kw)
+}
+
+// isPunct reports whether t is the punctuation p.
+func (t token) isPunct(p string) bool {
+	return t.kind == tokPunct && t.lit == p
+}
+
+// lex splits src into tokens, ending with tokEOF or at the first tokError.
+func lex(src string) []token {
+	var toks []token
+	i := 0
+	for {
+		for i < len(src) {
+			r, n := utf8.DecodeRuneInString(src[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += n
+		}
+		if i >= len(src) {
+			return append(toks, token{kind: tokEOF, pos: len(src)})
+		}
+		start := i
+		c := src[i]
+		switch {
+		case c == '(' || c == ')' || c == ',' || c == '=' || c == ';' || c == '*':
+			toks = append(toks, token{kind: tokPunct, lit: src[i : i+1], pos: start})
+			i++
+		case c == '"' || c == '\'':
+			s, end, ok := scanString(src, i)
+			if !ok {
+				return append(toks, token{kind: tokError, pos: start, err: &SyntaxError{
+					Found: src[start:], Pos: start, Expected: "a closing " + string(c),
+				}})
+			}
+			toks = append(toks, token{kind: tokString, lit: s, pos: start})
+			i = end
+		case c == '`':
+			end := strings.IndexByte(src[i+1:], '`')
+			if end < 0 {
+				return append(toks, token{kind: tokError, pos: start, err: &SyntaxError{
+					Found: src[start:], Pos: start, Expected: "a closing `",
+				}})
+			}
+			toks = append(toks, token{kind: tokWord, lit: src[i+1 : i+1+end], pos: start, quoted: true})
+			i += end + 2
+		default:
+			for i < len(src) {
+				r, n := utf8.DecodeRuneInString(src[i:])
+				if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+					break
+				}
+				i += n
+			}
+			if i == start {
+				_, n := utf8.DecodeRuneInString(src[i:])
+				toks = append(toks, token{kind: tokIllegal, lit: src[i : i+n], pos: start})
+				i += n
+				continue
+			}
+			toks = append(toks, token{kind: tokWord, lit: src[start:i], pos: start})
+		}
+	}
+}
+
+// scanString reads a string quoted by src[i]; a backslash escapes the next
+// character (\n and \t stand for newline and tab). It returns the content and
+// the offset after the closing quote.
+func scanString(src string, i int) (string, int, bool) {
+	q := src[i]
+	var b strings.Builder
+	for j := i + 1; j < len(src); j++ {
+		c := src[j]
+		switch {
+		case c == q:
+			return b.String(), j + 1, true
+		case c == '\\' && j+1 < len(src):
+			j++
+			switch src[j] {
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			default:
+				b.WriteByte(src[j])
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return "", 0, false
+}
