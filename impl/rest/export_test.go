@@ -1,0 +1,4 @@
+package rest
+
+// Guard exposes the request guard to the specs.
+var Guard = guard
