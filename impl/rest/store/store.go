@@ -5,6 +5,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,7 +88,9 @@ func Open(dir string) (*Store, error) {
 		return nil, fmt.Errorf("open store: read %q: %w", s.path, err)
 	}
 	var st State
-	if err := json.Unmarshal(data, &st); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // keep numeric properties exactly as they were written
+	if err := dec.Decode(&st); err != nil {
 		return nil, fmt.Errorf("open store: decode %q: %w", s.path, err)
 	}
 	s.state = st.clone()
