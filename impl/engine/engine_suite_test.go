@@ -53,7 +53,22 @@ func dial(e *engine.Engine, path string) (*websocket.Conn, *http.Response, error
 	d := websocket.Dialer{HandshakeTimeout: 3 * time.Second}
 	c, resp, err := d.DialContext(ctxT(), "ws://"+e.DataServerAddr()+path, nil)
 	if c != nil {
-		DeferCleanup(func() { _ = c.Close() })
+		// Read in the background so that close frames are answered and the
+		// connection is closed when the engine ends it.
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				if _, _, err := c.ReadMessage(); err != nil {
+					_ = c.Close()
+					return
+				}
+			}
+		}()
+		DeferCleanup(func() {
+			_ = c.Close()
+			<-done
+		})
 	}
 	return c, resp, err
 }
@@ -104,11 +119,12 @@ type remote struct {
 	conns chan *websocket.Conn
 	paths chan string
 	wg    sync.WaitGroup
-	done  chan struct{}
+	ctx   context.Context
 }
 
 func newRemote() *remote {
-	r := &remote{conns: make(chan *websocket.Conn, 8), paths: make(chan string, 8), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &remote{conns: make(chan *websocket.Conn, 8), paths: make(chan string, 8), ctx: ctx}
 	up := websocket.Upgrader{}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		c, err := up.Upgrade(w, req, nil)
@@ -120,7 +136,9 @@ func newRemote() *remote {
 		defer r.wg.Done()
 		r.conns <- c
 		// Read until the peer goes so close frames are answered.
-		go func() { <-r.done; _ = c.Close() }()
+		stop := context.AfterFunc(r.ctx, func() { _ = c.Close() })
+		defer stop()
+		defer c.Close()
 		for {
 			if _, _, err := c.ReadMessage(); err != nil {
 				return
@@ -128,7 +146,7 @@ func newRemote() *remote {
 		}
 	}))
 	DeferCleanup(func() {
-		close(r.done)
+		cancel()
 		r.srv.Close()
 		r.wg.Wait()
 	})
