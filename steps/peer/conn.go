@@ -49,8 +49,12 @@ func newConn(ws *websocket.Conn, mask bool) *conn {
 	return c
 }
 
+// read consumes the connection until it ends. When it ends, by a close
+// handshake or an error, the TCP connection is closed at once, so the other
+// side never waits for it.
 func (c *conn) read() {
 	defer close(c.done)
+	defer func() { _ = c.ws.NetConn().Close() }()
 	for {
 		_, r, err := c.ws.NextReader()
 		if err != nil {

@@ -138,6 +138,11 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 
 var errClosed = errors.New("reference target is closed")
 
+// recordsBuffer is the capacity of a rule's Records channel, so that a reader
+// polling without blocking finds a burst of records ready. Records beyond it
+// wait in the rule's unbounded queue.
+const recordsBuffer = 4096
+
 // newEngine builds the engine for env.
 func (t *Target) newEngine(env target.Env) *engine.Engine {
 	host, portStr, _ := net.SplitHostPort(t.addr)
@@ -221,7 +226,7 @@ func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, e
 	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Sinks: []engine.Sink{sink}}); err != nil {
 		return nil, err
 	}
-	r := &rule{id: id, eng: e, records: make(chan target.Record)}
+	r := &rule{id: id, eng: e, records: make(chan target.Record, recordsBuffer)}
 	t.mu.Lock()
 	if t.closed || t.eng != e {
 		// Closed or re-applied meanwhile: the rule went with its engine.
