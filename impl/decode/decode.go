@@ -1,0 +1,324 @@
+// Package decode turns the JSON text of one WebSocket message into stream
+// records: an object gives one record, an array of objects one record per
+// element, and a typed stream's schema filters and converts the fields.
+package decode
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/wsconform/wsconform/impl/ddl"
+)
+
+// Record is one decoded record: field name → value. Values are nil, bool,
+// string, int64, float64, json.Number (an integer beyond int64), []byte
+// (BYTEA), []any and map[string]any.
+type Record = map[string]any
+
+// payloadPrefix is how much of a rejected payload an Error keeps.
+const payloadPrefix = 64
+
+// Error is returned for every payload that cannot be decoded; the whole message
+// is then rejected and yields no record.
+type Error struct {
+	// Payload is the first 64 bytes of the payload.
+	Payload string
+	// Size is the length of the whole payload in bytes.
+	Size int
+	// Reason says what is wrong.
+	Reason string
+	// Err is the underlying JSON error, if any.
+	Err error
+}
+
+// Error renders the reason and the start of the payload.
+func (e *Error) Error() string {
+	more := ""
+	if e.Size > len(e.Payload) {
+		more = fmt.Sprintf(" (first %d of %d bytes)", len(e.Payload), e.Size)
+	}
+	return fmt.Sprintf("decode payload %q%s: %s", e.Payload, more, e.Reason)
+}
+
+// Unwrap returns the underlying JSON error.
+func (e *Error) Unwrap() error { return e.Err }
+
+func newError(payload []byte, reason string, err error) *Error {
+	p := payload
+	if len(p) > payloadPrefix {
+		p = p[:payloadPrefix]
+	}
+	return &Error{Payload: string(p), Size: len(payload), Reason: reason, Err: err}
+}
+
+// Decode decodes one JSON message. fields nil means a schemaless stream: every
+// field is kept, integers become int64 (json.Number beyond int64) and other
+// numbers float64. With fields, fields outside the schema are dropped and the
+// others converted to their declared types. null values are kept as nil.
+// A JSON object gives one record, {} an empty one; an array of objects gives one
+// record per element in order, [] none. Anything else, or any conversion
+// failure, rejects the whole message with a *Error.
+func Decode(payload []byte, fields []ddl.Field) ([]Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, newError(payload, "invalid JSON: "+err.Error(), err)
+	}
+	if rest := payload[dec.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
+		return nil, newError(payload, fmt.Sprintf("invalid JSON: data after the value at offset %d", dec.InputOffset()), nil)
+	}
+	var recs []Record
+	switch t := v.(type) {
+	case map[string]any:
+		recs = []Record{t}
+	case []any:
+		if len(t) == 0 {
+			return nil, nil
+		}
+		recs = make([]Record, len(t))
+		for i, e := range t {
+			m, ok := e.(map[string]any)
+			if !ok {
+				return nil, newError(payload, fmt.Sprintf("element %d of the array is %s, want an object", i, describe(e)), nil)
+			}
+			recs[i] = m
+		}
+	default:
+		return nil, newError(payload, fmt.Sprintf("the message is %s, want an object or an array of objects", describe(v)), nil)
+	}
+	for i, r := range recs {
+		var err error
+		if fields == nil {
+			err = normalizeMap(r)
+		} else {
+			err = applySchema(r, fields)
+		}
+		if err != nil {
+			if len(recs) > 1 {
+				err = fmt.Errorf("element %d: %w", i, err)
+			}
+			return nil, newError(payload, err.Error(), err)
+		}
+	}
+	return recs, nil
+}
+
+// describe names a decoded JSON value for error messages.
+func describe(v any) string {
+	switch t := v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "the boolean " + strconv.FormatBool(t)
+	case json.Number:
+		return "the number " + string(t)
+	case string:
+		if len(t) > 32 {
+			t = t[:32] + "..."
+		}
+		return fmt.Sprintf("the string %q", t)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// isIntLiteral reports whether a JSON number has no fraction and no exponent.
+func isIntLiteral(n json.Number) bool {
+	return !strings.ContainsAny(string(n), ".eE")
+}
+
+// number converts a JSON number for a schemaless stream.
+func number(n json.Number) (any, error) {
+	if isIntLiteral(n) {
+		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return i, nil
+		}
+		return n, nil
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return nil, fmt.Errorf("the number %s is out of the float range", n)
+	}
+	return f, nil
+}
+
+// normalize converts the numbers inside v in place and returns v's new value.
+func normalize(v any) (any, error) {
+	switch t := v.(type) {
+	case json.Number:
+		return number(t)
+	case map[string]any:
+		return t, normalizeMap(t)
+	case []any:
+		for i, e := range t {
+			ne, err := normalize(e)
+			if err != nil {
+				return nil, fmt.Errorf("element %d: %w", i, err)
+			}
+			t[i] = ne
+		}
+	}
+	return v, nil
+}
+
+func normalizeMap(m map[string]any) error {
+	for k, e := range m {
+		switch e.(type) {
+		case nil, bool, string:
+			continue
+		}
+		ne, err := normalize(e)
+		if err != nil {
+			return fmt.Errorf("field %q: %w", k, err)
+		}
+		m[k] = ne
+	}
+	return nil
+}
+
+// applySchema drops the fields of m outside fields and converts the others, in place.
+func applySchema(m map[string]any, fields []ddl.Field) error {
+	for k, v := range m {
+		f := find(fields, k)
+		if f == nil {
+			delete(m, k)
+			continue
+		}
+		cv, err := convert(v, f)
+		if err != nil {
+			return fmt.Errorf("field %q: %w", k, err)
+		}
+		m[k] = cv
+	}
+	return nil
+}
+
+func find(fields []ddl.Field, name string) *ddl.Field {
+	for i := range fields {
+		if fields[i].Name == name {
+			return &fields[i]
+		}
+	}
+	return nil
+}
+
+// convert turns v into the type of f; null stays nil.
+func convert(v any, f *ddl.Field) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch f.Type {
+	case ddl.Bigint:
+		if n, ok := v.(json.Number); ok {
+			return toBigint(n)
+		}
+	case ddl.Float:
+		if n, ok := v.(json.Number); ok {
+			x, err := strconv.ParseFloat(string(n), 64)
+			if err != nil {
+				return nil, fmt.Errorf("the number %s is out of the FLOAT range", n)
+			}
+			return x, nil
+		}
+	case ddl.String:
+		switch t := v.(type) {
+		case string:
+			return t, nil
+		case json.Number:
+			return numberText(t), nil
+		case bool:
+			return strconv.FormatBool(t), nil
+		}
+	case ddl.Boolean:
+		switch t := v.(type) {
+		case bool:
+			return t, nil
+		case string:
+			if b, err := strconv.ParseBool(t); err == nil {
+				return b, nil
+			}
+		}
+	case ddl.Datetime:
+		switch t := v.(type) {
+		case string:
+			return t, nil
+		case json.Number:
+			return number(t)
+		}
+	case ddl.Bytea:
+		if s, ok := v.(string); ok {
+			b, err := decodeBase64(s)
+			if err != nil {
+				return nil, fmt.Errorf("cannot convert %s to BYTEA: not base64", describe(v))
+			}
+			return b, nil
+		}
+	case ddl.Array:
+		if a, ok := v.([]any); ok {
+			if f.Elem == nil {
+				return normalize(a)
+			}
+			for i, e := range a {
+				ce, err := convert(e, f.Elem)
+				if err != nil {
+					return nil, fmt.Errorf("element %d: %w", i, err)
+				}
+				a[i] = ce
+			}
+			return a, nil
+		}
+	case ddl.Struct:
+		if m, ok := v.(map[string]any); ok {
+			if f.Fields == nil {
+				return m, normalizeMap(m)
+			}
+			return m, applySchema(m, f.Fields)
+		}
+	default:
+		return nil, fmt.Errorf("unknown field type %q", f.Type)
+	}
+	return nil, fmt.Errorf("cannot convert %s to %s", describe(v), f.Type)
+}
+
+// toBigint accepts integral numbers within int64, including 3.0 and 1e3.
+func toBigint(n json.Number) (any, error) {
+	if isIntLiteral(n) {
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
+		}
+		return i, nil
+	}
+	x, err := strconv.ParseFloat(string(n), 64)
+	if err != nil || x != math.Trunc(x) {
+		return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", n)
+	}
+	if x < math.MinInt64 || x >= math.MaxInt64 {
+		return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
+	}
+	return int64(x), nil
+}
+
+// numberText renders a JSON number as a STRING value: integers without a
+// fraction ("5"), other numbers in their shortest decimal form.
+func numberText(n json.Number) string {
+	if isIntLiteral(n) {
+		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
+			return strconv.FormatInt(i, 10)
+		}
+		return string(n)
+	}
+	x, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return string(n)
+	}
+	return strconv.FormatFloat(x, 'f', -1, 64)
+}

@@ -1,0 +1,17 @@
+package decode_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
+)
+
+func TestDecode(t *testing.T) {
+	defer goleak.VerifyNone(t,
+		// Ginkgo's own signal watcher outlives RunSpecs.
+		goleak.IgnoreTopFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "decode")
+}
