@@ -43,6 +43,9 @@ type Scenario struct {
 	Rule string
 	// Name is the scenario's title with Examples values filled in.
 	Name string
+	// Title is the scenario's title as written (an outline's keeps its
+	// <placeholders>).
+	Title string
 	// Description is the free text under the scenario's title, trimmed.
 	Description string
 	// Line is the line of the Scenario (or Scenario Outline) keyword; godog
@@ -144,6 +147,7 @@ func Parse(name string, data []byte) (Feature, error) {
 			Feature:     f.Name,
 			Rule:        idx.rules[sc.Id],
 			Name:        p.Name,
+			Title:       strings.TrimSpace(sc.Name),
 			Description: trimDescription(sc.Description),
 			Line:        int(sc.Location.Line),
 		}

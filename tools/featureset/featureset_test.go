@@ -1,0 +1,142 @@
+package featureset_test
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"testing/fstest"
+
+	"github.com/cucumber/godog"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/tools/results"
+)
+
+const feature = `@json
+Feature: Decoding
+  Text messages become records.
+
+  Background:
+    Given a stream
+
+  @must
+  Scenario: an object is one record
+    The simplest case.
+    Second line.
+
+    When the client sends "{}"
+    Then the rule gets 1 record
+
+  Rule: arrays
+    @should
+    Scenario Outline: <n> elements
+      When the client sends:
+        """
+        <payload>
+        """
+      Then the rule gets <n> records
+        | header | value  |
+        | X-Key  | <n>    |
+
+      Examples:
+        | n | payload |
+        | 0 | []      |
+        | 2 | [{},{}] |
+
+      @extension
+      Examples: more
+        | n | payload    |
+        | 3 | [{},{},{}] |
+`
+
+var _ = Describe("Parse", func() {
+	It("gives one scenario per Examples row with tags, lines and steps", func() {
+		f, err := featureset.Parse("json.feature", []byte(feature))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Name).To(Equal("Decoding"))
+		Expect(f.Description).To(Equal("Text messages become records."))
+		Expect(f.Tags).To(Equal([]string{"@json"}))
+		Expect(f.Scenarios).To(HaveLen(4))
+
+		s := f.Scenarios[0]
+		Expect(s.Name).To(Equal("an object is one record"))
+		Expect(s.Description).To(Equal("The simplest case.\nSecond line."))
+		Expect(s.Path()).To(Equal("json.feature:9"))
+		Expect(s.Location()).To(Equal("json.feature:9"))
+		Expect(s.Tags).To(Equal([]string{"@json", "@must"}))
+		Expect(s.HasTag("must")).To(BeTrue())
+		Expect(s.Steps).To(HaveLen(3))
+		Expect(s.Steps[0]).To(Equal(featureset.Step{Keyword: "Given ", Text: "a stream", Line: 6}))
+		Expect(s.Steps[1].Text).To(Equal(`the client sends "{}"`))
+
+		o := f.Scenarios[2]
+		Expect(o.Rule).To(Equal("arrays"))
+		Expect(o.Name).To(Equal("2 elements"))
+		Expect(o.Title).To(Equal("<n> elements"))
+		Expect(o.Line).To(Equal(18))
+		Expect(o.RowLine).To(Equal(30))
+		Expect(o.Path()).To(Equal("json.feature:18"))
+		Expect(o.Location()).To(Equal("json.feature:30"))
+		Expect(o.Steps[1].DocString).To(Equal("[{},{}]"))
+		Expect(o.Steps[2].Table).To(Equal([][]string{{"header", "value"}, {"X-Key", "2"}}))
+		Expect(f.Scenarios[3].Tags).To(Equal([]string{"@json", "@should", "@extension"}))
+	})
+
+	It("names the file of a feature that does not parse", func() {
+		_, err := featureset.Parse("bad.feature", []byte("Feature: x\n  Scenario: y\n    Given z\n  Oops\n"))
+		Expect(err).To(MatchError(ContainSubstring("bad.feature")))
+	})
+})
+
+var _ = Describe("SelectRow", func() {
+	fsys := fstest.MapFS{"json.feature": {Data: []byte(feature)}}
+
+	ran := func(sys fs.FS, path string) []string {
+		c := results.NewCollector()
+		godog.TestSuite{
+			ScenarioInitializer: func(sc *godog.ScenarioContext) {
+				sc.Step(`.*`, func(context.Context) error { return nil })
+			},
+			Options: &godog.Options{Format: c.Format(), Output: io.Discard, FS: sys, Paths: []string{path}, Strict: true},
+		}.Run()
+		var names []string
+		for _, o := range c.Outcomes() {
+			names = append(names, o.Name+" @"+o.Location())
+		}
+		return names
+	}
+
+	It("runs only the chosen row of an outline, keeping line numbers", func() {
+		Expect(ran(fsys, "json.feature:18")).To(ConsistOf("0 elements @json.feature:29", "2 elements @json.feature:30", "3 elements @json.feature:35"))
+		for row, want := range map[int]string{29: "0 elements @json.feature:29", 30: "2 elements @json.feature:30", 35: "3 elements @json.feature:35"} {
+			sel, err := featureset.SelectRow(fsys, "json.feature", 18, row)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(ran(sel, "json.feature:18")).To(Equal([]string{want}))
+		}
+	})
+
+	It("refuses a line that is not a row of the outline", func() {
+		_, err := featureset.SelectRow(fsys, "json.feature", 18, 28)
+		Expect(err).To(MatchError(ContainSubstring("not an Examples row")))
+		_, err = featureset.SelectRow(fsys, "json.feature", 17, 29)
+		Expect(err).To(MatchError(ContainSubstring("no scenario at line 17")))
+		_, err = featureset.SelectRow(fsys, "nope.feature", 18, 29)
+		Expect(err).To(MatchError(ContainSubstring("nope.feature")))
+	})
+})
+
+var _ = Describe("Load", func() {
+	It("reads every feature at the root, sorted", func() {
+		feats, err := featureset.Load(fstest.MapFS{
+			"b.feature": {Data: []byte("Feature: B\n  Scenario: b\n    Given x\n")},
+			"a.feature": {Data: []byte("Feature: A\n  Scenario: a\n    Given x\n")},
+			"README.md": {Data: []byte("# not a feature")},
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(feats).To(HaveLen(2))
+		Expect(feats[0].File).To(Equal("a.feature"))
+		Expect(feats[1].Scenarios[0].Path()).To(Equal("b.feature:2"))
+	})
+})

@@ -1,0 +1,109 @@
+package results_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing/fstest"
+
+	"github.com/cucumber/godog"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/tools/results"
+)
+
+const feature = `@area
+Feature: Outcomes
+
+  @must
+  Scenario: passes
+    Given a step that passes
+
+  Scenario: fails
+    Given a step that passes
+    Then a step that fails
+    And a step that passes
+
+  Scenario: skipped
+    Given a step that skips
+    Then a step that passes
+
+  Scenario: skipped before it starts
+    Given a step that passes
+
+  Scenario: undefined
+    Given a step nobody wrote
+
+  Scenario Outline: rows
+    Given a step that <does>
+
+    @extension
+    Examples:
+      | does   |
+      | passes |
+      | fails  |
+`
+
+func run(concurrency int) []results.Outcome {
+	c := results.NewCollector()
+	status := godog.TestSuite{
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+				if p.Name == "skipped before it starts" {
+					return ctx, godog.ErrSkip
+				}
+				return ctx, nil
+			})
+			sc.Step(`^a step that passes$`, func() error { return nil })
+			sc.Step(`^a step that fails$`, func() error { return errors.New("expected 3 records, got 2") })
+			sc.Step(`^a step that skips$`, func() error { return godog.ErrSkip })
+		},
+		Options: &godog.Options{
+			Format: "progress," + c.Format(), Output: io.Discard, Strict: true, Concurrency: concurrency,
+			FS: fstest.MapFS{"o.feature": {Data: []byte(feature)}}, Paths: []string{"o.feature"},
+		},
+	}.Run()
+	Expect(status).To(Equal(1))
+	return c.Outcomes()
+}
+
+var _ = Describe("Collector", func() {
+	for _, conc := range []int{1, 3} {
+		It("tells passed, failed and skipped scenarios apart", func() {
+			outs := run(conc)
+			Expect(outs).To(HaveLen(7))
+			byName := map[string]results.Outcome{}
+			for _, o := range outs {
+				byName[o.Name+o.Location()] = o
+			}
+			p := byName["passeso.feature:5"]
+			Expect(p.Status).To(Equal(results.Passed))
+			Expect(p.Feature).To(Equal("Outcomes"))
+			Expect(p.Tags).To(Equal([]string{"@area", "@must"}))
+
+			f := byName["failso.feature:8"]
+			Expect(f.Status).To(Equal(results.Failed))
+			Expect(f.Step).To(Equal("Then a step that fails"))
+			Expect(f.StepLine).To(Equal(10))
+			Expect(f.Error).To(ContainSubstring("expected 3 records, got 2"))
+
+			s := byName["skippedo.feature:13"]
+			Expect(s.Status).To(Equal(results.Skipped))
+			Expect(s.Step).To(Equal("Given a step that skips"))
+
+			Expect(byName["skipped before it startso.feature:17"].Status).To(Equal(results.Skipped))
+
+			u := byName["undefinedo.feature:20"]
+			Expect(u.Status).To(Equal(results.Failed))
+			Expect(u.Error).To(ContainSubstring("undefined"))
+
+			Expect(byName["rowso.feature:29"].Status).To(Equal(results.Passed))
+			Expect(byName["rowso.feature:29"].Tags).To(ContainElement("@extension"))
+			Expect(byName["rowso.feature:30"].Status).To(Equal(results.Failed))
+
+			passed, failed, skipped := results.Counts(outs)
+			Expect([]int{passed, failed, skipped}).To(Equal([]int{2, 3, 2}))
+		})
+	}
+})

@@ -1,0 +1,63 @@
+// Command wsconform runs the conformance suite of the eKuiper WebSocket source
+// against an engine: the embedded reference implementation (--target ref) or
+// any engine with an eKuiper-compatible REST API (--target rest). The features
+// are embedded, so the binary is all a user needs:
+//
+//	go install github.com/wsconform/wsconform/tools/wsconform@latest
+//	wsconform config --out etc [--tls]      # configuration for the engine under test
+//	wsconform run --target rest --rest-url http://127.0.0.1:9081 --data-url ws://127.0.0.1:10081
+//	wsconform list [--tags EXPR]
+//
+// run shows progress, writes reports (junit.xml, cucumber.json, report.md,
+// report.html) under --report, ends with "N passed, M failed, K skipped" and
+// the wall time, and exits 0 only when no scenario failed.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `usage: wsconform <command> [flags]
+
+commands:
+  run     run the scenarios against an engine and write reports
+  list    list the scenarios with their tags
+  config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
+
+"wsconform <command> -h" shows the command's flags.
+`
+
+// Main runs the command in args and returns the exit status: 0 success, 1
+// failure (a scenario failed), 2 wrong usage or a run that could not start.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "run":
+		return runCommand(ctx, args[1:], stdout, stderr)
+	case "list":
+		return listCommand(args[1:], stdout, stderr)
+	case "config":
+		return configCommand(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "wsconform: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+}
