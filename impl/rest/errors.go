@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -35,7 +36,11 @@ type ErrorBody struct {
 
 // writeError sends {"error":code,"message":msg} with the HTTP status.
 func writeError(w http.ResponseWriter, logger *slog.Logger, status, code int, msg string) {
-	logger.Warn("request failed", "status", status, "code", code, "message", msg)
+	level := slog.LevelInfo
+	if status >= http.StatusInternalServerError {
+		level = slog.LevelError
+	}
+	logger.Log(context.Background(), level, "request failed", "status", status, "code", code, "message", msg)
 	writeJSON(w, logger, status, ErrorBody{Error: code, Message: msg})
 }
 

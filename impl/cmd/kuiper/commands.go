@@ -18,6 +18,11 @@ func dispatch(ctx context.Context, c *client, args []string, stdout io.Writer) e
 		return usageError{"no command given"}
 	}
 	verb := strings.ToLower(args[0])
+	switch verb {
+	case "create", "show", "describe", "drop", "start", "stop", "restart", "getstatus":
+	default:
+		return usageError{fmt.Sprintf("unknown command %q", args[0])}
+	}
 	if len(args) < 2 {
 		return usageError{fmt.Sprintf("%s: missing stream or rule", verb)}
 	}
