@@ -166,6 +166,7 @@ func (e *Engine) Stream(name string) (ddl.Stream, error) {
 		return ddl.Stream{}, withKind(ErrNotFound, fmt.Errorf("Stream %s is not found", name))
 	}
 	s.Fields = slices.Clone(s.Fields)
+	s.Options.Extra = maps.Clone(s.Options.Extra)
 	return s, nil
 }
 
@@ -248,7 +249,7 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 	return s, props, nil
 }
 
-// hubFor returns the hub a stream's rules attach to, making it when needed.
+// hubForLocked returns the hub a stream's rules attach to, making it when needed.
 // e.mu must be held.
 func (e *Engine) hubForLocked(s ddl.Stream, props config.Props) *hub {
 	key := "stream/" + s.Name

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// counter is a last-exception record next to a count.
+// lastError is the text and time of the latest exception of one operator.
 type lastError struct {
 	mu   sync.Mutex
 	msg  string
