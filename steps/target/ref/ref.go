@@ -12,7 +12,9 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/wsconform/wsconform/impl/config"
@@ -106,8 +108,10 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 	}
 }
 
-// Apply builds a fresh engine for env, closing the one in use (and with it
-// every stream and rule made before).
+// Apply configures the engine for env. The first call builds the engine.
+// Later calls replace the confKeys in place (rules already running keep the
+// properties they started with); a change of the data server's TLS files
+// rebuilds the engine, keeping its streams, and is refused while rules exist.
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -120,17 +124,94 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		return fmt.Errorf("message size limit %d: want a positive number of bytes", env.MaxMessageBytes)
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.closed {
-		t.mu.Unlock()
 		return errClosed
 	}
-	old := t.eng
-	t.env = env
-	t.eng = t.newEngine(env)
-	t.mu.Unlock()
-	if old != nil {
-		if err := old.Close(); err != nil {
-			return fmt.Errorf("apply: close the previous engine: %w", err)
+	old, oldEnv := t.eng, t.env
+	if old == nil {
+		t.env, t.eng = env, t.newEngine(env)
+		return nil
+	}
+	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) {
+		if err := putConfKeys(old, oldEnv, env); err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		t.env = env
+		return nil
+	}
+	if rules := old.Rules(); len(rules) > 0 {
+		ids := make([]string, len(rules))
+		for i, r := range rules {
+			ids[i] = r.ID
+		}
+		return fmt.Errorf("apply: the data server's TLS settings cannot change while rules exist (%s)", strings.Join(ids, ", "))
+	}
+	next := t.newEngine(env)
+	for _, name := range old.Streams() {
+		st, err := old.Stream(name)
+		if err == nil {
+			_, err = next.CreateStream(st.SQL)
+		}
+		if err != nil {
+			_ = next.Close()
+			return fmt.Errorf("apply: keep stream %s: %w", name, err)
+		}
+	}
+	t.env, t.eng = env, next
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("apply: close the previous engine: %w", err)
+	}
+	return nil
+}
+
+func sameTLS(a, b *target.TLSFiles) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return *a == *b
+}
+
+// confKeys returns the engine confKeys for env: env.ConfKeys with the message
+// size limit set on every key, "default" included.
+func confKeys(env target.Env) config.ConfKeys {
+	keys := config.ConfKeys{}
+	for name, props := range env.ConfKeys {
+		keys[name] = maps.Clone(props)
+		if keys[name] == nil {
+			keys[name] = map[string]any{}
+		}
+	}
+	if env.MaxMessageBytes > 0 {
+		if _, ok := keys["default"]; !ok {
+			keys["default"] = map[string]any{}
+		}
+		for _, props := range keys {
+			props[config.PropMaxMessageBytes] = env.MaxMessageBytes
+		}
+	}
+	return keys
+}
+
+// putConfKeys moves e's confKeys from what oldEnv set to what env sets.
+func putConfKeys(e *engine.Engine, oldEnv, env target.Env) error {
+	next := confKeys(env)
+	for name := range confKeys(oldEnv) {
+		if _, ok := next[name]; ok {
+			continue
+		}
+		if strings.EqualFold(name, "default") {
+			next[name] = map[string]any{}
+			continue
+		}
+		if err := e.DeleteConfKey(name); err != nil && !errors.Is(err, engine.ErrNotFound) {
+			return err
+		}
+	}
+	names := slices.Sorted(maps.Keys(next))
+	for _, name := range names {
+		if err := e.PutConfKey(name, next[name]); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -153,24 +234,9 @@ func (t *Target) newEngine(env target.Env) *engine.Engine {
 	if tf := env.DataServerTLS; tf != nil {
 		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile}
 	}
-	keys := config.ConfKeys{}
-	for name, props := range env.ConfKeys {
-		keys[name] = maps.Clone(props)
-		if keys[name] == nil {
-			keys[name] = map[string]any{}
-		}
-	}
-	if env.MaxMessageBytes > 0 {
-		if _, ok := keys["default"]; !ok {
-			keys["default"] = map[string]any{}
-		}
-		for _, props := range keys {
-			props[config.PropMaxMessageBytes] = env.MaxMessageBytes
-		}
-	}
 	return engine.New(engine.Options{
 		Kuiper:   kuiper,
-		ConfKeys: keys,
+		ConfKeys: confKeys(env),
 		Logger:   t.opts.Logger,
 		Faults:   t.opts.Faults,
 	})

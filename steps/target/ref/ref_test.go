@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
@@ -298,12 +299,48 @@ var _ = Describe("the reference target", func() {
 		Expect(receive(ctx, r)).To(Equal(target.Record{"i": json.Number("3")}))
 	})
 
-	It("replaces its engine on a second Apply", func() {
-		ctx := bounded()
-		tgt := newTarget(ref.Options{})
-		Expect(tgt.CreateStream(ctx, serverStream("gone"))).To(Succeed())
-		Expect(tgt.Apply(ctx, target.Env{})).To(Succeed())
-		Expect(tgt.CreateStream(ctx, serverStream("gone"))).To(Succeed(), "the stream went with the old engine")
+	Context("when Apply is called again", func() {
+		It("replaces the confKeys and keeps the streams", func() {
+			ctx := bounded()
+			srv, err := peer.NewServer(peer.ServerOptions{})
+			Expect(err).NotTo(HaveOccurred())
+			DeferCleanup(srv.Close)
+			tgt := newTarget(ref.Options{})
+			Expect(tgt.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{"old": {"addr": "127.0.0.1:1"}}})).To(Succeed())
+			Expect(tgt.CreateStream(ctx, `CREATE STREAM again () WITH (DATASOURCE="/again", CONF_KEY="remote", TYPE="websocket")`)).To(Succeed())
+			Expect(tgt.CreateStream(ctx, `CREATE STREAM olds () WITH (DATASOURCE="/o", CONF_KEY="old", TYPE="websocket")`)).To(Succeed())
+
+			Expect(tgt.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{"remote": {"addr": srv.Addr()}}})).To(Succeed())
+			Expect(tgt.CreateStream(ctx, serverStream("again"))).To(MatchError(ContainSubstring("already exists")))
+			r, err := tgt.CreateRule(ctx, "ragain", "SELECT * FROM again")
+			Expect(err).NotTo(HaveOccurred())
+			sc, err := srv.Accept(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sc.SendText(ctx, `{"k":"v"}`)).To(Succeed())
+			Expect(receive(ctx, r)).To(Equal(target.Record{"k": "v"}))
+			_, err = tgt.CreateRule(ctx, "rolds", "SELECT * FROM olds")
+			Expect(err).To(MatchError(config.ErrUnknownConfKey), "the confKey of the first Apply is gone")
+		})
+
+		It("rebuilds the engine for new TLS files, keeping the streams", func() {
+			ctx := bounded()
+			certs, err := peer.NewCerts(GinkgoT().TempDir())
+			Expect(err).NotTo(HaveOccurred())
+			tgt := newTarget(ref.Options{})
+			Expect(tgt.CreateStream(ctx, serverStream("kept"))).To(Succeed())
+			Expect(tgt.Apply(ctx, target.Env{DataServerTLS: &target.TLSFiles{
+				CertFile: certs.ServerCertFile, KeyFile: certs.ServerKeyFile,
+			}})).To(Succeed())
+			r, err := tgt.CreateRule(ctx, "rkept", "SELECT * FROM kept")
+			Expect(err).NotTo(HaveOccurred())
+			c := dial(ctx, tgt, "/kept", certs.ClientTLS(false))
+			Expect(c.SendText(ctx, `{"tls":1}`)).To(Succeed())
+			Expect(receive(ctx, r)).To(Equal(target.Record{"tls": json.Number("1")}))
+
+			err = tgt.Apply(ctx, target.Env{})
+			Expect(err).To(MatchError(ContainSubstring("rkept")), "TLS cannot change under a rule")
+			Expect(tgt.DataServer().TLS).To(BeTrue())
+		})
 	})
 
 	It("closes everything, waits, and refuses work afterwards", func() {
