@@ -19,11 +19,13 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -105,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if st, err = store.Open(o.data); err != nil {
 			return err
 		}
+		st.SetFileConfKeys(slices.Collect(maps.Keys(confKeys)))
 	}
 
 	e := engine.New(engine.Options{Kuiper: kcfg, ConfKeys: confKeys, Logger: logger})

@@ -37,8 +37,8 @@ type State struct {
 	// Rules maps a rule id to its definition.
 	Rules map[string]Rule `json:"rules"`
 	// ConfKeys maps a websocket confKey name (lower-cased) to the properties
-	// set over the REST API. A nil properties map records that the key was
-	// deleted, so that a key from the configuration files stays deleted.
+	// set over the REST API. A nil properties map records that a key from the
+	// configuration files was deleted, so that it stays deleted.
 	ConfKeys map[string]map[string]any `json:"confKeys"`
 }
 
@@ -65,8 +65,9 @@ func (s State) clone() State {
 type Store struct {
 	path string
 
-	mu    sync.Mutex
-	state State
+	mu        sync.Mutex
+	state     State
+	fileConfs map[string]bool // lower-cased names of confKeys from the configuration files
 }
 
 // Open reads the state file in dir, creating dir when it does not exist. A
@@ -145,9 +146,28 @@ func (s *Store) PutConfKey(name string, props map[string]any) error {
 	return s.update(func(st *State) { st.ConfKeys[strings.ToLower(name)] = maps.Clone(props) })
 }
 
+// SetFileConfKeys names the confKeys that come from the configuration files
+// (etc/sources/websocket.yaml). Deleting one of them is recorded, so that it
+// stays deleted after a restart; deleting any other confKey just forgets it.
+func (s *Store) SetFileConfKeys(names []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.fileConfs = make(map[string]bool, len(names))
+	for _, n := range names {
+		s.fileConfs[strings.ToLower(n)] = true
+	}
+}
+
 // DeleteConfKey records that a confKey was deleted; the name is lower-cased.
 func (s *Store) DeleteConfKey(name string) error {
-	return s.update(func(st *State) { st.ConfKeys[strings.ToLower(name)] = nil })
+	key := strings.ToLower(name)
+	return s.update(func(st *State) {
+		if s.fileConfs[key] {
+			st.ConfKeys[key] = nil
+		} else {
+			delete(st.ConfKeys, key)
+		}
+	})
 }
 
 // update applies change to a copy of the state, writes it, and keeps it only

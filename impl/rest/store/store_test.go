@@ -48,7 +48,10 @@ var _ = Describe("Store", func() {
 		Expect(s.SetTriggered("r1", false)).To(Succeed())
 		Expect(s.SetTriggered("unknown", true)).To(Succeed())
 		Expect(s.DeleteRule("r2")).To(Succeed())
+		s.SetFileConfKeys([]string{"FromEtc"})
 		Expect(s.PutConfKey("Remote", map[string]any{"addr": "127.0.0.1:1"})).To(Succeed())
+		Expect(s.PutConfKey("passing", map[string]any{"addr": "127.0.0.1:2"})).To(Succeed())
+		Expect(s.DeleteConfKey("Passing")).To(Succeed())
 		Expect(s.DeleteConfKey("fromEtc")).To(Succeed())
 
 		again, err := store.Open(dir)
@@ -59,7 +62,8 @@ var _ = Describe("Store", func() {
 		Expect(st.Rules).To(Equal(map[string]store.Rule{"r1": r}))
 		Expect(st.ConfKeys).To(HaveLen(2))
 		Expect(st.ConfKeys).To(HaveKeyWithValue("remote", map[string]any{"addr": "127.0.0.1:1"}))
-		Expect(st.ConfKeys).To(HaveKeyWithValue("frometc", BeNil()), "a deletion is remembered")
+		Expect(st.ConfKeys).To(HaveKeyWithValue("frometc", BeNil()), "the deletion of a file confKey is remembered")
+		Expect(st.ConfKeys).NotTo(HaveKey("passing"), "any other deleted confKey is forgotten")
 	})
 
 	It("leaves no temporary file behind", func() {
