@@ -30,7 +30,9 @@ const (
 
 // ErrorBody is the JSON body of every error response.
 type ErrorBody struct {
-	Error   int    `json:"error"`
+	// Error is one of the Code constants.
+	Error int `json:"error"`
+	// Message says what failed, in eKuiper's wording where eKuiper has one.
 	Message string `json:"message"`
 }
 

@@ -186,6 +186,7 @@ func (a *api) listStreams(w http.ResponseWriter, _ *http.Request) {
 
 // StreamDescription is the body of GET /streams/{name}, shaped like eKuiper's.
 type StreamDescription struct {
+	// Name is the stream's name.
 	Name string `json:"Name"`
 	// StreamFields is null for a schemaless stream.
 	StreamFields []FieldDescription `json:"StreamFields"`
@@ -198,7 +199,10 @@ type StreamDescription struct {
 
 // FieldDescription is one typed field of a stream.
 type FieldDescription struct {
-	Name      string `json:"Name"`
+	// Name is the field's name.
+	Name string `json:"Name"`
+	// FieldType is the type's name: BIGINT, FLOAT, STRING, DATETIME, BOOLEAN,
+	// BYTEA, ARRAY or STRUCT.
 	FieldType string `json:"FieldType"`
 }
 
@@ -316,7 +320,9 @@ func (a *api) createRule(w http.ResponseWriter, r *http.Request) {
 
 // RuleSummary is one element of the GET /rules body.
 type RuleSummary struct {
-	ID     string `json:"id"`
+	// ID is the rule's id.
+	ID string `json:"id"`
+	// Status is "running", "stopped" or "stopped by error".
 	Status string `json:"status"`
 }
 

@@ -22,8 +22,11 @@ const FileName = "kuiperd-state.json"
 
 // Rule is a persisted rule definition and whether it should run.
 type Rule struct {
-	ID      string                      `json:"id"`
-	SQL     string                      `json:"sql"`
+	// ID is the rule's id.
+	ID string `json:"id"`
+	// SQL is the rule's SELECT statement.
+	SQL string `json:"sql"`
+	// Actions are the rule's sinks, as posted: action name -> properties.
 	Actions []map[string]map[string]any `json:"actions"`
 	// Triggered is true when the rule should run: it was created, started or
 	// restarted last, not stopped.
