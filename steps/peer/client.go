@@ -31,10 +31,12 @@ type HandshakeError struct {
 	Err error
 }
 
+// Error names the URL and the HTTP status.
 func (e *HandshakeError) Error() string {
 	return fmt.Sprintf("websocket handshake with %s: HTTP %d: %v", e.URL, e.StatusCode, e.Err)
 }
 
+// Unwrap returns the underlying error.
 func (e *HandshakeError) Unwrap() error { return e.Err }
 
 // Client is a WebSocket client connection.

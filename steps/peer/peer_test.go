@@ -330,6 +330,8 @@ var _ = Describe("Client against an independent gorilla server", func() {
 		Expect(c.SendFragmented(ctx, big[:100], big[100:])).To(Succeed())
 		Expect(c.SendRawText(ctx, []byte{0xff, 0xfe, 'a'})).To(Succeed())
 		Expect(c.SendText(ctx, "")).To(Succeed())
+		mid := []byte(strings.Repeat("é", 150))
+		Expect(c.SendRawText(ctx, mid)).To(Succeed())
 		want := []recorded{
 			{websocket.TextMessage, []byte(`{"a":1}`)},
 			{websocket.BinaryMessage, []byte{0, 1, 2}},
@@ -337,6 +339,7 @@ var _ = Describe("Client against an independent gorilla server", func() {
 			{websocket.TextMessage, []byte(big)},
 			{websocket.TextMessage, []byte{0xff, 0xfe, 'a'}},
 			{websocket.TextMessage, []byte{}},
+			{websocket.TextMessage, mid},
 		}
 		for _, w := range want {
 			var got recorded

@@ -398,8 +398,10 @@ type rule struct {
 	records chan target.Record
 }
 
+// ID returns the rule id.
 func (r *rule) ID() string { return r.id }
 
+// Records delivers the rule's records in order; it is never closed.
 func (r *rule) Records() <-chan target.Record { return r.records }
 
 // Status maps the engine's rule status: "status" and "message" become State
