@@ -111,6 +111,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "wsconform run: close target: %v\n", err)
 		}
 	}()
+	return execute(ctx, f, formats, factory, start, stdout, stderr)
+}
+
+// execute runs the scenarios f selects against factory's targets, writes the
+// reports and the summary, and returns the exit status.
+func execute(ctx context.Context, f runFlags, formats []format, factory target.Factory, start time.Time, stdout, stderr io.Writer) int {
 	name, unsupported, err := probe(ctx, factory)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)

@@ -23,11 +23,13 @@ var (
 	pemBase64 = regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]*`)
 	// sensitive header names followed by their value, as "Name: value",
 	// "Name=value", "Name:[value]" (a Go http.Header) or "Name" "value".
-	sensitiveHeader = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|[a-z0-9-]*(?:token|secret|password)[a-z0-9-]*)("?:\[|"?\s*[:=]\s*"?|"?\s+")([^"\]\r\n]*)`)
+	sensitiveHeader = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|[a-z0-9-]*(?:token|secret|password)[a-z0-9-]*)("?:\[|"?\s*[:=]\s*"?|"?\s+")([^"\[\]\r\n]*)`)
 	// headerWord finds steps about headers.
 	headerWord = regexp.MustCompile(`(?i)header`)
 	// quoted finds "double quoted" step parameters.
 	quoted = regexp.MustCompile(`"([^"]*)"`)
+	// headerLine is "Name: value".
+	headerLine = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*):\s*(.+)$`)
 	// headerName looks like an HTTP header name.
 	headerName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
 )
@@ -81,7 +83,7 @@ func variants(s string) []string {
 func (r *Redactor) String(s string) string {
 	if r != nil {
 		for _, v := range r.secrets {
-			s = strings.ReplaceAll(s, v, Mask)
+			s = replaceWord(s, v)
 		}
 	}
 	s = pemBlock.ReplaceAllString(s, "[REDACTED PEM]")
@@ -96,13 +98,41 @@ func (r *Redactor) String(s string) string {
 	return s
 }
 
+// replaceWord replaces v in s by Mask where v does not continue a word: a
+// value "red" is masked in "X-Team: red" but not in "stored".
+func replaceWord(s, v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, v)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(v)
+		if (i > 0 && isWord(s[i-1]) && isWord(v[0])) || (end < len(s) && isWord(s[end]) && isWord(v[len(v)-1])) {
+			b.WriteString(s[:i+1])
+			s = s[i+1:]
+			continue
+		}
+		b.WriteString(s[:i])
+		b.WriteString(Mask)
+		s = s[end:]
+	}
+}
+
+func isWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
+}
+
 // Bytes is String for a byte slice.
 func (r *Redactor) Bytes(b []byte) []byte { return []byte(r.String(string(b))) }
 
 // FeatureSecrets returns the header values the features send: in steps that
-// mention a header, every quoted parameter but a header name right after the
-// word "header", the cells of data tables but their first column, and the values of
-// "Name: value" lines of doc strings.
+// mention a header, the value of every quoted "Name: value", every other quoted
+// parameter but a header name right after the word "header", the cells of data
+// tables but their first column, and the values of "Name: value" lines of doc
+// strings; in any step, the values of a table row whose first cell names a
+// header (a requestHeader property, as a JSON map or plain).
 func FeatureSecrets(features []featureset.Feature) []string {
 	var out []string
 	for _, f := range features {
@@ -117,13 +147,14 @@ func FeatureSecrets(features []featureset.Feature) []string {
 
 // StepSecrets returns the header values one step carries (see FeatureSecrets).
 func StepSecrets(st featureset.Step) []string {
-	if !headerWord.MatchString(st.Text) && !headerWord.MatchString(st.DocString) {
-		return nil
-	}
 	var out []string
 	if headerWord.MatchString(st.Text) {
 		for _, m := range quoted.FindAllStringSubmatchIndex(st.Text, -1) {
 			value := st.Text[m[2]:m[3]]
+			if nv := headerLine.FindStringSubmatch(value); nv != nil {
+				out = append(out, nv[2]) // "Name: value"
+				continue
+			}
 			before := strings.ToLower(strings.TrimSpace(st.Text[:m[0]]))
 			if headerName.MatchString(value) && (strings.HasSuffix(before, "header") || strings.HasSuffix(before, "headers")) {
 				continue // the header's name
@@ -132,9 +163,18 @@ func StepSecrets(st featureset.Step) []string {
 		}
 	}
 	for _, row := range st.Table {
-		if len(row) > 1 {
+		if len(row) < 2 {
+			continue
+		}
+		switch {
+		case headerWord.MatchString(row[0]):
+			out = append(out, headerValues(row[1:])...)
+		case headerWord.MatchString(st.Text):
 			out = append(out, row[1:]...)
 		}
+	}
+	if !headerWord.MatchString(st.Text) && !headerWord.MatchString(st.DocString) {
+		return out
 	}
 	for _, line := range strings.Split(st.DocString, "\n") {
 		if i := strings.Index(line, ":"); i > 0 {
@@ -142,6 +182,30 @@ func StepSecrets(st featureset.Step) []string {
 			if v != "" {
 				out = append(out, v)
 			}
+		}
+	}
+	return out
+}
+
+// headerValues returns the values of header maps written as JSON
+// ({"Name": ["v1", "v2"]} or {"Name": "v"}); cells that are not JSON are
+// values themselves.
+func headerValues(cells []string) []string {
+	var out []string
+	for _, c := range cells {
+		var multi map[string][]string
+		var single map[string]string
+		switch {
+		case json.Unmarshal([]byte(c), &multi) == nil:
+			for _, vs := range multi {
+				out = append(out, vs...)
+			}
+		case json.Unmarshal([]byte(c), &single) == nil:
+			for _, v := range single {
+				out = append(out, v)
+			}
+		default:
+			out = append(out, c)
 		}
 	}
 	return out

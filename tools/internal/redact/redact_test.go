@@ -63,3 +63,22 @@ var _ = Describe("FeatureSecrets", func() {
 		Expect(secrets).NotTo(ContainElement("not a secret"))
 	})
 })
+
+var _ = Describe("secrets of the suite's features", func() {
+	It("finds requestHeader values and handshake header values", func() {
+		steps := []featureset.Step{
+			{Text: `the confKey "remote" points at the remote server with:`, Table: [][]string{{"requestHeader", `{"Authorization": ["Bearer t0k3n"], "X-Site": ["north"]}`}, {"addr", "127.0.0.1:1"}}},
+			{Text: `the confKey "default" has:`, Table: [][]string{{"requestHeader", `{"X-Team": "red"}`}}},
+			{Text: `the handshake carries the header "Authorization: Bearer t0k3n"`},
+			{Text: `a client "c1" connected to "/api/data" with the header "Origin: http://elsewhere.example"`},
+		}
+		secrets := redact.FeatureSecrets([]featureset.Feature{{Scenarios: []featureset.Scenario{{Steps: steps}}}})
+		Expect(secrets).To(ContainElements("Bearer t0k3n", "north", "red", "http://elsewhere.example"))
+		Expect(secrets).NotTo(ContainElement("127.0.0.1:1"))
+		Expect(secrets).NotTo(ContainElement(ContainSubstring("Authorization")))
+
+		r := redact.New(secrets...)
+		Expect(r.String(`handshake header "X-Team" was ["red"], the rule stored 3 records`)).To(Equal(`handshake header "X-Team" was ["[REDACTED]"], the rule stored 3 records`))
+		Expect(r.String(`| requestHeader | {"Authorization": ["Bearer t0k3n"], "X-Site": ["north"]} |`)).To(Equal(`| requestHeader | {"Authorization": ["[REDACTED]"], "X-Site": ["[REDACTED]"]} |`))
+	})
+})

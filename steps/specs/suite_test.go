@@ -1,0 +1,85 @@
+// Package specs_test runs every conformance scenario as a ginkgo spec against
+// the in-process reference target. The specs are generated from the features
+// by tools/specgen (zz_generated_specs_test.go); the scenario's Gherkin tags
+// are its labels, so
+//
+//	go run github.com/onsi/ginkgo/v2/ginkgo --label-filter='tls && !extension' ./steps/specs
+//
+// runs the TLS scenarios of level must and should.
+package specs_test
+
+import (
+	"fmt"
+	"io/fs"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
+
+	"github.com/wsconform/wsconform/features"
+	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/steps/target/ref"
+	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/tools/results"
+)
+
+func TestSpecs(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
+		goleak.IgnoreTopFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "conformance scenarios against the reference target")
+}
+
+// runScenario runs the scenario of file at line (when rowLine is not zero,
+// only its Examples row at rowLine) against a fresh reference target. It fails
+// the spec when the scenario fails, and skips the spec when the scenario was
+// skipped: a skipped scenario never counts as passed.
+func runScenario(file string, line, rowLine int) {
+	GinkgoHelper()
+	var fsys fs.FS = features.FS
+	if rowLine > 0 {
+		var err error
+		fsys, err = featureset.SelectRow(features.FS, file, line, rowLine)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	collector := results.NewCollector()
+	status := steps.Run(steps.Options{
+		Factory:     ref.Factory(ref.Options{}),
+		Paths:       []string{fmt.Sprintf("%s:%d", file, line)},
+		FS:          fsys,
+		Format:      "progress," + collector.Format(),
+		Output:      GinkgoWriter,
+		Concurrency: 1,
+	})
+	outcomes := collector.Outcomes()
+	Expect(outcomes).To(HaveLen(1), "godog ran %d scenarios for %s:%d", len(outcomes), file, line)
+	o := outcomes[0]
+	switch o.Status {
+	case results.Failed:
+		Fail(fmt.Sprintf("%s failed at %q (%s:%d):\n%s", o.Location(), o.Step, o.File, o.StepLine, o.Error))
+	case results.Skipped:
+		Expect(status).To(Equal(0), "a skipped scenario must not fail the run")
+		Skip(skipReason(o))
+	}
+	Expect(status).To(Equal(0), "godog exit status")
+}
+
+// skipReason says which capability the reference target lacks, or where the
+// scenario stopped.
+func skipReason(o results.Outcome) string {
+	t, err := ref.Factory(ref.Options{})(GinkgoT().Context())
+	if err == nil {
+		defer func() { Expect(t.Close()).To(Succeed()) }()
+		for _, tag := range o.Tags {
+			if c, ok := strings.CutPrefix(tag, "@needs-"); ok {
+				if ok, reason := t.Supports(target.Capability(c)); !ok {
+					return fmt.Sprintf("%s: the target does not support %s: %s", o.Location(), c, reason)
+				}
+			}
+		}
+	}
+	return fmt.Sprintf("%s: skipped at %q", o.Location(), o.Step)
+}

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/steps/target/ref"
+)
+
+var summaryLine = regexp.MustCompile(`(?m)^(\d+) passed, (\d+) failed, (\d+) skipped\nwall time \S+\n\z`)
+
+// secrets are header values the features send; no report may contain them.
+var secrets = []string{"t0k3n", "north", "BEGIN CERTIFICATE", "PRIVATE KEY"}
+
+func noSecrets(dir string, stdout string) {
+	GinkgoHelper()
+	for _, s := range secrets {
+		Expect(stdout).NotTo(ContainSubstring(s))
+	}
+	for _, name := range []string{"junit.xml", "cucumber.json", "report.md", "report.html"} {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		Expect(err).NotTo(HaveOccurred(), name)
+		for _, s := range secrets {
+			Expect(string(b)).NotTo(ContainSubstring(s), name)
+		}
+	}
+}
+
+func validReports(dir string) {
+	GinkgoHelper()
+	b, err := os.ReadFile(filepath.Join(dir, "cucumber.json"))
+	Expect(err).NotTo(HaveOccurred())
+	var cj []map[string]any
+	Expect(json.Unmarshal(b, &cj)).To(Succeed(), "cucumber.json is JSON")
+	Expect(cj).NotTo(BeEmpty())
+	b, err = os.ReadFile(filepath.Join(dir, "junit.xml"))
+	Expect(err).NotTo(HaveOccurred())
+	var suites struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Tests   int      `xml:"tests,attr"`
+	}
+	Expect(xml.Unmarshal(b, &suites)).To(Succeed(), "junit.xml is XML")
+	Expect(suites.Tests).To(BeNumerically(">", 0))
+}
+
+var _ = Describe("wsconform", func() {
+	var stdout, stderr *bytes.Buffer
+	var ctx context.Context
+
+	BeforeEach(func() {
+		stdout, stderr = &bytes.Buffer{}, &bytes.Buffer{}
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.Background(), 2*time.Minute)
+		DeferCleanup(cancel)
+	})
+
+	It("shows usage and refuses unknown commands and flags", func() {
+		Expect(Main(ctx, nil, stdout, stderr)).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring("usage: wsconform"))
+		Expect(Main(ctx, []string{"frobnicate"}, stdout, stderr)).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring(`unknown command "frobnicate"`))
+		Expect(Main(ctx, []string{"run", "--target", "kuiper"}, stdout, stderr)).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring(`--target "kuiper": want ref or rest`))
+	})
+
+	It("lists the scenarios with their tags, filtered by a tag expression", func() {
+		Expect(Main(ctx, []string{"list"}, stdout, stderr)).To(Equal(0), stderr.String())
+		all := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		Expect(len(all)).To(BeNumerically(">=", 60))
+		Expect(all[0]).To(MatchRegexp(`^\w+\.feature:\d+\t.+\t@`))
+
+		stdout.Reset()
+		Expect(Main(ctx, []string{"list", "--tags", "@json"}, stdout, stderr)).To(Equal(0), stderr.String())
+		some := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+		Expect(len(some)).To(BeNumerically(">", 0))
+		Expect(len(some)).To(BeNumerically("<", len(all)))
+		for _, l := range some {
+			Expect(l).To(ContainSubstring("@json"))
+		}
+	})
+
+	It("writes an engine configuration through the rest target", func() {
+		dir := GinkgoT().TempDir()
+		Expect(Main(ctx, []string{"config", "--out", dir, "--tls"}, stdout, stderr)).To(Equal(0), stderr.String())
+		Expect(filepath.Join(dir, "kuiper.yaml")).To(BeARegularFile())
+		Expect(filepath.Join(dir, "sources", "websocket.yaml")).To(BeARegularFile())
+		Expect(stdout.String()).To(ContainSubstring("wsconform run --target rest"))
+		Expect(stdout.String()).To(ContainSubstring("--data-url wss://"))
+		Expect(Main(ctx, []string{"config"}, stdout, stderr)).To(Equal(2))
+	})
+
+	It("runs the @json scenarios against the reference and reports them", func() {
+		dir := filepath.Join(GinkgoT().TempDir(), "reports")
+		code := Main(ctx, []string{"run", "--target", "ref", "--tags", "@json", "--report", dir}, stdout, stderr)
+		Expect(code).To(Equal(0), stdout.String()+stderr.String())
+		m := summaryLine.FindStringSubmatch(stdout.String())
+		Expect(m).NotTo(BeNil(), stdout.String())
+		Expect(m[1]).NotTo(Equal("0"))
+		Expect(m[2]).To(Equal("0"))
+		validReports(dir)
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(md)).To(ContainSubstring("## @json"))
+		Expect(string(md)).To(ContainSubstring("Scenarios selected by tags: `@json`"))
+		Expect(string(md)).To(ContainSubstring(m[1] + " passed, 0 failed"))
+		Expect(filepath.Join(dir, "report.html")).To(BeARegularFile())
+		noSecrets(dir, stdout.String())
+	})
+
+	It("exits 1 and reports the failing step when the engine is wrong, without secrets", func() {
+		dir := GinkgoT().TempDir()
+		f, err := parseRunFlags([]string{"--tags", "@json,@client-mode", "--report", dir, "--format", "progress,junit:" + filepath.Join(dir, "extra", "j.xml")}, stderr)
+		Expect(err).NotTo(HaveOccurred())
+		formats, err := parseFormats(f.format)
+		Expect(err).NotTo(HaveOccurred())
+		broken := ref.Factory(ref.Options{Faults: fault.Set{ArrayAsOneRecord: true, DropRequestHeaders: true}})
+		code := execute(ctx, f, formats, broken, time.Now(), stdout, stderr)
+		Expect(code).To(Equal(1), stdout.String()+stderr.String())
+		m := summaryLine.FindStringSubmatch(stdout.String())
+		Expect(m).NotTo(BeNil(), stdout.String())
+		Expect(m[2]).NotTo(Equal("0"))
+		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(md)).To(ContainSubstring("**FAILED**"))
+		Expect(string(md)).To(ContainSubstring("  - failing step: `Then"))
+		Expect(string(md)).To(MatchRegexp(`(?s)## @client-mode.*request headers.*REDACTED`))
+		Expect(filepath.Join(dir, "extra", "j.xml")).To(BeARegularFile())
+		validReports(dir)
+		noSecrets(dir, stdout.String())
+		b, _ := os.ReadFile(filepath.Join(dir, "extra", "j.xml"))
+		for _, s := range secrets {
+			Expect(string(b)).NotTo(ContainSubstring(s))
+		}
+	})
+})
