@@ -78,20 +78,6 @@ func New(ctx context.Context, opts Options) (*Target, error) {
 	return t, nil
 }
 
-// reservePort finds a free loopback port by listening on it once. The data
-// server listens there later, and again after every restart.
-func reservePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("reserve a data server port on 127.0.0.1: %w", err)
-	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("reserve data server port %s: %w", addr, err)
-	}
-	return addr, nil
-}
-
 // Name describes the target.
 func (t *Target) Name() string { return Name }
 
@@ -385,6 +371,7 @@ func (t *Target) Close() error {
 	}
 	t.cancel()
 	t.wg.Wait()
+	releasePort(t.addr)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close reference target: %w", err)
 	}

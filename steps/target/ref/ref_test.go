@@ -6,7 +6,9 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +75,22 @@ var _ = Describe("the reference target", func() {
 		ok, reason = tgt.Supports("telepathy")
 		Expect(ok).To(BeFalse())
 		Expect(reason).To(ContainSubstring("telepathy"))
+	})
+
+	It("gives each target its own data server port, below the kernel's ephemeral range", func() {
+		seen := map[string]bool{}
+		for range 20 {
+			addr := newTarget(ref.Options{}).DataServer().Addr
+			Expect(seen).NotTo(HaveKey(addr))
+			seen[addr] = true
+			_, port, err := net.SplitHostPort(addr)
+			Expect(err).NotTo(HaveOccurred())
+			if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+				low, err := strconv.Atoi(strings.Fields(string(b))[0])
+				Expect(err).NotTo(HaveOccurred())
+				Expect(strconv.Atoi(port)).To(BeNumerically("<", low))
+			}
+		}
 	})
 
 	It("serves a server-mode stream only while its rule runs, on one reserved port", func() {
