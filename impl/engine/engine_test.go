@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -301,6 +302,36 @@ var _ = Describe("server mode", func() {
 		Expect(e.StopRule("stuck")).To(Succeed())
 		for i := 1; i < 200; i++ {
 			Expect(next(live)).To(Equal(decode.Record{"i": int64(i)}))
+		}
+	})
+
+	It("stays consistent under concurrent starts, stops and status reads", func() {
+		const rules = 4
+		sinks := make([]*engine.MemorySink, rules)
+		for i := range rules {
+			sinks[i] = engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: fmt.Sprint("r", i), SQL: "SELECT * FROM s", Sinks: []engine.Sink{sinks[i]}})).To(Succeed())
+		}
+		var wg sync.WaitGroup
+		for i := range rules {
+			wg.Add(1)
+			go func() {
+				defer GinkgoRecover()
+				defer wg.Done()
+				id := fmt.Sprint("r", i)
+				for range 20 {
+					Expect(e.StopRule(id)).To(Succeed())
+					Expect(e.StartRule(ctxT(), id)).To(Succeed())
+					Expect(e.RuleStatus(id)).To(HaveKeyWithValue("status", "running"))
+					_ = e.Rules()
+				}
+			}()
+		}
+		wg.Wait()
+		c := mustDial(e, "/s")
+		send(c, `{"all":true}`)
+		for _, m := range sinks {
+			Expect(next(m)).To(Equal(decode.Record{"all": true}))
 		}
 	})
 
