@@ -1,0 +1,87 @@
+Feature: Data server lifecycle
+  The documentation says: "The global server initializes when any rule requiring
+  a WebSocket source is activated. It terminates once all associated rules are
+  closed." So the data server's port is open exactly while at least one
+  server-mode rule runs. (eKuiper itself opens the port at boot.) These scenarios
+  need a data server that only this scenario's rules use.
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: The port is closed before the first server-mode rule
+    Before any server-mode rule runs, nothing listens on the data server's port.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the data server port is closed
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: The port opens when a server-mode rule starts
+    Starting the first server-mode rule opens the data server's port.
+
+    Given a server-mode stream "demo" on "/api/data"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the data server port is open
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: The port stays open while any server-mode rule runs
+    Stopping one of two server-mode rules leaves the port open; stopping the last closes it.
+
+    Given a server-mode stream "one" on "/one"
+    And a server-mode stream "two" on "/two"
+    And the rule "r1" runs "SELECT * FROM one"
+    And the rule "r2" runs "SELECT * FROM two"
+    When I stop the rule "r1"
+    Then the data server port stays open
+    And a client "c2" connected to "/two"
+    When I stop the rule "r2"
+    Then the data server port is closed
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: The port opens again for the next rule
+    After the last rule stopped, the next server-mode rule opens the port again, at the same address.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the data server port is open
+    When I stop the rule "r1"
+    Then the data server port is closed
+    When I start the rule "r1"
+    Then the data server port is open
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"reopened": true}'
+    Then the rule "r1" outputs {"reopened": true}
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: Deleting the last rule closes the port
+    Deleting the last running server-mode rule closes the data server's port.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the data server port is open
+    When I delete the rule "r1"
+    Then the data server port is closed
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: Client-mode rules never open the port
+    A rule on a client-mode stream dials out and leaves the data server closed.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the data server port stays closed
+
+  @lifecycle @must @needs-lifecycle
+  Scenario: Two rules on one stream keep the port open until both stop
+    The endpoint of a stream lives while any rule reads it.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    When I stop the rule "r1"
+    Then the data server port stays open
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 2}'
+    Then the rule "r2" outputs {"n": 2}
+    When I stop the rule "r2"
+    Then the data server port is closed

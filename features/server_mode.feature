@@ -1,0 +1,167 @@
+Feature: Server mode
+  When a stream's confKey has no `addr`, the engine is the WebSocket server: it
+  serves the stream's DATASOURCE path on its global data server
+  (`source.httpServerIp` and `source.httpServerPort` in kuiper.yaml, 0.0.0.0:10081
+  by default), and every text message any connected client sends becomes records.
+  The suite plays the clients. Stream names, rule ids and paths below are
+  examples: the suite gives each scenario its own copies.
+
+  @server-mode @must
+  Scenario: A client's messages become records
+    A text message sent to the stream's endpoint comes out of the rule as records.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"temperature": 21.5}'
+    Then the rule "r1" outputs {"temperature": 21.5}
+
+  @server-mode @must
+  Scenario: Many clients feed one stream
+    Any number of clients may connect to one endpoint; the messages of all of them reach the stream.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And a client "c2" connected to "/api/data"
+    And a client "c3" connected to "/api/data"
+    When client "c1" sends '{"from": "c1"}'
+    And client "c2" sends '{"from": "c2"}'
+    And client "c3" sends '{"from": "c3"}'
+    Then the rule "r1" outputs, in any order:
+      """
+      [{"from": "c1"}, {"from": "c2"}, {"from": "c3"}]
+      """
+
+  @server-mode @should
+  Scenario: A path with no endpoint answers 404
+    The data server refuses the upgrade of a path no running rule serves with HTTP 404.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    Then connecting to "/nowhere" is refused with HTTP 404
+
+  @server-mode @should
+  Scenario: A stopped rule's endpoint answers 404 until the rule starts again
+    Stopping the rule removes its endpoint; starting it serves the path again.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r_other" runs "SELECT * FROM other"
+    When I stop the rule "r1"
+    Then connecting to "/api/data" is refused with HTTP 404
+    When I start the rule "r1"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"back": true}'
+    Then the rule "r1" outputs {"back": true}
+
+  @server-mode @should
+  Scenario: A deleted rule's endpoint answers 404
+    Deleting the only rule on a stream removes its endpoint.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r_other" runs "SELECT * FROM other"
+    When I delete the rule "r1"
+    Then connecting to "/api/data" is refused with HTTP 404
+
+  @server-mode @should
+  Scenario: Two rules on one stream both get every record
+    Rules reading the same stream share its endpoint and each receives every message.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '[{"n": 2}, {"n": 3}]'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
+    And the rule "r2" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
+
+  @server-mode @should
+  Scenario: A client that drops without a close frame does not stop the rule
+    A vanished client is recorded as an exception; the rule keeps running and other clients keep feeding it.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And a client "c2" connected to "/api/data"
+    When client "c1" drops the connection without a close frame
+    Then the rule "r1" reports an exception
+    And the rule "r1" keeps running
+    When client "c2" sends '{"still": "here"}'
+    Then the rule "r1" outputs {"still": "here"}
+
+  @server-mode @should
+  Scenario: A client that leaves normally does not stop the rule
+    A client's normal close ends only that client; the endpoint keeps serving new clients.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" closes the connection normally
+    And a client "c2" connected to "/api/data"
+    And client "c2" sends '{"after": "c1"}'
+    Then the rule "r1" outputs {"after": "c1"}
+    And the rule "r1" status becomes "running"
+
+  @server-mode @must
+  Scenario: A ping is answered with a pong
+    The endpoint answers a client's ping with a pong carrying the same data.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    Then client "c1" gets a pong for the ping "are you there"
+
+  @server-mode @should
+  Scenario: Any Origin is accepted
+    The endpoint does not check the Origin header of the handshake.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data" with the header "Origin: http://elsewhere.example"
+    When client "c1" sends '{"origin": "elsewhere"}'
+    Then the rule "r1" outputs {"origin": "elsewhere"}
+
+  @server-mode @must
+  Scenario: A message sent in fragments is one message
+    A text message split over several frames is reassembled before decoding.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"part": "one and two and three"}' in 3 fragments
+    Then the rule "r1" outputs {"part": "one and two and three"}
+
+  @server-mode @must
+  Scenario: Two streams on two paths are kept apart
+    A message sent to one stream's path reaches only the rules of that stream.
+
+    Given a server-mode stream "left" on "/left"
+    And a server-mode stream "right" on "/right"
+    And the rule "r_left" runs "SELECT * FROM left"
+    And the rule "r_right" runs "SELECT * FROM right"
+    And a client "c1" connected to "/left"
+    And a client "c2" connected to "/right"
+    When client "c1" sends '{"side": "left"}'
+    And client "c2" sends '{"side": "right"}'
+    Then the rule "r_left" outputs {"side": "left"}
+    And the rule "r_right" outputs {"side": "right"}
+    And the rule "r_left" outputs nothing more
+    And the rule "r_right" outputs nothing more
+
+  @server-mode @extension
+  Scenario: Stopping the rule closes its clients with "going away"
+    Once the last rule on an endpoint stops, its connected clients get close code 1001.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When I stop the rule "r1"
+    Then client "c1" is closed with code 1001

@@ -1,0 +1,108 @@
+Feature: Streams and rules
+  A WebSocket stream is made with `CREATE STREAM name (fields) WITH (options)`:
+  the options are DATASOURCE (the path), FORMAT (`json`, the default), TYPE
+  (`websocket`), CONF_KEY (the confKey, `default` when absent) and SHARED.
+  Keywords and option names are not case sensitive; `name ()` makes a schemaless
+  stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`.
+
+  @stream-ddl @must
+  Scenario Outline: A stream can be created in every documented form
+    Schemaless and typed streams, in upper or lower case, with or without FORMAT, all read the endpoint.
+
+    Given a stream created with:
+      """
+      <statement>
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+
+    Examples:
+      | statement                                                                                      |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")           |
+      | create stream demo () with (datasource="/api/data", format="json", type="websocket")           |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", TYPE="websocket")                          |
+      | CREATE STREAM demo (id BIGINT) WITH (DATASOURCE="/api/data", FORMAT="JSON", TYPE="websocket")  |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="true") |
+
+  @stream-ddl @must
+  Scenario: A typed stream accepts every field type
+    BIGINT, FLOAT, STRING, DATETIME, BOOLEAN, BYTEA, ARRAY and STRUCT are all valid field types.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (i BIGINT, f FLOAT, s STRING, d DATETIME, b BOOLEAN, y BYTEA, a ARRAY, t STRUCT)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}'
+    Then the rule "r1" outputs {"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}
+
+  @stream-ddl @must
+  Scenario: A rule can select some fields
+    `SELECT a, b FROM s` outputs records with only those fields.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT id, room FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "room": "hall", "temperature": 19}'
+    Then the rule "r1" outputs {"id": 1, "room": "hall"}
+
+  @stream-ddl @should
+  Scenario Outline: A DATASOURCE must start with a slash
+    The stream is accepted, but a rule on it is refused with "websocket endpoint should start with /".
+
+    Given a stream created with:
+      """
+      <statement>
+      """
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "websocket endpoint should start with /"
+
+    Examples:
+      | statement                                                                         |
+      | CREATE STREAM demo () WITH (DATASOURCE="api/data", FORMAT="json", TYPE="websocket") |
+      | CREATE STREAM demo () WITH (FORMAT="json", TYPE="websocket")                      |
+
+  @stream-ddl @should
+  Scenario: A syntax error says what was expected
+    A field without a type is refused with an error that lists the valid field types.
+
+    Then creating this stream fails with "expect valid stream field types":
+      """
+      CREATE STREAM demo (id
+      """
+
+  @stream-ddl @must
+  Scenario: An unknown field type is refused
+    Only the eight documented field types are accepted.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo (id INTEGER) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+
+  @stream-ddl @should
+  Scenario: A stream name can be used once
+    Creating a stream whose name exists is refused with "already exists".
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then creating this stream fails with "already exists":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/other", FORMAT="json", TYPE="websocket")
+      """
+
+  @stream-ddl @must
+  Scenario: A dropped stream cannot be read
+    After a stream is dropped, a rule on it is refused.
+
+    Given a server-mode stream "demo" on "/api/data"
+    When the stream "demo" is dropped
+    Then the rule "r1" running "SELECT * FROM demo" is refused
+
+  @stream-ddl @must
+  Scenario: A rule on a stream that does not exist is refused
+    A rule must read an existing stream.
+
+    Then the rule "r1" running "SELECT * FROM nosuchstream" is refused

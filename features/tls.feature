@@ -1,0 +1,151 @@
+Feature: TLS
+  The data server speaks `wss` only when kuiper.yaml sets
+  `source.httpServerTls.certfile` and `keyfile`. In client mode, a confKey with
+  `scheme: wss` dials over TLS and verifies the server's certificate against
+  `rootCaPath` (a PEM file) or `rootCARaw` (base64 of the PEM text); a client
+  certificate comes from `certificationPath` and `privateKeyPath`, or from
+  `certficationRaw` (sic) and `privateKeyRaw`. A path wins over the raw value.
+  `insecureSkipVerify: true` turns verification off.
+
+  The suite makes fresh certificates for every scenario: a CA, a server
+  certificate it signed, a client certificate it signed, and a server
+  certificate from an unknown CA. Table values `${ca-file}`, `${ca-pem-base64}`,
+  `${client-cert-file}`, `${client-key-file}`, `${client-cert-pem-base64}`,
+  `${client-key-pem-base64}` and `${missing-file}` stand for those files, their
+  base64 PEM text, and a path where no file exists.
+
+  @tls @must @needs-server-tls
+  Scenario: The data server serves wss when TLS is configured
+    With `httpServerTls`, clients connect over wss and their messages become records.
+
+    Given the data server uses TLS with a certificate from the suite's CA
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"secure": true}'
+    Then the rule "r1" outputs {"secure": true}
+
+  @tls @must @needs-server-tls
+  Scenario: A plain ws client cannot connect to a wss data server
+    With `httpServerTls` the data server speaks wss only.
+
+    Given the data server uses TLS with a certificate from the suite's CA
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    Then a plain ws client cannot connect to "/api/data"
+
+  @tls @extension @needs-server-client-auth
+  Scenario: A data server that demands client certificates refuses clients without one
+    If the data server requires client certificates, only clients presenting one signed by its CA get in.
+
+    Given the data server requires client certificates from the suite's CA
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" with a client certificate connected to "/api/data"
+    When client "c1" sends '{"authenticated": true}'
+    Then the rule "r1" outputs {"authenticated": true}
+    And a client without a client certificate cannot connect to "/api/data"
+
+  @tls @must
+  Scenario Outline: Client mode trusts the server through the confKey's CA
+    A wss remote whose certificate is signed by the CA given in `rootCaPath` or `rootCARaw` is trusted.
+
+    Given a remote wss server with a certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme  | wss       |
+      | <ca key> | <ca value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"trusted": true}'
+    Then the rule "r1" outputs {"trusted": true}
+
+    Examples:
+      | ca key     | ca value         |
+      | rootCaPath | ${ca-file}       |
+      | rootCARaw  | ${ca-pem-base64} |
+
+  @tls @must
+  Scenario: An untrusted server certificate stops the rule
+    A wss remote whose certificate the configured CA did not sign fails the dial: the rule is stopped by error.
+
+    Given a remote wss server with a certificate from an unknown CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss        |
+      | rootCaPath | ${ca-file} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" status mentions "certificate"
+
+  @tls @must
+  Scenario: An untrusted server certificate is accepted with insecureSkipVerify
+    `insecureSkipVerify: true` turns certificate verification off.
+
+    Given a remote wss server with a certificate from an unknown CA
+    And the confKey "remote" points at the remote server with:
+      | scheme             | wss  |
+      | insecureSkipVerify | true |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"unverified": true}'
+    Then the rule "r1" outputs {"unverified": true}
+
+  @tls @must
+  Scenario Outline: Client mode presents its client certificate
+    A remote that demands a client certificate accepts the one configured on the confKey, by file or by base64 PEM.
+
+    Given a remote wss server that requires a client certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme       | wss          |
+      | rootCaPath   | ${ca-file}   |
+      | <cert key>   | <cert value> |
+      | <key key>    | <key value>  |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server receives a connection for "/api/data"
+    Then the handshake carries a client certificate
+    When the remote server sends '{"mutual": true}'
+    Then the rule "r1" outputs {"mutual": true}
+
+    Examples:
+      | cert key          | cert value                  | key key        | key value                  |
+      | certificationPath | ${client-cert-file}         | privateKeyPath | ${client-key-file}         |
+      | certficationRaw   | ${client-cert-pem-base64}   | privateKeyRaw  | ${client-key-pem-base64}   |
+
+  @tls @must
+  Scenario: Without a client certificate a demanding remote refuses the engine
+    If the remote requires a client certificate and the confKey gives none, the rule is stopped by error.
+
+    Given a remote wss server that requires a client certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss        |
+      | rootCaPath | ${ca-file} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+
+  @tls @must
+  Scenario: A CA path wins over a raw CA
+    If both `rootCaPath` and `rootCARaw` are set, the file is used.
+
+    Given a remote wss server with a certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss                     |
+      | rootCaPath | ${ca-file}              |
+      | rootCARaw  | bm90IGEgY2VydGlmaWNhdGU= |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"path": "wins"}'
+    Then the rule "r1" outputs {"path": "wins"}
+
+  @tls @should
+  Scenario: A missing certificate file is a clear error
+    A confKey naming a certificate file that does not exist keeps the rule from running, and the error names the file.
+
+    Given a remote wss server with a certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss             |
+      | rootCaPath | ${missing-file} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "${missing-file}"

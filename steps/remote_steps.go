@@ -1,0 +1,301 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/cucumber/godog"
+
+	"github.com/wsconform/wsconform/steps/peer"
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// remoteSteps registers the steps of the remote servers that client-mode
+// streams dial.
+func remoteSteps(sc *godog.ScenarioContext) {
+	sc.Step(`^a remote WebSocket server(?: "([^"]*)")?$`, aRemoteWebSocketServer)
+	sc.Step(`^a remote WebSocket server(?: "([^"]*)")? that never answers the handshake$`, aRemoteWebSocketServerThatNeverAnswersTheHandshake)
+	sc.Step(`^a remote wss server(?: "([^"]*)")? with a certificate from the suite's CA$`, aRemoteWssServerWithACertificateFromTheSuitesCA)
+	sc.Step(`^a remote wss server(?: "([^"]*)")? with a certificate from an unknown CA$`, aRemoteWssServerWithACertificateFromAnUnknownCA)
+	sc.Step(`^a remote wss server(?: "([^"]*)")? that requires a client certificate from the suite's CA$`, aRemoteWssServerThatRequiresAClientCertificate)
+
+	sc.Step(`^the remote server(?: "([^"]*)")? receives a connection for "([^"]*)"$`, theRemoteServerReceivesAConnectionFor)
+	sc.Step(`^the remote server(?: "([^"]*)")? receives no (?:further )?connection$`, theRemoteServerReceivesNoConnection)
+	sc.Step(`^the handshake carries the header "([^":]+): ([^"]*)"$`, theHandshakeCarriesTheHeader)
+	sc.Step(`^the handshake carries a client certificate$`, theHandshakeCarriesAClientCertificate)
+
+	sc.Step(`^the remote server(?: "([^"]*)")? sends '([^']*)'$`, theRemoteServerSends)
+	sc.Step(`^the remote server(?: "([^"]*)")? sends the binary message '([^']*)'$`, theRemoteServerSendsTheBinaryMessage)
+	sc.Step(`^the remote server(?: "([^"]*)")? sends (\d+) numbered messages$`, theRemoteServerSendsNumberedMessages)
+	sc.Step(`^the remote server(?: "([^"]*)")? sends a text message with invalid UTF-8$`, theRemoteServerSendsATextMessageWithInvalidUTF8)
+	sc.Step(`^the remote server closes the connection with code (\d+)$`, theRemoteServerClosesTheConnectionWithCode)
+	sc.Step(`^the remote server drops the connection$`, theRemoteServerDropsTheConnection)
+	sc.Step(`^the remote server sees the connection closed(?: with code (\d+))?$`, theRemoteServerSeesTheConnectionClosed)
+}
+
+// startRemote starts a remote server for the scenario.
+func (w *World) startRemote(name string, opts peer.ServerOptions) error {
+	if name == "" {
+		name = defaultRemote
+	}
+	if _, ok := w.remotes[name]; ok {
+		return fmt.Errorf("the scenario already started a remote server %q", name)
+	}
+	srv, err := peer.NewServer(opts)
+	if err != nil {
+		return fmt.Errorf("start remote server %q: %w", name, err)
+	}
+	w.remotes[name] = &remote{srv: srv}
+	return nil
+}
+
+func aRemoteWebSocketServer(ctx context.Context, name string) error {
+	return worldFrom(ctx).startRemote(name, peer.ServerOptions{})
+}
+
+func aRemoteWebSocketServerThatNeverAnswersTheHandshake(ctx context.Context, name string) error {
+	return worldFrom(ctx).startRemote(name, peer.ServerOptions{Hang: true})
+}
+
+func aRemoteWssServerWithACertificateFromTheSuitesCA(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	c, err := w.ensureCerts()
+	if err != nil {
+		return err
+	}
+	return w.startRemote(name, peer.ServerOptions{TLS: c.ServerTLS(false)})
+}
+
+func aRemoteWssServerWithACertificateFromAnUnknownCA(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	c, err := w.ensureCerts()
+	if err != nil {
+		return err
+	}
+	return w.startRemote(name, peer.ServerOptions{TLS: c.UntrustedServerTLS()})
+}
+
+func aRemoteWssServerThatRequiresAClientCertificate(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	c, err := w.ensureCerts()
+	if err != nil {
+		return err
+	}
+	return w.startRemote(name, peer.ServerOptions{TLS: c.ServerTLS(true)})
+}
+
+// accept waits for the next connection the engine opens to a remote server.
+func (w *World) accept(ctx context.Context, name string) (*remote, *peer.ServerConn, error) {
+	r, err := w.remote(name)
+	if err != nil {
+		return nil, nil, err
+	}
+	actx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	c, err := r.srv.Accept(actx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("wait for the engine to connect to the remote server at %s: %w", r.srv.Addr(), err)
+	}
+	r.conns = append(r.conns, c)
+	return r, c, nil
+}
+
+// conn returns the remote server's latest connection, waiting for the first
+// one when there is none yet.
+func (w *World) conn(ctx context.Context, name string) (*peer.ServerConn, error) {
+	r, err := w.remote(name)
+	if err != nil {
+		return nil, err
+	}
+	if c := r.current(); c != nil {
+		return c, nil
+	}
+	_, c, err := w.accept(ctx, name)
+	return c, err
+}
+
+func theRemoteServerReceivesAConnectionFor(ctx context.Context, name, datasource string) error {
+	w := worldFrom(ctx)
+	_, c, err := w.accept(ctx, name)
+	if err != nil {
+		return err
+	}
+	want, err := url.Parse(datasource)
+	if err != nil {
+		return fmt.Errorf("parse the expected datasource %q: %w", datasource, err)
+	}
+	hs := c.Handshake()
+	got := w.unpath(hs.Path)
+	if got != want.Path || hs.RawQuery != want.RawQuery {
+		gotURL := got
+		if hs.RawQuery != "" {
+			gotURL += "?" + hs.RawQuery
+		}
+		return fmt.Errorf("the engine requested %q; want %q", gotURL, datasource)
+	}
+	return nil
+}
+
+func theRemoteServerReceivesNoConnection(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	r, err := w.remote(name)
+	if err != nil {
+		return err
+	}
+	actx, cancel := context.WithTimeout(ctx, target.QuietWindow)
+	defer cancel()
+	c, err := r.srv.Accept(actx)
+	if err == nil {
+		r.conns = append(r.conns, c)
+		return fmt.Errorf("the engine opened another connection to the remote server at %s (path %q)", r.srv.Addr(), w.unpath(c.Handshake().Path))
+	}
+	if !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("watch the remote server at %s: %w", r.srv.Addr(), err)
+	}
+	return nil
+}
+
+func theHandshakeCarriesTheHeader(ctx context.Context, name, value string) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	got := c.Handshake().Header.Values(name)
+	for _, v := range got {
+		if v == value {
+			return nil
+		}
+		for _, part := range strings.Split(v, ",") {
+			if strings.TrimSpace(part) == value {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("the handshake carried %s: %q; want %q", name, got, value)
+}
+
+func theHandshakeCarriesAClientCertificate(ctx context.Context) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	if n := c.Handshake().PeerCertificates; n == 0 {
+		return errors.New("the engine presented no client certificate")
+	}
+	return nil
+}
+
+func theRemoteServerSends(ctx context.Context, name, msg string) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, name)
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	if err := c.SendText(sctx, msg); err != nil {
+		return fmt.Errorf("remote server sends %q: %w", msg, err)
+	}
+	return nil
+}
+
+func theRemoteServerSendsTheBinaryMessage(ctx context.Context, name, msg string) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, name)
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	if err := c.SendBinary(sctx, []byte(msg)); err != nil {
+		return fmt.Errorf("remote server sends binary %q: %w", msg, err)
+	}
+	return nil
+}
+
+// numbered is the n-th message of a numbered burst.
+func numbered(n int) string { return `{"seq":` + strconv.Itoa(n) + `}` }
+
+func theRemoteServerSendsNumberedMessages(ctx context.Context, name string, n int) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, name)
+	if err != nil {
+		return err
+	}
+	w.background(func(ctx context.Context) error {
+		for i := 0; i < n; i++ {
+			if err := c.SendText(ctx, numbered(i)); err != nil {
+				return fmt.Errorf("remote server sends message %d of %d: %w", i, n, err)
+			}
+		}
+		return nil
+	})
+	return nil
+}
+
+// invalidUTF8 is a JSON object whose string value is not valid UTF-8.
+var invalidUTF8 = []byte("{\"bad\":\"\xff\xfe\xfd\"}")
+
+func theRemoteServerSendsATextMessageWithInvalidUTF8(ctx context.Context, name string) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, name)
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	if err := c.SendRawText(sctx, invalidUTF8); err != nil {
+		return fmt.Errorf("remote server sends invalid UTF-8: %w", err)
+	}
+	return nil
+}
+
+func theRemoteServerClosesTheConnectionWithCode(ctx context.Context, code int) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	if err := c.CloseWith(sctx, code, "closed by the remote server"); err != nil {
+		return fmt.Errorf("remote server closes with %d: %w", code, err)
+	}
+	return nil
+}
+
+func theRemoteServerDropsTheConnection(ctx context.Context) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	if err := c.DropTCP(); err != nil {
+		return fmt.Errorf("remote server drops the connection: %w", err)
+	}
+	return nil
+}
+
+func theRemoteServerSeesTheConnectionClosed(ctx context.Context, code string) error {
+	w := worldFrom(ctx)
+	c, err := w.conn(ctx, "")
+	if err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	got, err := c.WaitClose(wctx)
+	if err != nil {
+		return fmt.Errorf("wait for the engine to close its connection: %w", err)
+	}
+	if code != "" && strconv.Itoa(got) != code {
+		return fmt.Errorf("the engine closed the connection with code %d; want %s", got, code)
+	}
+	return nil
+}

@@ -1,0 +1,175 @@
+// Package steps is the conformance suite's step library: the godog step
+// definitions that drive an engine under test through target.Target and the
+// suite's own peers, and Run, which runs the features against a target.
+package steps
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"runtime"
+	"sync"
+	"testing"
+
+	"github.com/cucumber/godog"
+
+	"github.com/wsconform/wsconform/features"
+	"github.com/wsconform/wsconform/steps/target"
+)
+
+// Options configure Run. Only Factory is required.
+type Options struct {
+	// Factory makes the target of each scenario.
+	Factory target.Factory
+	// Tags is a godog tag expression selecting scenarios, e.g.
+	// "@tls && ~@extension". Empty runs every scenario.
+	Tags string
+	// Format is a godog format list, e.g. "pretty" or
+	// "progress,junit:reports/junit.xml,cucumber:reports/cucumber.json".
+	// Empty means "progress".
+	Format string
+	// Output receives the formatters' output that names no file. Nil means
+	// os.Stdout.
+	Output io.Writer
+	// Concurrency is how many scenarios run at once. Zero means four per CPU:
+	// scenarios mostly wait on sockets.
+	Concurrency int
+	// Paths are feature paths inside FS; "name.feature:LINE" selects the
+	// scenario at that line. Empty means every feature of FS.
+	Paths []string
+	// FS holds the features. Nil means features.FS.
+	FS fs.FS
+	// TestingT, when set, runs each scenario as a subtest of it.
+	TestingT *testing.T
+	// Randomize shuffles the scenarios with this seed when non-zero; -1
+	// picks a seed.
+	Randomize int64
+}
+
+// Run runs the features against opts.Factory's targets and returns godog's
+// exit status: 0 when every selected scenario passed or was skipped, non-zero
+// otherwise. Undefined, pending and ambiguous steps fail the run. A scenario
+// tagged @needs-<capability> whose target lacks the capability is skipped,
+// and the reason is logged.
+func Run(opts Options) int {
+	if opts.Factory == nil {
+		fmt.Fprintln(os.Stderr, "steps.Run: Options.Factory is nil")
+		return 2
+	}
+	fsys := opts.FS
+	if fsys == nil {
+		fsys = features.FS
+	}
+	paths := opts.Paths
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	format := opts.Format
+	if format == "" {
+		format = "progress"
+	}
+	out := opts.Output
+	if out == nil {
+		out = os.Stdout
+	}
+	conc := opts.Concurrency
+	if conc <= 0 {
+		conc = 4 * runtime.NumCPU()
+	}
+	note := noteToStderr
+	if opts.TestingT != nil {
+		note = godog.Logf
+	}
+	suite := godog.TestSuite{
+		Name:                "wsconform",
+		ScenarioInitializer: initializer(opts.Factory, note),
+		Options: &godog.Options{
+			Strict:      true,
+			Format:      format,
+			Output:      out,
+			NoColors:    !isTerminal(out),
+			Concurrency: conc,
+			Tags:        opts.Tags,
+			Paths:       paths,
+			FS:          fsys,
+			TestingT:    opts.TestingT,
+			Randomize:   opts.Randomize,
+		},
+	}
+	return suite.Run()
+}
+
+// isTerminal tells whether w is a character device, where colours help.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+var stderrMu sync.Mutex
+
+// noteToStderr prints a note about a scenario on one line of standard error,
+// away from the formatters' output.
+func noteToStderr(_ context.Context, format string, args ...any) {
+	stderrMu.Lock()
+	defer stderrMu.Unlock()
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+// InitializeScenario returns a godog scenario initializer that registers the
+// suite's steps and hooks, with targets made by f. Use it to run the features
+// from a godog.TestSuite of one's own; Run uses it too.
+func InitializeScenario(f target.Factory) func(*godog.ScenarioContext) {
+	return initializer(f, godog.Logf)
+}
+
+// skipAttachment names the attachment that records why a scenario was skipped
+// (it appears as an embedding of the first step in cucumber JSON reports).
+const skipAttachment = "skip-reason"
+
+type skipNoted struct{}
+
+func initializer(f target.Factory, note func(ctx context.Context, format string, args ...any)) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			w, err := newWorld(f)
+			if err != nil {
+				return ctx, err
+			}
+			ctx = context.WithValue(ctx, worldKey{}, w)
+			if err := w.begin(ctx, s); err != nil {
+				if w.skip != "" {
+					note(ctx, "SKIP %s (%s): %s", s.Name, s.Uri, w.skip)
+				}
+				return ctx, err
+			}
+			return ctx, nil
+		})
+		// A skipped scenario's reason is attached to its first step, so that
+		// reports show it next to the "skipped" status.
+		sc.StepContext().After(func(ctx context.Context, _ *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+			w, _ := ctx.Value(worldKey{}).(*World)
+			if w == nil || w.skip == "" || status != godog.StepSkipped || ctx.Value(skipNoted{}) != nil {
+				return ctx, nil
+			}
+			ctx = context.WithValue(ctx, skipNoted{}, true)
+			return godog.Attach(ctx, godog.Attachment{FileName: skipAttachment, MediaType: "text/plain", Body: []byte(w.skip)}), nil
+		})
+		sc.After(func(ctx context.Context, _ *godog.Scenario, _ error) (context.Context, error) {
+			w, _ := ctx.Value(worldKey{}).(*World)
+			if w == nil {
+				return ctx, nil
+			}
+			return ctx, w.end()
+		})
+		engineSteps(sc)
+		remoteSteps(sc)
+		clientSteps(sc)
+		recordSteps(sc)
+	}
+}
