@@ -2,6 +2,7 @@ package config
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -62,6 +63,9 @@ type ServerTLS struct {
 	CertFile string
 	// KeyFile is httpServerTls.keyfile, the PEM private key of CertFile.
 	KeyFile string
+	// ClientCAFile is httpServerTls.clientcafile (an extension): when set, the
+	// data server demands a client certificate signed by a CA in this PEM file.
+	ClientCAFile string
 }
 
 // Addr is the host:port the global data server listens on.
@@ -88,7 +92,20 @@ func (s Source) TLSConfig() (*tls.Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("config: source.httpServerTls: certfile %q with keyfile %q: %w", c.CertFile, c.KeyFile, err)
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if c.ClientCAFile != "" {
+		caPEM, err := readFile("source.httpServerTls.clientcafile", c.ClientCAFile)
+		if err != nil {
+			return nil, err
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(caPEM) {
+			return nil, fmt.Errorf("config: source.httpServerTls.clientcafile %q: no PEM certificate found", c.ClientCAFile)
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return cfg, nil
 }
 
 // Default is the configuration used when etc/kuiper.yaml is absent.
@@ -150,6 +167,9 @@ func ParseKuiper(name string, data []byte) (Kuiper, error) {
 			return Kuiper{}, err
 		}
 		if err := setString(name, "source.httpServerTls.keyfile", tlsSec, &t.KeyFile); err != nil {
+			return Kuiper{}, err
+		}
+		if err := setString(name, "source.httpServerTls.clientcafile", tlsSec, &t.ClientCAFile); err != nil {
 			return Kuiper{}, err
 		}
 		if t.CertFile == "" || t.KeyFile == "" {

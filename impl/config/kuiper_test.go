@@ -1,6 +1,7 @@
 package config_test
 
 import (
+	"crypto/tls"
 	"os"
 	"path/filepath"
 
@@ -101,6 +102,27 @@ source:
 			cfg, err := src.TLSConfig()
 			Expect(err).NotTo(HaveOccurred())
 			Expect(cfg.Certificates).To(HaveLen(1))
+		})
+
+		It("demands client certificates signed by clientcafile", func() {
+			dir := GinkgoT().TempDir()
+			pki := newTestPKI(dir)
+			path := filepath.Join(dir, "kuiper.yaml")
+			yml := "source:\n  httpServerTls:\n    certfile: " + pki.certFile + "\n    keyfile: " + pki.keyFile + "\n    clientCaFile: " + pki.caFile + "\n"
+			Expect(os.WriteFile(path, []byte(yml), 0o600)).To(Succeed())
+			k, err := config.LoadKuiper(path)
+			Expect(err).NotTo(HaveOccurred())
+			cfg, err := k.Source.TLSConfig()
+			Expect(err).NotTo(HaveOccurred())
+			Expect(cfg.ClientAuth).To(Equal(tls.RequireAndVerifyClientCert))
+			Expect(cfg.ClientCAs).NotTo(BeNil())
+		})
+
+		It("names a clientcafile without certificates", func() {
+			pki := newTestPKI(GinkgoT().TempDir())
+			src := config.Source{HTTPServerTLS: &config.ServerTLS{CertFile: pki.certFile, KeyFile: pki.keyFile, ClientCAFile: pki.keyFile}}
+			_, err := src.TLSConfig()
+			Expect(err).To(MatchError(And(ContainSubstring("clientcafile"), ContainSubstring(pki.keyFile))))
 		})
 
 		It("names a missing certificate file", func() {

@@ -26,10 +26,6 @@ import (
 // Name is what the reference target calls itself in reports.
 const Name = "reference (in-process)"
 
-// reasonClientAuth says why the reference target cannot demand client
-// certificates on its data server.
-const reasonClientAuth = "the reference engine's data server configuration (source.httpServerTls) has no client CA setting"
-
 // Options configure the reference target. The zero value is the correct
 // engine with logs discarded.
 type Options struct {
@@ -81,14 +77,11 @@ func New(ctx context.Context, opts Options) (*Target, error) {
 // Name describes the target.
 func (t *Target) Name() string { return Name }
 
-// Supports tells what the reference target can do: everything except
-// demanding client certificates on the data server.
+// Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.DataServerLifecycle, target.MessageLimit:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit:
 		return true, ""
-	case target.ServerClientAuth:
-		return false, reasonClientAuth
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
 	}
@@ -101,10 +94,6 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
-	}
-	if env.DataServerTLS != nil && env.DataServerTLS.ClientCAFile != "" {
-		return fmt.Errorf("data server client authentication with CA %s: %w: %s",
-			env.DataServerTLS.ClientCAFile, target.ErrUnsupported, reasonClientAuth)
 	}
 	if env.MaxMessageBytes < 0 {
 		return fmt.Errorf("message size limit %d: want a positive number of bytes", env.MaxMessageBytes)
@@ -218,7 +207,7 @@ func (t *Target) newEngine(env target.Env) *engine.Engine {
 	kuiper.Source.HTTPServerIP = host
 	kuiper.Source.HTTPServerPort = port
 	if tf := env.DataServerTLS; tf != nil {
-		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile}
+		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile, ClientCAFile: tf.ClientCAFile}
 	}
 	return engine.New(engine.Options{
 		Kuiper:   kuiper,

@@ -61,18 +61,15 @@ func metric(ctx context.Context, r target.Rule, suffix string) any {
 }
 
 var _ = Describe("the reference target", func() {
-	It("names itself and supports every capability but data server client authentication", func() {
+	It("names itself and supports every capability", func() {
 		tgt := newTarget(ref.Options{})
 		Expect(tgt.Name()).To(Equal(ref.Name))
-		for _, c := range []target.Capability{target.ServerTLS, target.DataServerLifecycle, target.MessageLimit} {
+		for _, c := range []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit} {
 			ok, reason := tgt.Supports(c)
 			Expect(ok).To(BeTrue(), string(c))
 			Expect(reason).To(BeEmpty())
 		}
-		ok, reason := tgt.Supports(target.ServerClientAuth)
-		Expect(ok).To(BeFalse())
-		Expect(reason).To(ContainSubstring("client CA"))
-		ok, reason = tgt.Supports("telepathy")
+		ok, reason := tgt.Supports("telepathy")
 		Expect(ok).To(BeFalse())
 		Expect(reason).To(ContainSubstring("telepathy"))
 	})
@@ -276,12 +273,22 @@ var _ = Describe("the reference target", func() {
 			Expect(c2.Ping(ctx, "p")).To(Succeed())
 		})
 
-		It("refuses client certificate authentication as unsupported", func() {
+		It("demands a client certificate signed by ClientCAFile", func() {
+			ctx := bounded()
 			tgt := newTarget(ref.Options{})
-			err := tgt.Apply(bounded(), target.Env{DataServerTLS: &target.TLSFiles{
+			Expect(tgt.Apply(ctx, target.Env{DataServerTLS: &target.TLSFiles{
 				CertFile: certs.ServerCertFile, KeyFile: certs.ServerKeyFile, ClientCAFile: certs.CAFile,
-			}})
-			Expect(err).To(MatchError(target.ErrUnsupported))
+			}})).To(Succeed())
+			Expect(tgt.CreateStream(ctx, serverStream("ca"))).To(Succeed())
+			r, err := tgt.CreateRule(ctx, "rca", "SELECT * FROM ca")
+			Expect(err).NotTo(HaveOccurred())
+
+			_, err = peer.Dial(ctx, tgt.DataServer().URL("/ca"), peer.DialOptions{TLS: certs.ClientTLS(false)})
+			Expect(err).To(HaveOccurred())
+
+			c := dial(ctx, tgt, "/ca", certs.ClientTLS(true))
+			Expect(c.SendText(ctx, `{"id":1}`)).To(Succeed())
+			Expect(receive(ctx, r)).To(Equal(target.Record{"id": json.Number("1")}))
 		})
 	})
 
