@@ -63,15 +63,45 @@ func newError(payload []byte, reason string, err error) *Error {
 // record per element in order, [] none. Anything else, or any conversion
 // failure, rejects the whole message with a *Error.
 func Decode(payload []byte, fields []ddl.Field) ([]Record, error) {
+	p := parser{b: payload}
+	p.skipSpace()
+	if p.i < len(payload) && (payload[p.i] == '{' || payload[p.i] == '[') {
+		if v, ok := p.value(0); ok {
+			p.skipSpace()
+			if p.i == len(payload) {
+				return records(payload, v, fields)
+			}
+		}
+	}
+	// Scalars, invalid JSON and anything the fast reader declines: encoding/json
+	// decides and words the error.
+	return decodeStd(payload, fields)
+}
+
+// decodeStd is Decode done with encoding/json.
+func decodeStd(payload []byte, fields []ddl.Field) ([]Record, error) {
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, newError(payload, "invalid JSON: "+err.Error(), err)
 	}
-	if rest := payload[dec.InputOffset():]; len(bytes.TrimSpace(rest)) > 0 {
-		return nil, newError(payload, fmt.Sprintf("invalid JSON: data after the value at offset %d", dec.InputOffset()), nil)
+	for _, c := range payload[dec.InputOffset():] {
+		if !isSpace(c) {
+			return nil, newError(payload, fmt.Sprintf("invalid JSON: data after the value at offset %d", dec.InputOffset()), nil)
+		}
 	}
+	if fields == nil {
+		var err error
+		if v, err = normalize(v); err != nil {
+			return nil, newError(payload, err.Error(), err)
+		}
+	}
+	return records(payload, v, fields)
+}
+
+// records splits a decoded message into records and applies the schema.
+func records(payload []byte, v any, fields []ddl.Field) ([]Record, error) {
 	var recs []Record
 	switch t := v.(type) {
 	case map[string]any:
@@ -91,14 +121,11 @@ func Decode(payload []byte, fields []ddl.Field) ([]Record, error) {
 	default:
 		return nil, newError(payload, fmt.Sprintf("the message is %s, want an object or an array of objects", describe(v)), nil)
 	}
+	if fields == nil {
+		return recs, nil
+	}
 	for i, r := range recs {
-		var err error
-		if fields == nil {
-			err = normalizeMap(r)
-		} else {
-			err = applySchema(r, fields)
-		}
-		if err != nil {
+		if err := applySchema(r, fields); err != nil {
 			if len(recs) > 1 {
 				err = fmt.Errorf("element %d: %w", i, err)
 			}
@@ -115,6 +142,8 @@ func describe(v any) string {
 		return "null"
 	case bool:
 		return "the boolean " + strconv.FormatBool(t)
+	case int64, float64:
+		return fmt.Sprintf("the number %v", t)
 	case json.Number:
 		return "the number " + string(t)
 	case string:
@@ -217,14 +246,24 @@ func convert(v any, f *ddl.Field) (any, error) {
 	}
 	switch f.Type {
 	case ddl.Bigint:
-		if n, ok := v.(json.Number); ok {
-			return toBigint(n)
+		switch t := v.(type) {
+		case int64:
+			return t, nil
+		case float64:
+			return floatToBigint(t, strconv.FormatFloat(t, 'g', -1, 64))
+		case json.Number:
+			return toBigint(t)
 		}
 	case ddl.Float:
-		if n, ok := v.(json.Number); ok {
-			x, err := strconv.ParseFloat(string(n), 64)
+		switch t := v.(type) {
+		case int64:
+			return float64(t), nil
+		case float64:
+			return t, nil
+		case json.Number:
+			x, err := strconv.ParseFloat(string(t), 64)
 			if err != nil {
-				return nil, fmt.Errorf("the number %s is out of the FLOAT range", n)
+				return nil, fmt.Errorf("the number %s is out of the FLOAT range", t)
 			}
 			return x, nil
 		}
@@ -232,6 +271,10 @@ func convert(v any, f *ddl.Field) (any, error) {
 		switch t := v.(type) {
 		case string:
 			return t, nil
+		case int64:
+			return strconv.FormatInt(t, 10), nil
+		case float64:
+			return strconv.FormatFloat(t, 'f', -1, 64), nil
 		case json.Number:
 			return numberText(t), nil
 		case bool:
@@ -248,7 +291,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 		}
 	case ddl.Datetime:
 		switch t := v.(type) {
-		case string:
+		case string, int64, float64:
 			return t, nil
 		case json.Number:
 			return number(t)
@@ -298,11 +341,19 @@ func toBigint(n json.Number) (any, error) {
 		return i, nil
 	}
 	x, err := strconv.ParseFloat(string(n), 64)
-	if err != nil || x != math.Trunc(x) {
-		return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", n)
+	if err != nil {
+		return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
+	}
+	return floatToBigint(x, string(n))
+}
+
+// floatToBigint accepts integral values within int64; lit names the number in errors.
+func floatToBigint(x float64, lit string) (any, error) {
+	if x != math.Trunc(x) {
+		return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", lit)
 	}
 	if x < math.MinInt64 || x >= math.MaxInt64 {
-		return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
+		return nil, fmt.Errorf("the number %s is out of the BIGINT range", lit)
 	}
 	return int64(x), nil
 }

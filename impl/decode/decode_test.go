@@ -51,6 +51,12 @@ var _ = Describe("Decode, schemaless", func() {
 		Entry("other numbers as float64", `{"f":1.5,"e":1e3,"z":-0.0,"w":2.0}`, []rec{{"f": 1.5, "e": 1000.0, "z": 0.0, "w": 2.0}}),
 		Entry("surrounding whitespace", " \n{\"a\":1}\r\n ", []rec{{"a": int64(1)}}),
 		Entry("unicode escapes", `{"s":"caf\u00e9 \ud83d\ude00"}`, []rec{{"s": "café 😀"}}),
+		Entry("every escape", `{"s":"\"\\\/\b\f\n\r\t"}`, []rec{{"s": "\"\\/\b\f\n\r\t"}}),
+		Entry("a lone surrogate as U+FFFD", `{"s":"a\ud800b"}`, []rec{{"s": "a\ufffdb"}}),
+		Entry("invalid UTF-8 as U+FFFD, as encoding/json does", "{\"s\":\"a\xffb\"}", []rec{{"s": "a\ufffdb"}}),
+		Entry("a duplicate key: the last wins", `{"a":1,"a":2}`, []rec{{"a": int64(2)}}),
+		Entry("18 and 19 digit integers", `{"a":999999999999999999,"b":-1000000000000000000}`,
+			[]rec{{"a": int64(999999999999999999), "b": int64(-1000000000000000000)}}),
 	)
 
 	DescribeTable("rejects the whole message with a *decode.Error",
@@ -59,7 +65,7 @@ var _ = Describe("Decode, schemaless", func() {
 			Expect(got).To(BeNil())
 			de := decodeError(err)
 			Expect(de.Reason).To(ContainSubstring(reason))
-			Expect(de.Payload).To(Equal(payload))
+			Expect(de.Payload).To(Equal(payload[:min(len(payload), 64)]))
 			Expect(err.Error()).To(ContainSubstring(reason))
 		},
 		Entry("a number", `42`, "the number 42, want an object"),
@@ -76,6 +82,11 @@ var _ = Describe("Decode, schemaless", func() {
 		Entry("two values", `{}{}`, "data after the value at offset 2"),
 		Entry("trailing garbage", `{"a":1} x`, "data after the value"),
 		Entry("a number beyond the float range", `{"f":1e400}`, `field "f": the number 1e400 is out of the float range`),
+		Entry("a control character in a string", "{\"s\":\"a\tb\"}", "invalid JSON"),
+		Entry("a leading zero", `{"a":01}`, "invalid JSON"),
+		Entry("a bad escape", `{"s":"\x"}`, "invalid JSON"),
+		Entry("a vertical tab after the value", "{}\v", "data after the value"),
+		Entry("nesting deeper than 10000", strings.Repeat("[", 10001)+strings.Repeat("]", 10001), "invalid JSON"),
 	)
 
 	It("keeps only the first 64 bytes of a rejected payload and says so", func() {
