@@ -1,0 +1,154 @@
+package wsource
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/wsconform/wsconform/impl/dataserver"
+)
+
+// maxKeptBuffer is the largest read buffer kept between messages; a buffer
+// grown by a bigger message is released after it.
+const maxKeptBuffer = 1 << 20
+
+// errStopped marks a read loop ended by the source's or endpoint's context.
+var errStopped = errors.New("stopped")
+
+// localClose marks a read loop that ended by sending its own close frame.
+type localClose struct{ error }
+
+func (e localClose) Unwrap() error { return e.error }
+
+// closedLocally reports whether err ended the connection with a close frame
+// the source sent (the closing handshake is still to be completed, and any
+// exception is already recorded).
+func closedLocally(err error) bool {
+	var lc localClose
+	return errors.Is(err, errStopped) || errors.As(err, &lc)
+}
+
+// readLoop reads messages from conn and hands text messages to Emit until the
+// connection fails or ctx is done (then errStopped). When the source itself
+// fails the connection (localClose), the exception is already recorded.
+// Another goroutine must unblock the read when ctx is done (see closeOnDone).
+func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
+	if s.limit > 0 {
+		conn.SetReadLimit(s.limit)
+	}
+	var buf bytes.Buffer
+	for {
+		mt, r, err := conn.NextReader()
+		if err != nil {
+			return s.readError(ctx, err)
+		}
+		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
+			continue // NextReader discards the rest of the frame
+		}
+		if buf.Cap() > maxKeptBuffer {
+			buf = bytes.Buffer{}
+		}
+		buf.Reset()
+		if _, err := buf.ReadFrom(r); err != nil {
+			return s.readError(ctx, err)
+		}
+		if mt == websocket.TextMessage && !s.cfg.Faults.AcceptInvalidUTF8 && !utf8.Valid(buf.Bytes()) {
+			return s.failConn(conn, websocket.CloseInvalidFramePayloadData, "invalid UTF-8",
+				fmt.Errorf("invalid UTF-8 in a text message of %d bytes: connection closed with %d",
+					buf.Len(), websocket.CloseInvalidFramePayloadData))
+		}
+		payload := make([]byte, buf.Len())
+		copy(payload, buf.Bytes())
+		s.recordsIn.Add(1)
+
+		s.emitMu.Lock()
+		err = s.cfg.Emit(ctx, payload)
+		s.emitMu.Unlock()
+		if ctx.Err() != nil {
+			return errStopped
+		}
+		if err != nil && s.cfg.Faults.StopOnDecodeError {
+			return s.failConn(conn, websocket.CloseUnsupportedData, "decode error",
+				fmt.Errorf("connection closed after a decode error: %w", err))
+		}
+	}
+}
+
+// readError turns a read failure into the error the loop returns.
+func (s *Source) readError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errStopped
+	}
+	if errors.Is(err, websocket.ErrReadLimit) {
+		// gorilla has sent close 1009.
+		err = fmt.Errorf("message larger than %d bytes: connection closed with %d: %w",
+			s.limit, websocket.CloseMessageTooBig, err)
+		s.exception(err)
+		return localClose{err}
+	}
+	return err
+}
+
+// failConn records err as an exception, then closes the connection with
+// code, so that a peer seeing the close also sees the exception.
+func (s *Source) failConn(conn *websocket.Conn, code int, text string, err error) error {
+	s.exception(err)
+	sendClose(conn, code, text)
+	return localClose{err}
+}
+
+// closeOnDone sends a close frame with code when ctx is done, so that a
+// blocked read ends with the peer's reply or within CloseGrace. Call the
+// returned stop function when the connection is finished.
+func closeOnDone(ctx context.Context, conn *websocket.Conn, code int, text string) (stop func()) {
+	return afterFunc(ctx, func() { sendClose(conn, code, text) })
+}
+
+// afterFunc is context.AfterFunc whose stop function also waits for f to
+// finish when it has started, so no goroutine outlives stop.
+func afterFunc(ctx context.Context, f func()) (stop func()) {
+	done := make(chan struct{})
+	cancel := context.AfterFunc(ctx, func() {
+		defer close(done)
+		f()
+	})
+	return func() {
+		if !cancel() {
+			<-done
+		}
+	}
+}
+
+// sendClose starts the closing handshake: a close frame, and reads bounded by
+// dataserver.CloseGrace. Safe to call concurrently with a reader.
+func sendClose(conn *websocket.Conn, code int, text string) {
+	deadline := time.Now().Add(dataserver.CloseGrace)
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), deadline)
+	_ = conn.NetConn().SetReadDeadline(deadline)
+}
+
+// linger completes a closing handshake the source started: it reads, at
+// most dataserver.CloseGrace, until the peer's close reply (discarding data
+// frames still in flight), so that closing our end does not reset the
+// connection under unread data. When gorilla can read no more (the read limit
+// was hit), it discards raw bytes until the peer closes the TCP connection.
+func linger(conn *websocket.Conn) {
+	nc := conn.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(dataserver.CloseGrace))
+	for {
+		_, _, err := conn.NextReader()
+		if err == nil {
+			continue
+		}
+		if errors.Is(err, websocket.ErrReadLimit) {
+			_, _ = io.Copy(io.Discard, nc)
+		}
+		return
+	}
+}
