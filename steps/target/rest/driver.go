@@ -21,6 +21,7 @@ type Driver struct {
 	client    *client
 	ownClient bool
 	coll      *collector
+	gate      *gate
 
 	mu      sync.Mutex
 	targets map[*restTarget]struct{}
@@ -44,6 +45,7 @@ func New(ctx context.Context, opts Options) (*Driver, error) {
 		client:    &client{base: r.rest.String(), http: hc},
 		ownClient: own,
 		targets:   map[*restTarget]struct{}{},
+		gate:      newGate(),
 	}
 	if _, err := d.client.do(ctx, http.MethodGet, "/ping", nil); err != nil {
 		d.closeIdle()
@@ -64,16 +66,23 @@ func (d *Driver) CollectorAddr() string { return d.coll.Addr() }
 // driver's engine.
 func (d *Driver) Factory() target.Factory {
 	return func(ctx context.Context) (target.Target, error) {
+		// Wait while a scenario that changes the default confKey runs alone.
+		if err := d.gate.enterShared(ctx); err != nil {
+			return nil, fmt.Errorf("rest target: waiting for a scenario that runs alone: %w", err)
+		}
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.closed {
+			d.gate.leave(false)
 			return nil, errors.New("rest target: driver is closed")
 		}
 		t := &restTarget{
-			d:        d,
-			rules:    map[string]*rule{},
-			streams:  map[string]struct{}{},
-			confKeys: map[string]struct{}{},
+			d:         d,
+			rules:     map[string]*rule{},
+			streams:   map[string]struct{}{},
+			confKeys:  map[string]struct{}{},
+			refused:   map[string]error{},
+			streamKey: map[string]string{},
 		}
 		d.targets[t] = struct{}{}
 		return t, nil

@@ -315,12 +315,74 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(err).To(MatchError(target.ErrUnsupported))
 		Expect(err).To(MatchError(ContainSubstring("wsconform config --tls")))
 		Expect(tgt.Apply(ctx, target.Env{MaxMessageBytes: 10})).To(MatchError(target.ErrUnsupported))
-		err = tgt.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{
-			"fine": {"addr": "127.0.0.1:1"}, "Default": {"addr": "127.0.0.1:1"},
-		}})
-		Expect(err).To(MatchError(target.ErrUnsupported))
-		Expect(ref.eng.ConfKeys()).NotTo(HaveKey("fine"))
-		Expect(ref.eng.ConfKeys()["default"]).To(BeEmpty())
+		Expect(ref.eng.ConfKeys()).To(HaveLen(1))
+	})
+
+	It("runs a scenario that changes the default confKey alone, and puts the default back", func() {
+		other := newTarget(ctx, drv)
+		alone := newTarget(ctx, drv)
+		applied := make(chan error, 1)
+		go func() {
+			applied <- alone.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{
+				"default": {"requestHeader": map[string]any{"X-Team": []any{"blue"}}},
+				"named":   {"addr": "127.0.0.1:1"},
+			}})
+		}()
+		Consistently(applied, target.QuietWindow).ShouldNot(Receive())
+		Expect(ref.eng.ConfKeys()).NotTo(HaveKey("named"))
+
+		Expect(other.Close()).To(Succeed())
+		Consistently(applied, target.QuietWindow).ShouldNot(Receive())
+		Expect(tgt.Close()).To(Succeed())
+		Eventually(applied, target.DefaultTimeout).Should(Receive(Succeed()))
+		Expect(ref.eng.ConfKeys()["default"]).To(HaveKey("requestHeader"))
+		Expect(ref.eng.ConfKeys()).To(HaveKey("named"))
+
+		made := make(chan target.Target, 1)
+		go func() {
+			defer GinkgoRecover()
+			t, err := drv.Factory()(ctx)
+			Expect(err).NotTo(HaveOccurred())
+			made <- t
+		}()
+		Consistently(made, target.QuietWindow).ShouldNot(Receive())
+		Expect(alone.Close()).To(Succeed())
+		var next target.Target
+		Eventually(made, target.DefaultTimeout).Should(Receive(&next))
+		DeferCleanup(next.Close)
+		Expect(ref.eng.ConfKeys()["default"]).To(Equal(map[string]any{"addr": ""}))
+		Expect(ref.eng.ConfKeys()).NotTo(HaveKey("named"))
+	})
+
+	It("gives up waiting to run alone when the context is cancelled", func() {
+		_ = newTarget(ctx, drv)
+		alone := newTarget(ctx, drv)
+		cctx, cancel := context.WithCancel(ctx)
+		applied := make(chan error, 1)
+		go func() {
+			applied <- alone.Apply(cctx, target.Env{ConfKeys: map[string]map[string]any{"default": {}}})
+		}()
+		Consistently(applied, target.QuietWindow).ShouldNot(Receive())
+		cancel()
+		Eventually(applied, target.DefaultTimeout).Should(Receive(MatchError(context.Canceled)))
+		// Both still share the engine: a third scenario starts at once.
+		_ = newTarget(ctx, drv)
+	})
+
+	It("refuses the rule on a stream whose confKey the engine refused, with the engine's message", func() {
+		Expect(tgt.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{
+			"Broken": {"addr": "127.0.0.1:70000"},
+		}})).To(Succeed())
+		Expect(tgt.CreateStream(ctx, `CREATE STREAM viabroken () WITH (DATASOURCE="/b", TYPE="websocket", CONF_KEY="broken")`)).To(Succeed())
+		Expect(tgt.CreateStream(ctx, `CREATE STREAM fine () WITH (DATASOURCE="/fine", TYPE="websocket")`)).To(Succeed())
+		_, err := tgt.CreateRule(ctx, "brokenrule", "SELECT * FROM viabroken WHERE a > 1")
+		Expect(err).To(MatchError(ContainSubstring("70000")))
+		var ae *rest.APIError
+		Expect(errors.As(err, &ae)).To(BeTrue())
+		Expect(ae.StatusCode).To(Equal(http.StatusBadRequest))
+		Expect(ref.eng.Rules()).To(BeEmpty())
+		_, err = tgt.CreateRule(ctx, "finerule", "SELECT * FROM fine")
+		Expect(err).NotTo(HaveOccurred())
 	})
 
 	It("collects only at the paths of its rules, and only JSON objects", func() {

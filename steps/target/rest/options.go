@@ -3,6 +3,7 @@ package rest
 import (
 	"crypto/x509"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -47,6 +48,10 @@ type Options struct {
 	// engine that reaches the collector under another name (a container,
 	// another host). Default http:// and the collector's listening address.
 	CollectorURL string
+	// DefaultConfKey holds the properties of the engine's default confKey.
+	// A scenario that changes the default confKey runs alone, and its Close
+	// puts these back. Default {"addr": ""}, as WriteConfig writes it.
+	DefaultConfKey map[string]any
 	// HTTPClient makes the REST calls. Default: a client of its own whose
 	// idle connections are closed by Driver.Close.
 	HTTPClient *http.Client
@@ -67,12 +72,13 @@ func OptionsFromEnv() Options {
 
 // resolved are validated Options with defaults filled in.
 type resolved struct {
-	rest      *url.URL
-	dataAddr  string
-	dataTLS   bool
-	caFile    string
-	collector string
-	postBase  string
+	rest       *url.URL
+	dataAddr   string
+	dataTLS    bool
+	caFile     string
+	collector  string
+	postBase   string
+	defaultKey map[string]any
 }
 
 func (o Options) resolve() (resolved, error) {
@@ -146,6 +152,10 @@ func (o Options) resolve() (resolved, error) {
 			return r, fmt.Errorf("collector url %q: want http://host:port", o.CollectorURL)
 		}
 		r.postBase = strings.TrimSuffix(c.String(), "/")
+	}
+	r.defaultKey = maps.Clone(o.DefaultConfKey)
+	if r.defaultKey == nil {
+		r.defaultKey = map[string]any{"addr": ""}
 	}
 	return r, nil
 }

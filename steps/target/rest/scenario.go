@@ -30,9 +30,12 @@ const (
 		"so it cannot watch that server start and stop with one scenario's rules; run these scenarios with --target ref"
 	reasonMessageLimit = "the REST target cannot set a remote engine's message size limit " +
 		"(eKuiper has no such setting); run these scenarios with --target ref"
-	reasonDefaultKey = "the REST target does not change a remote engine's default confKey, " +
-		"which every concurrent scenario shares; run this scenario with --target ref"
 )
+
+// exclusiveWait bounds how long a scenario that changes the default confKey
+// waits for the scenarios running beside it to finish.
+const exclusiveWait = 2 * time.Minute
+
 
 // restTarget is one scenario's view of the engine. It remembers what the
 // scenario made so that Close removes it.
@@ -44,7 +47,16 @@ type restTarget struct {
 	routes   []string            // collector paths of every rule created
 	streams  map[string]struct{} // streams created and not yet dropped
 	confKeys map[string]struct{} // confKeys put
-	closed   bool
+	// refused are the confKeys the engine refused (lower-cased name -> the
+	// engine's error); a rule on a stream using one is refused with it.
+	refused map[string]error
+	// streamKey maps a stream made here to its CONF_KEY, lower-cased.
+	streamKey map[string]string
+	// exclusive: the scenario runs alone since it changes the default confKey.
+	exclusive bool
+	// defaultPut: the default confKey was changed and is reset on Close.
+	defaultPut bool
+	closed     bool
 }
 
 var _ target.Target = (*restTarget)(nil)
@@ -90,23 +102,45 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	if env.MaxMessageBytes != 0 {
 		return fmt.Errorf("message size limit %d: %w: %s", env.MaxMessageBytes, target.ErrUnsupported, reasonMessageLimit)
 	}
+	changesDefault := false
 	for name := range env.ConfKeys {
-		if strings.EqualFold(name, "default") {
-			return fmt.Errorf("confKey %s: %w: %s", name, target.ErrUnsupported, reasonDefaultKey)
+		changesDefault = changesDefault || strings.EqualFold(name, "default")
+	}
+	if changesDefault && !t.isExclusive() {
+		if err := t.runAlone(ctx); err != nil {
+			return fmt.Errorf("confKey default: waiting for the scenarios running beside this one to finish: %w", err)
 		}
+		// The wait may outlast the caller's deadline: the calls below have
+		// their own.
+		ctx = context.WithoutCancel(ctx)
 	}
 	for name, props := range env.ConfKeys {
 		if props == nil {
 			props = map[string]any{}
 		}
+		isDefault := strings.EqualFold(name, "default")
 		_, err := t.d.client.do(ctx, http.MethodPut, confKeyPath(name), props)
 		var ae *APIError
-		if err == nil || !errors.As(err, &ae) {
-			// Made, or possibly made before the call failed: remove it on Close.
-			t.mu.Lock()
+		refused := errors.As(err, &ae) && ae.StatusCode == http.StatusBadRequest
+		t.mu.Lock()
+		switch {
+		case isDefault && !refused:
+			// Changed, or possibly changed before the call failed.
+			t.defaultPut = true
+		case isDefault:
+		case err == nil || !errors.As(err, &ae):
+			// Made, or possibly made before the call failed.
 			t.confKeys[name] = struct{}{}
-			t.mu.Unlock()
 		}
+		if refused && !isDefault {
+			// An engine may check confKeys when they are put, or only when a
+			// rule uses them: either way the rule is what the engine refuses.
+			t.refused[strings.ToLower(name)] = fmt.Errorf("confKey %s: %w", name, err)
+			err = nil
+		} else {
+			delete(t.refused, strings.ToLower(name))
+		}
+		t.mu.Unlock()
 		if err != nil {
 			return fmt.Errorf("confKey %s: %w", name, err)
 		}
@@ -114,11 +148,42 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	return nil
 }
 
+func (t *restTarget) isExclusive() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exclusive
+}
+
+// runAlone waits until every other scenario has closed; scenarios made later
+// wait until this one closes. Only cancelling ctx stops the wait early, within
+// exclusiveWait.
+func (t *restTarget) runAlone(ctx context.Context) error {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exclusiveWait)
+	defer cancel()
+	stop := context.AfterFunc(ctx, func() {
+		if errors.Is(ctx.Err(), context.Canceled) {
+			cancel()
+		}
+	})
+	defer stop()
+	if err := t.d.gate.upgrade(wctx); err != nil {
+		return err
+	}
+	t.mu.Lock()
+	t.exclusive = true
+	t.mu.Unlock()
+	return nil
+}
+
 func confKeyPath(name string) string {
 	return "/metadata/sources/websocket/confKeys/" + seg(name)
 }
 
-var streamName = regexp.MustCompile("(?is)^\\s*create\\s+stream\\s+(`[^`]+`|\"[^\"]+\"|[^\\s(]+)")
+var (
+	streamName    = regexp.MustCompile("(?is)^\\s*create\\s+stream\\s+(`[^`]+`|\"[^\"]+\"|[^\\s(]+)")
+	confKeyOption = regexp.MustCompile(`(?i)\bconf_key\s*=\s*"([^"]*)"`)
+	fromStream    = regexp.MustCompile("(?is)\\bfrom\\s+(`[^`]+`|\"[^\"]+\"|[^\\s;]+)")
+)
 
 // CreateStream posts the statement to /streams.
 func (t *restTarget) CreateStream(ctx context.Context, sql string) error {
@@ -129,8 +194,14 @@ func (t *restTarget) CreateStream(ctx context.Context, sql string) error {
 		return fmt.Errorf("create stream %q: %w", sql, err)
 	}
 	if m := streamName.FindStringSubmatch(sql); m != nil {
+		name := strings.Trim(m[1], "`\"")
+		key := "default"
+		if k := confKeyOption.FindStringSubmatch(sql); k != nil {
+			key = strings.ToLower(k[1])
+		}
 		t.mu.Lock()
-		t.streams[strings.Trim(m[1], "`\"")] = struct{}{}
+		t.streams[name] = struct{}{}
+		t.streamKey[name] = key
 		t.mu.Unlock()
 	}
 	return nil
@@ -146,6 +217,7 @@ func (t *restTarget) DropStream(ctx context.Context, name string) error {
 	}
 	t.mu.Lock()
 	delete(t.streams, name)
+	delete(t.streamKey, name)
 	t.mu.Unlock()
 	return nil
 }
@@ -155,6 +227,9 @@ func (t *restTarget) DropStream(ctx context.Context, name string) error {
 func (t *restTarget) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
 	if err := t.open(); err != nil {
 		return nil, err
+	}
+	if err := t.refusedFor(sql); err != nil {
+		return nil, fmt.Errorf("create rule %s: %w", id, err)
 	}
 	path := fmt.Sprintf("/r/%s/%d", seg(id), t.d.nextSeq())
 	rt, err := t.d.coll.add(path)
@@ -182,6 +257,26 @@ func (t *restTarget) CreateRule(ctx context.Context, id, sql string) (target.Rul
 	}
 	t.track(r)
 	return r, nil
+}
+
+// refusedFor returns the engine's refusal of the confKey that the stream the
+// rule reads from uses, nil when there is none.
+func (t *restTarget) refusedFor(sql string) error {
+	m := fromStream.FindStringSubmatch(sql)
+	if m == nil {
+		return nil
+	}
+	stream := strings.Trim(m[1], "`\"")
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	key, ok := t.streamKey[stream]
+	if !ok {
+		return nil
+	}
+	if err := t.refused[key]; err != nil {
+		return fmt.Errorf("stream %s uses a confKey the engine refused: %w", stream, err)
+	}
+	return nil
 }
 
 func (t *restTarget) track(r *rule) {
@@ -254,6 +349,7 @@ func (t *restTarget) Close() error {
 		keys = append(keys, k)
 	}
 	routes := t.routes
+	exclusive, defaultPut := t.exclusive, t.defaultPut
 	t.mu.Unlock()
 
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
@@ -273,10 +369,16 @@ func (t *restTarget) Close() error {
 	for _, k := range keys {
 		del("confKey", k, confKeyPath(k))
 	}
+	if defaultPut {
+		if _, err := t.d.client.do(ctx, http.MethodPut, confKeyPath("default"), t.d.opts.defaultKey); err != nil {
+			errs = append(errs, fmt.Errorf("cleanup: reset confKey default: %w", err))
+		}
+	}
 	for _, p := range routes {
 		t.d.coll.remove(p)
 	}
 	t.d.forget(t)
+	t.d.gate.leave(exclusive)
 	return errors.Join(errs...)
 }
 
