@@ -248,7 +248,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 	case ddl.Bigint:
 		switch t := v.(type) {
 		case int64:
-			return t, nil
+			return v, nil
 		case float64:
 			return floatToBigint(t, strconv.FormatFloat(t, 'g', -1, 64))
 		case json.Number:
@@ -259,7 +259,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 		case int64:
 			return float64(t), nil
 		case float64:
-			return t, nil
+			return v, nil
 		case json.Number:
 			x, err := strconv.ParseFloat(string(t), 64)
 			if err != nil {
@@ -270,7 +270,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 	case ddl.String:
 		switch t := v.(type) {
 		case string:
-			return t, nil
+			return v, nil
 		case int64:
 			return strconv.FormatInt(t, 10), nil
 		case float64:
@@ -283,7 +283,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 	case ddl.Boolean:
 		switch t := v.(type) {
 		case bool:
-			return t, nil
+			return v, nil
 		case string:
 			if b, err := strconv.ParseBool(t); err == nil {
 				return b, nil
@@ -292,7 +292,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 	case ddl.Datetime:
 		switch t := v.(type) {
 		case string, int64, float64:
-			return t, nil
+			return v, nil
 		case json.Number:
 			return number(t)
 		}
