@@ -1,6 +1,8 @@
 package steps_test
 
 import (
+	"flag"
+	"fmt"
 	"os"
 	"testing"
 
@@ -13,7 +15,7 @@ import (
 )
 
 // godogOpts holds the suite's command-line flags, bound under the "godog."
-// prefix: go test ./steps -run TestFeatures -godog.tags='@tls && ~@extension'.
+// prefix (two dashes): go test ./steps -run TestFeatures --godog.tags="@tls && ~@extension".
 var godogOpts = godog.Options{Format: "progress"}
 
 func init() {
@@ -22,6 +24,11 @@ func init() {
 
 func TestMain(m *testing.M) {
 	pflag.Parse()
+	// pflag leaves the testing package's -test.* flags alone: parse them too.
+	if err := pflag.ParseSkippedFlags(os.Args[1:], flag.CommandLine); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	godogOpts.Paths = pflag.Args()
 	goleak.VerifyTestMain(m)
 }

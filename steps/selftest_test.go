@@ -1,0 +1,187 @@
+package steps_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/target/ref"
+)
+
+// defectAreas names, for every deliberate defect of the reference engine, the
+// area whose scenarios must notice it.
+var defectAreas = map[string]string{
+	"ArrayAsOneRecord":          "@json",
+	"TypedKeepsUnknownFields":   "@json",
+	"DecodeBinaryFrames":        "@json",
+	"StopOnDecodeError":         "@json",
+	"KeepEndpointAfterStop":     "@server-mode",
+	"NeverCloseDataServer":      "@lifecycle",
+	"DropRequestHeaders":        "@client-mode",
+	"ShareClientByPath":         "@client-mode",
+	"RemoteCloseStaysConnected": "@client-mode",
+	"IgnoreQuery":               "@client-mode",
+	"SkipTLSVerify":             "@tls",
+	"DropOnePercent":            "@robustness",
+	"AcceptInvalidUTF8":         "@robustness",
+	"NoReadLimit":               "@robustness",
+}
+
+// variantsAtOnce is how many broken engines run at the same time.
+const variantsAtOnce = 7
+
+// TestSuiteCatchesDefects runs the features of the expected area against the
+// reference engine built with one deliberate defect at a time, and checks that
+// the run fails and that scenarios of that area are among the failures.
+func TestSuiteCatchesDefects(t *testing.T) {
+	names := fault.Names()
+	for _, name := range names {
+		if _, ok := defectAreas[name]; !ok {
+			t.Errorf("defect %s has no expected area: add it to defectAreas", name)
+		}
+	}
+	var (
+		mu     sync.Mutex
+		caught []string
+		wg     sync.WaitGroup
+		slots  = make(chan struct{}, variantsAtOnce)
+	)
+	for _, name := range names {
+		area, ok := defectAreas[name]
+		if !ok {
+			continue
+		}
+		faults, ok := fault.Only(name)
+		if !ok {
+			t.Fatalf("fault.Only(%q) found no such defect", name)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			t.Run(name, func(t *testing.T) {
+				failed, err := runVariant(t.TempDir(), faults, area)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(failed) == 0 {
+					t.Fatalf("with defect %s, every %s scenario passed: the suite does not notice it", name, area)
+				}
+				inArea := 0
+				for _, f := range failed {
+					if f.has(area) {
+						inArea++
+					}
+				}
+				if inArea == 0 {
+					t.Fatalf("with defect %s, no %s scenario failed; failed: %v", name, area, failed)
+				}
+				t.Logf("defect %s caught by %d %s scenario(s): %v", name, inArea, area, failed)
+				mu.Lock()
+				caught = append(caught, name)
+				mu.Unlock()
+			})
+		}()
+	}
+	wg.Wait()
+	sort.Strings(caught)
+	t.Logf("the suite caught %d of %d deliberate defects: %s", len(caught), len(names), strings.Join(caught, ", "))
+	if len(caught) < 10 {
+		t.Errorf("the suite caught %d defects; want at least 10", len(caught))
+	}
+}
+
+// failedScenario is a scenario that did not pass in a cucumber report.
+type failedScenario struct {
+	Name string
+	Tags []string
+}
+
+func (f failedScenario) has(tag string) bool {
+	for _, t := range f.Tags {
+		if t == tag {
+			return true
+		}
+	}
+	return false
+}
+
+func (f failedScenario) String() string { return fmt.Sprintf("%q", f.Name) }
+
+// runVariant runs the scenarios tagged area against a reference engine with
+// faults, and returns the scenarios that failed.
+func runVariant(dir string, faults fault.Set, area string) ([]failedScenario, error) {
+	report := filepath.Join(dir, "cucumber.json")
+	status := steps.Run(steps.Options{
+		Factory:     ref.Factory(ref.Options{Faults: faults}),
+		Tags:        area,
+		Format:      "cucumber:" + report,
+		Output:      io.Discard,
+		Concurrency: 8,
+	})
+	failed, err := failedScenarios(report)
+	if err != nil {
+		return nil, err
+	}
+	if status == 0 && len(failed) > 0 {
+		return nil, fmt.Errorf("godog reported success, but the report lists failures: %v", failed)
+	}
+	if status != 0 && len(failed) == 0 {
+		return nil, fmt.Errorf("godog exited with status %d, but the report lists no failed scenario", status)
+	}
+	return failed, nil
+}
+
+// failedScenarios reads a cucumber JSON report and returns the scenarios with
+// a step that did not pass or skip.
+func failedScenarios(path string) ([]failedScenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the cucumber report: %w", err)
+	}
+	var features []struct {
+		Elements []struct {
+			Name string `json:"name"`
+			Tags []struct {
+				Name string `json:"name"`
+			} `json:"tags"`
+			Steps []struct {
+				Result struct {
+					Status string `json:"status"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(data, &features); err != nil {
+		return nil, fmt.Errorf("parse the cucumber report %s: %w", path, err)
+	}
+	var failed []failedScenario
+	for _, f := range features {
+		for _, e := range f.Elements {
+			bad := false
+			for _, s := range e.Steps {
+				if s.Result.Status != "passed" && s.Result.Status != "skipped" {
+					bad = true
+				}
+			}
+			if !bad {
+				continue
+			}
+			fs := failedScenario{Name: e.Name}
+			for _, tag := range e.Tags {
+				fs.Tags = append(fs.Tags, tag.Name)
+			}
+			failed = append(failed, fs)
+		}
+	}
+	return failed, nil
+}
