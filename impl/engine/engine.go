@@ -135,15 +135,9 @@ func (e *Engine) DropStream(name string) error {
 		e.mu.Unlock()
 		return withKind(ErrNotFound, fmt.Errorf("Stream %s is not found", name))
 	}
-	rules := make([]*rule, 0)
-	for _, r := range e.rules {
-		if r.sel.From == name {
-			rules = append(rules, r)
-		}
-	}
 	var using []string
-	for _, r := range rules {
-		if _, _, cur, _ := r.snapshot(); cur != nil {
+	for _, r := range e.rules {
+		if _, _, cur, _ := r.snapshot(); cur != nil && r.sel.From == name {
 			using = append(using, r.def.ID)
 		}
 	}
@@ -294,7 +288,6 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}
 	runCtx, cancel := context.WithCancel(e.ctx)
 	rn := &run{
-		id:      r.def.ID,
 		ctx:     runCtx,
 		cancel:  cancel,
 		in:      make(chan []decode.Record, queueLen),
@@ -308,7 +301,6 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 	}
 	go rn.loop()
 
-	err = nil
 	if props.ServerMode() && e.dsErr != nil {
 		err = e.dsErr
 	} else {

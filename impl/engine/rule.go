@@ -81,7 +81,6 @@ func (r *rule) set(state, message string, cur *run, last *metrics) {
 // run is one start of a rule: a goroutine that projects records and hands
 // them to the sinks.
 type run struct {
-	id      string
 	ctx     context.Context
 	cancel  context.CancelFunc
 	in      chan []decode.Record
