@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -272,6 +273,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.Close()
+	if hook := upgradedHook.Load(); hook != nil {
+		(*hook)(r.URL.Path)
+	}
 	if !ep.track(conn) {
 		// The endpoint went away during the upgrade.
 		goAway(conn)
@@ -283,6 +287,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	ep.handler(ep.ctx, conn)
 	s.log.Debug("client gone", "path", r.URL.Path, "remote", r.RemoteAddr)
 }
+
+// upgradedHook, when set by tests, runs between a connection's upgrade and
+// its registration with the endpoint.
+var upgradedHook atomic.Pointer[func(path string)]
 
 // reserve counts a connection about to be upgraded; false when the endpoint is
 // closing. The caller holds s.mu, so every reservation happens before the

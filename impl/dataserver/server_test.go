@@ -81,6 +81,25 @@ func (c *collector) handle(ctx context.Context, conn *websocket.Conn) {
 	}
 }
 
+// readErr reads c until it fails and returns the error.
+func readErr(c *websocket.Conn) error {
+	_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return err
+		}
+	}
+}
+
+// closeCode returns the close code of err, or 0.
+func closeCode(err error) int {
+	var ce *websocket.CloseError
+	if errors.As(err, &ce) {
+		return ce.Code
+	}
+	return 0
+}
+
 var _ = Describe("Server", func() {
 	var leaks goleak.Option
 
@@ -323,6 +342,34 @@ var _ = Describe("Server", func() {
 			_, err = io.ReadAll(raw)
 			var ne net.Error
 			Expect(errors.As(err, &ne) && ne.Timeout()).To(BeFalse(), "server kept the connection: %v", err)
+		})
+
+		It("closes a connection upgraded just as its endpoint unregisters", func() {
+			s := newServer(dataserver.Config{})
+			inHook := make(chan struct{})
+			release := make(chan struct{})
+			dataserver.SetUpgradedHook(func(string) {
+				close(inHook)
+				<-release
+			})
+			DeferCleanup(func() { dataserver.SetUpgradedHook(nil) })
+			handled := make(chan struct{}, 1)
+			Expect(s.Register("/late", func(context.Context, *websocket.Conn) { handled <- struct{}{} })).To(Succeed())
+			c, _, err := dial("ws://"+s.Addr()+"/late", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(inHook).WithTimeout(5 * time.Second).Should(BeClosed())
+
+			unregistered := make(chan struct{})
+			go func() { defer close(unregistered); s.Unregister("/late") }()
+			// The port closes inside Unregister, before it waits for the
+			// connection held in the hook.
+			Eventually(s.Addr).WithTimeout(5 * time.Second).Should(BeEmpty())
+			Consistently(unregistered).WithTimeout(100 * time.Millisecond).ShouldNot(BeClosed())
+			close(release)
+
+			Expect(closeCode(readErr(c))).To(Equal(websocket.CloseGoingAway))
+			Eventually(unregistered).WithTimeout(5 * time.Second).Should(BeClosed())
+			Expect(handled).To(BeEmpty(), "the handler ran for an unregistered endpoint")
 		})
 
 		It("closes connections upgraded while their endpoint unregisters", func() {
