@@ -1,7 +1,9 @@
 package engine_test
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -512,5 +514,39 @@ var _ = Describe("confKeys", func() {
 		Expect(e.DeleteConfKey("default")).To(HaveOccurred())
 		Expect(e.DeleteConfKey("remote")).To(Succeed())
 		Expect(e.DeleteConfKey("remote")).To(MatchError(isKind(engine.ErrNotFound), "ErrNotFound"))
+	})
+})
+
+// syncBuffer is a bytes.Buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var _ = Describe("log sink", func() {
+	It("logs each record at info level", func() {
+		var buf syncBuffer
+		k := config.Default()
+		k.Source.HTTPServerIP, k.Source.HTTPServerPort = "127.0.0.1", 0
+		e := engine.New(engine.Options{Kuiper: k, Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+		DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
+		_, err := e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="/s")`)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "logged", SQL: "SELECT * FROM s", Actions: []map[string]map[string]any{{"log": {}}}})).To(Succeed())
+		send(mustDial(e, "/s"), `{"marker":"m-42"}`)
+		Eventually(buf.String).Should(And(ContainSubstring("level=INFO"), ContainSubstring("rule=logged"), ContainSubstring("m-42")))
+		Eventually(statusOf(e, "logged")).Should(HaveKeyWithValue("sink_log_0_0_records_out_total", int64(1)))
 	})
 })
