@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
 # Runs the whole conformance suite through the REST target against the
-# reference daemon: writes an engine configuration with `wsconform config`,
-# builds and starts kuiperd on loopback ports that are free, waits for its
-# REST API, runs `wsconform run --target rest`, stops the daemon with SIGTERM
-# and exits with the runner's status.
+# reference daemon kuiperd, started from `wsconform config` output on free
+# loopback ports:
+#   1. a ws engine: the suite twice in a row against the same engine, then a
+#      check that the runs left no stream and no rule behind;
+#   2. a wss engine (`wsconform config --tls`): the suite once more, so the
+#      scenarios that need a wss data server run too.
+# Each daemon is stopped with SIGTERM. The exit status is non-zero when any
+# run failed or the engine was left dirty.
 #
-# Environment: GO (default go), REPORTS (default reports; the report goes to
-# $REPORTS/rest and the daemon's log to $REPORTS/rest-kuiperd.log),
-# WSCONFORM_ARGS (extra arguments for `wsconform run`, e.g. "--tags @must").
+# Environment: GO (default go); REPORTS (default reports): reports go to
+# $REPORTS/rest, $REPORTS/rest-again and $REPORTS/rest-tls, daemon logs to
+# $REPORTS/rest-kuiperd.log and $REPORTS/rest-tls-kuiperd.log; WSCONFORM_ARGS:
+# extra arguments for `wsconform run`, e.g. "--tags @must".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 GO="${GO:-go}"
 REPORTS="${REPORTS:-reports}"
-START_TIMEOUT=60 # seconds to wait for the daemon's REST API
-STOP_TIMEOUT=10  # seconds to wait for the daemon to exit after SIGTERM
+START_TIMEOUT=60 # seconds to wait for a daemon's REST API
+STOP_TIMEOUT=10  # seconds to wait for a daemon to exit after SIGTERM
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/wsconform-rest.XXXXXX")"
 kuiperd_pid=""
+kuiperd_log=""
+rest_addr=""
 
 log() { printf 'conformance-rest: %s\n' "$*" >&2; }
 
@@ -25,42 +32,129 @@ stop_kuiperd() {
 	[ -n "$kuiperd_pid" ] || return 0
 	local pid="$kuiperd_pid"
 	kuiperd_pid=""
-	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-	kill -TERM "$pid" 2>/dev/null || true
-	local deadline=$((SECONDS + STOP_TIMEOUT))
-	while kill -0 "$pid" 2>/dev/null; do
-		if [ "$SECONDS" -ge "$deadline" ]; then
-			log "kuiperd (pid $pid) did not stop within ${STOP_TIMEOUT}s after SIGTERM; killing it"
-			kill -KILL "$pid" 2>/dev/null || true
-			break
-		fi
-		sleep 0.1
-	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -TERM "$pid" 2>/dev/null || true
+		local deadline=$((SECONDS + STOP_TIMEOUT))
+		while kill -0 "$pid" 2>/dev/null; do
+			if [ "$SECONDS" -ge "$deadline" ]; then
+				log "kuiperd (pid $pid) did not stop within ${STOP_TIMEOUT}s after SIGTERM; killing it"
+				kill -KILL "$pid" 2>/dev/null || true
+				break
+			fi
+			sleep 0.1
+		done
+	fi
 	local rc=0
 	wait "$pid" 2>/dev/null || rc=$?
 	if [ "$rc" -ne 0 ]; then
-		log "kuiperd exited with status $rc (log: $REPORTS/rest-kuiperd.log)"
+		log "kuiperd exited with status $rc (log: $kuiperd_log)"
+		return 1
 	fi
 }
 
 cleanup() {
-	stop_kuiperd
+	stop_kuiperd || true
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-mkdir -p "$REPORTS"
+# http_get HOST PORT PATH: prints the status line, a blank line and the body
+# of GET PATH (HTTP/1.0, so the server closes the connection after it).
+http_get() (
+	exec 3<>"/dev/tcp/$1/$2" || exit 1
+	printf 'GET %s HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$3" "$1" "$2" >&3
+	local status
+	IFS= read -r -t 5 status <&3 || exit 1
+	printf '%s\n\n' "${status%$'\r'}"
+	# Skip the headers, then copy the body.
+	local line
+	while IFS= read -r -t 5 line <&3; do
+		[ -n "${line%$'\r'}" ] || break
+	done
+	cat <&3
+)
 
-log "building kuiperd and wsconform"
-"$GO" build -o "$tmp/kuiperd" ./impl/cmd/kuiperd
-"$GO" build -o "$tmp/wsconform" ./tools/wsconform
+# ping_rest HOST PORT: true when GET /ping answers 200.
+ping_rest() {
+	local out
+	out="$(http_get "$1" "$2" /ping 2>/dev/null)" || return 1
+	[[ "$out" == HTTP/1.?" 200"* ]]
+}
 
-# A free loopback port for the data server: the REST target must know the
-# data server's address before any rule opens it. The REST API itself takes
-# port 0 and reports the port it got through --addr-file.
-mkdir -p "$tmp/freeport"
+# free_port: a loopback port that was free a moment ago.
+free_port() {
+	"$GO" run "$tmp/freeport/main.go"
+}
+
+# start_kuiperd NAME ETC DATA_PORT: starts the daemon with the configuration
+# directory ETC, the REST API on a port of its choice and the data server on
+# DATA_PORT; sets rest_addr once GET /ping answers.
+start_kuiperd() {
+	local name="$1" etc="$2" data_port="$3"
+	kuiperd_log="$REPORTS/$name-kuiperd.log"
+	rm -f "$tmp/$name-rest-addr"
+	log "starting kuiperd for $name (data server on 127.0.0.1:$data_port, log $kuiperd_log)"
+	"$tmp/kuiperd" --etc "$etc" --data "$tmp/$name-data" \
+		--rest 127.0.0.1:0 --addr-file "$tmp/$name-rest-addr" \
+		--data-server "127.0.0.1:$data_port" \
+		>"$kuiperd_log" 2>&1 &
+	kuiperd_pid=$!
+	rest_addr=""
+	local deadline=$((SECONDS + START_TIMEOUT))
+	while :; do
+		if ! kill -0 "$kuiperd_pid" 2>/dev/null; then
+			log "kuiperd exited before its REST API answered; its log:"
+			cat "$kuiperd_log" >&2
+			return 1
+		fi
+		if [ -z "$rest_addr" ] && [ -s "$tmp/$name-rest-addr" ]; then
+			rest_addr="$(tr -d '[:space:]' <"$tmp/$name-rest-addr")"
+		fi
+		if [ -n "$rest_addr" ] && ping_rest "${rest_addr%:*}" "${rest_addr##*:}"; then
+			log "kuiperd answers on http://$rest_addr"
+			return 0
+		fi
+		if [ "$SECONDS" -ge "$deadline" ]; then
+			log "kuiperd's REST API did not answer GET /ping within ${START_TIMEOUT}s; its log:"
+			cat "$kuiperd_log" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# run_suite REPORT_DIR ARGS...: runs the whole suite through the REST target
+# against the running daemon; returns the runner's status.
+run_suite() {
+	local report="$1"
+	shift
+	log "running the suite through the REST target (report: $report)"
+	# shellcheck disable=SC2086 # WSCONFORM_ARGS is split on purpose
+	"$tmp/wsconform" run --target rest --rest-url "http://$rest_addr" \
+		--report "$report" "$@" ${WSCONFORM_ARGS:-}
+}
+
+# engine_empty: true when the running daemon holds no stream and no rule.
+engine_empty() {
+	local what out body ok=0
+	for what in streams rules; do
+		out="$(http_get "${rest_addr%:*}" "${rest_addr##*:}" "/$what")" || {
+			log "GET /$what failed"
+			ok=1
+			continue
+		}
+		body="$(printf '%s' "${out#*$'\n\n'}" | tr -d '[:space:]')"
+		if [ "$body" != "[]" ]; then
+			log "the runs left $what behind: $body"
+			ok=1
+		fi
+	done
+	return "$ok"
+}
+
+mkdir -p "$REPORTS" "$tmp/freeport"
 cat >"$tmp/freeport/main.go" <<'EOF'
 package main
 
@@ -80,54 +174,33 @@ func main() {
 	ln.Close()
 }
 EOF
-data_port="$("$GO" run "$tmp/freeport/main.go")"
 
+log "building kuiperd and wsconform"
+"$GO" build -o "$tmp/kuiperd" ./impl/cmd/kuiperd
+"$GO" build -o "$tmp/wsconform" ./tools/wsconform
+
+status=0
+
+# 1. ws: twice against one engine, then nothing may be left behind.
 "$tmp/wsconform" config --out "$tmp/etc" >/dev/null
+port="$(free_port)"
+start_kuiperd rest "$tmp/etc" "$port"
+run_suite "$REPORTS/rest" --data-url "ws://127.0.0.1:$port" || status=1
+run_suite "$REPORTS/rest-again" --data-url "ws://127.0.0.1:$port" || status=1
+engine_empty || status=1
+stop_kuiperd || status=1
 
-log "starting kuiperd (REST on 127.0.0.1, data server on 127.0.0.1:$data_port)"
-"$tmp/kuiperd" --etc "$tmp/etc" --data "$tmp/data" \
-	--rest 127.0.0.1:0 --addr-file "$tmp/rest-addr" \
-	--data-server "127.0.0.1:$data_port" \
-	>"$REPORTS/rest-kuiperd.log" 2>&1 &
-kuiperd_pid=$!
+# 2. wss: the engine serves its data server with the certificates config wrote.
+"$tmp/wsconform" config --out "$tmp/etc-tls" --tls >/dev/null
+port="$(free_port)"
+start_kuiperd rest-tls "$tmp/etc-tls" "$port"
+run_suite "$REPORTS/rest-tls" --data-url "wss://127.0.0.1:$port" --ca "$tmp/etc-tls/certs/ca.pem" || status=1
+engine_empty || status=1
+stop_kuiperd || status=1
 
-# ping HOST PORT: true when GET /ping answers 200.
-ping_rest() (
-	exec 3<>"/dev/tcp/$1/$2" || exit 1
-	printf 'GET /ping HTTP/1.0\r\nHost: %s:%s\r\n\r\n' "$1" "$2" >&3
-	IFS= read -r -t 2 status <&3 || exit 1
-	[[ "$status" == HTTP/1.?" 200"* ]]
-)
-
-deadline=$((SECONDS + START_TIMEOUT))
-rest_addr=""
-while :; do
-	if ! kill -0 "$kuiperd_pid" 2>/dev/null; then
-		log "kuiperd exited before its REST API answered; its log:"
-		cat "$REPORTS/rest-kuiperd.log" >&2
-		exit 1
-	fi
-	if [ -z "$rest_addr" ] && [ -s "$tmp/rest-addr" ]; then
-		rest_addr="$(tr -d '[:space:]' <"$tmp/rest-addr")"
-	fi
-	if [ -n "$rest_addr" ] && ping_rest "${rest_addr%:*}" "${rest_addr##*:}" 2>/dev/null; then
-		break
-	fi
-	if [ "$SECONDS" -ge "$deadline" ]; then
-		log "kuiperd's REST API did not answer GET /ping within ${START_TIMEOUT}s; its log:"
-		cat "$REPORTS/rest-kuiperd.log" >&2
-		exit 1
-	fi
-	sleep 0.1
-done
-log "kuiperd answers on http://$rest_addr"
-
-rc=0
-# shellcheck disable=SC2086 # WSCONFORM_ARGS is split on purpose
-"$tmp/wsconform" run --target rest \
-	--rest-url "http://$rest_addr" \
-	--data-url "ws://127.0.0.1:$data_port" \
-	--report "$REPORTS/rest" ${WSCONFORM_ARGS:-} || rc=$?
-
-stop_kuiperd
-exit "$rc"
+if [ "$status" -ne 0 ]; then
+	log "FAILED (reports under $REPORTS/rest*)"
+else
+	log "passed (reports under $REPORTS/rest*)"
+fi
+exit "$status"

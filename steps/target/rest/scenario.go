@@ -22,8 +22,8 @@ const cleanupTimeout = 30 * time.Second
 // Reasons Supports gives for what a remote engine cannot do for the suite.
 const (
 	reasonServerTLS = "the REST target cannot reconfigure a remote engine's data server; " +
-		"start the engine with the files of `wsconform config --tls --out DIR` (source.httpServerTls) " +
-		"and pass --data-url wss://HOST:PORT --ca DIR/certs/<the CA file it wrote>"
+		"start the engine with the files `wsconform config --tls --out DIR` writes (source.httpServerTls) " +
+		"and pass --data-url wss://HOST:PORT --ca DIR/certs/ca.pem"
 	reasonClientAuth = "the REST target cannot make a remote engine's data server demand client certificates " +
 		"(eKuiper's source.httpServerTls has no client CA setting); run these scenarios with --target ref"
 	reasonLifecycle = "the REST target shares one long-running engine's data server among concurrent scenarios, " +
