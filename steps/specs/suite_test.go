@@ -39,24 +39,7 @@ func TestSpecs(t *testing.T) {
 // skipped: a skipped scenario never counts as passed.
 func runScenario(file string, line, rowLine int) {
 	GinkgoHelper()
-	var fsys fs.FS = features.FS
-	if rowLine > 0 {
-		var err error
-		fsys, err = featureset.SelectRow(features.FS, file, line, rowLine)
-		Expect(err).NotTo(HaveOccurred())
-	}
-	collector := results.NewCollector()
-	status := steps.Run(steps.Options{
-		Factory:     ref.Factory(ref.Options{}),
-		Paths:       []string{fmt.Sprintf("%s:%d", file, line)},
-		FS:          fsys,
-		Format:      "progress," + collector.Format(),
-		Output:      GinkgoWriter,
-		Concurrency: 1,
-	})
-	outcomes := collector.Outcomes()
-	Expect(outcomes).To(HaveLen(1), "godog ran %d scenarios for %s:%d", len(outcomes), file, line)
-	o := outcomes[0]
+	o, status := scenario(ref.Factory(ref.Options{}), file, line, rowLine)
 	switch o.Status {
 	case results.Failed:
 		Fail(fmt.Sprintf("%s failed at %q (%s:%d):\n%s", o.Location(), o.Step, o.File, o.StepLine, o.Error))
@@ -65,6 +48,30 @@ func runScenario(file string, line, rowLine int) {
 		Skip(skipReason(o))
 	}
 	Expect(status).To(Equal(0), "godog exit status")
+}
+
+// scenario runs one scenario (or one Examples row) against factory's target
+// and returns its outcome and godog's exit status.
+func scenario(factory target.Factory, file string, line, rowLine int) (results.Outcome, int) {
+	GinkgoHelper()
+	var fsys fs.FS = features.FS
+	if rowLine > 0 {
+		var err error
+		fsys, err = featureset.SelectRow(features.FS, file, line, rowLine)
+		Expect(err).NotTo(HaveOccurred())
+	}
+	collector := results.NewCollector()
+	status := steps.Run(steps.Options{
+		Factory:     factory,
+		Paths:       []string{fmt.Sprintf("%s:%d", file, line)},
+		FS:          fsys,
+		Format:      "progress," + collector.Format(),
+		Output:      GinkgoWriter,
+		Concurrency: 1,
+	})
+	outcomes := collector.Outcomes()
+	Expect(outcomes).To(HaveLen(1), "godog ran %d scenarios for %s:%d", len(outcomes), file, line)
+	return outcomes[0], status
 }
 
 // skipReason says which capability the reference target lacks, or where the

@@ -74,6 +74,17 @@ var _ = Describe("wsconform", func() {
 		Expect(stderr.String()).To(ContainSubstring(`--target "kuiper": want ref or rest`))
 	})
 
+	It("fails clearly when the rest engine does not answer, or no scenario is selected", func() {
+		dir := GinkgoT().TempDir()
+		Expect(Main(ctx, []string{"run", "--target", "rest", "--rest-url", "http://127.0.0.1:1", "--report", dir}, stdout, stderr)).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring("rest target: engine at http://127.0.0.1:1 does not answer"))
+
+		stderr.Reset()
+		Expect(Main(ctx, []string{"run", "--tags", "@no-such-tag", "--report", dir}, stdout, stderr)).To(Equal(1))
+		Expect(stderr.String()).To(ContainSubstring(`no scenario was run (tags "@no-such-tag")`))
+		Expect(stdout.String()).To(ContainSubstring("\n0 passed, 0 failed, 0 skipped\nwall time "))
+	})
+
 	It("lists the scenarios with their tags, filtered by a tag expression", func() {
 		Expect(Main(ctx, []string{"list"}, stdout, stderr)).To(Equal(0), stderr.String())
 		all := strings.Split(strings.TrimSpace(stdout.String()), "\n")
