@@ -337,7 +337,7 @@ func (w *World) portCheck(want string) func(ctx context.Context) error {
 			return err
 		}
 		if open != (want == "open") {
-			return fmt.Errorf("the data server port %s is not %s", addr, want)
+			return fmt.Errorf("the data server port %s is not %s; %s", addr, want, w.rulesSummary(ctx))
 		}
 		return nil
 	}

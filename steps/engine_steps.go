@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -358,22 +359,37 @@ func (w *World) status(ctx context.Context, id string) (target.Status, error) {
 	return st, nil
 }
 
+// rulesSummary describes the status of every rule of the scenario, for
+// failure messages.
+func (w *World) rulesSummary(ctx context.Context) string {
+	ids := make([]string, 0, len(w.rules))
+	for id := range w.rules {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	parts := make([]string, 0, len(ids))
+	for _, id := range ids {
+		st, err := w.status(ctx, id)
+		if err != nil {
+			parts = append(parts, fmt.Sprintf("rule %q: %v", id, err))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("rule %q: %s", id, describe(st)))
+	}
+	if len(parts) == 0 {
+		return "the scenario has no rule"
+	}
+	return strings.Join(parts, "; ")
+}
+
 // describe renders a status for failure messages.
 func describe(st target.Status) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "{state %q, message %q", st.State, st.Message)
-	keys := make([]string, 0, len(st.Metrics))
-	for k := range st.Metrics {
-		keys = append(keys, k)
-	}
-	m := make(map[string]any, len(keys))
-	for _, k := range keys {
-		m[k] = st.Metrics[k]
-	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range sortedKeys(st.Metrics) {
 		if strings.HasSuffix(k, "_exceptions_total") || strings.HasSuffix(k, "_last_exception") ||
 			strings.HasSuffix(k, "_connection_status") || strings.HasSuffix(k, "_records_in_total") {
-			fmt.Fprintf(&b, ", %s: %v", k, m[k])
+			fmt.Fprintf(&b, ", %s: %v", k, st.Metrics[k])
 		}
 	}
 	b.WriteString("}")
