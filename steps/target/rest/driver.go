@@ -1,7 +1,15 @@
 // Package rest drives any engine with an eKuiper-compatible REST API as a
 // target.Target: streams, rules and confKeys over REST, records through a rest
 // sink posting to a collector the suite runs, errors and counters through rule
-// status.
+// status (metric keys matched by suffix).
+//
+// The engine must allow rest sinks to loopback addresses (eKuiper:
+// basic.enablePrivateNet: true) and serve its data server where
+// Options.DataURL says; WriteConfig writes such a configuration. Scenarios
+// share the engine concurrently: every scenario's Target removes the rules,
+// streams and confKeys it made when it closes, so the suite can run again
+// against the same engine. A scenario that changes the default confKey runs
+// alone.
 package rest
 
 import (
