@@ -36,7 +36,6 @@ const (
 // waits for the scenarios running beside it to finish.
 const exclusiveWait = 2 * time.Minute
 
-
 // restTarget is one scenario's view of the engine. It remembers what the
 // scenario made so that Close removes it.
 type restTarget struct {
