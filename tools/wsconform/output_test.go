@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"os"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -55,5 +57,30 @@ var _ = Describe("parseFormats", func() {
 		Expect(fs).To(Equal([]format{{"pretty", ""}, {"junit", "out/j.xml"}, {"cucumber", "c.json"}}))
 		_, err = parseFormats(":x")
 		Expect(err).To(MatchError(ContainSubstring("empty format name")))
+	})
+})
+
+var _ = Describe("watchInterrupt", func() {
+	It("cleans up and exits 130 when interrupted, and does nothing once stopped", func() {
+		codes := make(chan int, 1)
+		exit = func(code int) { codes <- code }
+		DeferCleanup(func() { exit = os.Exit })
+
+		ctx, cancel := context.WithCancel(context.Background())
+		closed := make(chan struct{}, 1)
+		var stderr bytes.Buffer
+		stop := watchInterrupt(ctx, &stderr, func() error { closed <- struct{}{}; return nil })
+		cancel()
+		Eventually(codes).Should(Receive(Equal(130)))
+		Expect(closed).To(Receive())
+		stop()
+		Expect(stderr.String()).To(ContainSubstring("interrupted"))
+
+		ctx2, cancel2 := context.WithCancel(context.Background())
+		stop = watchInterrupt(ctx2, &stderr, func() error { closed <- struct{}{}; return nil })
+		stop()
+		cancel2()
+		Expect(codes).NotTo(Receive()) // the watcher has returned: nothing can exit any more
+		Expect(closed).NotTo(Receive())
 	})
 })

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wsconform/wsconform/features"
@@ -111,7 +112,38 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "wsconform run: close target: %v\n", err)
 		}
 	}()
+	stopWatch := watchInterrupt(ctx, stderr, closeTarget)
+	defer stopWatch()
 	return execute(ctx, f, formats, factory, start, stdout, stderr)
+}
+
+// exit ends the process; a variable so that nothing else calls os.Exit.
+var exit = os.Exit
+
+// watchInterrupt ends the process with status 130 when ctx is done (SIGINT or
+// SIGTERM) before the returned stop is called, after closeTarget has removed
+// what the scenarios made on the engine. The scenarios themselves cannot be
+// cancelled midway.
+func watchInterrupt(ctx context.Context, stderr io.Writer, closeTarget func() error) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			fmt.Fprintln(stderr, "\nwsconform run: interrupted; cleaning up the target")
+			if err := closeTarget(); err != nil {
+				fmt.Fprintf(stderr, "wsconform run: close target: %v\n", err)
+			}
+			exit(130)
+		}
+	}()
+	return func() {
+		close(done)
+		wg.Wait()
+	}
 }
 
 // execute runs the scenarios f selects against factory's targets, writes the
