@@ -109,6 +109,7 @@ Feature: Robustness
     When the remote server sends a text message with invalid UTF-8
     Then the rule "r1" reports an exception
     And the remote server sees the connection closed with code 1007
+    And the rule "r1" outputs nothing
 
   @robustness @extension
   Scenario: A burst from the remote server is delivered whole and in order
