@@ -165,3 +165,28 @@ Feature: Server mode
     And a client "c1" connected to "/api/data"
     When I stop the rule "r1"
     Then client "c1" is closed with code 1001
+
+  @server-mode @should
+  Scenario: Clients stay connected while any rule reads the stream
+    Stopping one of two rules on a stream leaves the endpoint and its clients to the other rule.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When I stop the rule "r1"
+    And client "c1" sends '{"after": "stop"}'
+    Then the rule "r2" outputs {"after": "stop"}
+
+  @server-mode @should
+  Scenario: The rule status counts the messages received
+    The source's `records_in_total` metric counts the text messages the stream received.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '{"n": 2}'
+    And client "c1" sends '{"n": 3}'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
+    And the rule "r1" counts 3 messages in

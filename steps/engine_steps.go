@@ -44,6 +44,7 @@ func engineSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" reports an exception$`, theRuleReportsAnException)
 	sc.Step(`^the rule "([^"]*)" reports no exception$`, theRuleReportsNoException)
 	sc.Step(`^the rule "([^"]*)" shows the connection (up|down)$`, theRuleShowsTheConnection)
+	sc.Step(`^the rule "([^"]*)" counts (\d+) messages in$`, theRuleCountsMessagesIn)
 }
 
 // confKeyProps parses a two-column table of confKey properties. A value that
@@ -543,6 +544,24 @@ func theRuleShowsTheConnection(ctx context.Context, id, state string) error {
 		}
 		if up := f == 1; up != (state == "up") {
 			return fmt.Errorf("connection status is %v (1 is up): status is %s", v, describe(st))
+		}
+		return nil
+	})
+}
+
+func theRuleCountsMessagesIn(ctx context.Context, id string, n int) error {
+	w := worldFrom(ctx)
+	return eventually(ctx, fmt.Sprintf("rule %q counting %d messages in", id, n), func(ctx context.Context) error {
+		st, err := w.status(ctx, id)
+		if err != nil {
+			return err
+		}
+		v, ok := st.Metric("source_", "_records_in_total")
+		if !ok {
+			return fmt.Errorf("no source_*_records_in_total metric: status is %s", describe(st))
+		}
+		if f, ok := number(v); !ok || f != float64(n) {
+			return fmt.Errorf("source records in is %v: status is %s", v, describe(st))
 		}
 		return nil
 	})
