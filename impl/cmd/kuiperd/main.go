@@ -63,7 +63,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fset.StringVar(&o.data, "data", "", "data `DIR` where streams, rules and confKeys are saved (default: nothing is saved)")
 	fset.StringVar(&o.rest, "rest", "", "REST API listen `HOST:PORT`, overriding basic.restIp and basic.restPort (port 0: a free port)")
 	fset.StringVar(&o.dataServer, "data-server", "", "data server listen `HOST:PORT`, overriding source.httpServerIp and source.httpServerPort")
-	fset.StringVar(&o.addrFile, "addr-file", "", "write the REST API's bound HOST:PORT to `FILE` once it accepts requests")
+	fset.StringVar(&o.addrFile, "addr-file", "", "write the REST API's bound HOST:PORT to `FILE` once it accepts requests; removed at exit")
 	level := fset.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
 	if err := fset.Parse(args); err != nil {
 		return o, err
@@ -147,6 +147,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			<-served
 			return err
 		}
+		// A stale address must not mislead the next reader.
+		defer os.Remove(o.addrFile)
 	}
 
 	select {

@@ -316,6 +316,7 @@ var _ = Describe("kuiperd", func() {
 				Expect(err).NotTo(HaveOccurred(), "log: %s", logs.String())
 				exited <- nil // for the cleanup
 				Expect(logs.String()).To(ContainSubstring("shutting down"))
+				Expect(addrFile).NotTo(BeAnExistingFile(), "the address file is removed at exit")
 
 				_, err = net.DialTimeout("tcp", addr, time.Second)
 				var opErr *net.OpError
