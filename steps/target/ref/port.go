@@ -13,8 +13,10 @@ import (
 // The data server listens on its reserved port again after each restart.
 // A port from the kernel's ephemeral range could meanwhile become the local
 // port of some outgoing connection, and listening would then fail; so the
-// port is taken below that range when the range is known, and never handed
-// to two targets of this process at once.
+// port is taken below that range when the range is known. While a target
+// holds a port it also holds a UDP socket bound to the same port number: the
+// kernel then refuses that number to every other target, in this process or in
+// another one running the suite at the same time, without touching TCP.
 const (
 	lowestPort   = 20000
 	portAttempts = 64
@@ -22,7 +24,7 @@ const (
 
 var (
 	reservedMu sync.Mutex
-	reserved   = map[int]bool{}
+	reserved   = map[int]net.PacketConn{}
 )
 
 // reservePort returns 127.0.0.1:port for a port that was free when it was
@@ -40,16 +42,20 @@ func reservePort() (string, error) {
 			}
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("reserve a data server port on 127.0.0.1: %w", err)
+	for range portAttempts {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return "", fmt.Errorf("reserve a data server port on 127.0.0.1: %w", err)
+		}
+		addr := ln.Addr().String()
+		if err := ln.Close(); err != nil {
+			return "", fmt.Errorf("reserve data server port %s: %w", addr, err)
+		}
+		if claim(ln.Addr().(*net.TCPAddr).Port) {
+			return addr, nil
+		}
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("reserve data server port %s: %w", addr, err)
-	}
-	claim(ln.Addr().(*net.TCPAddr).Port)
-	return addr, nil
+	return "", fmt.Errorf("reserve a data server port on 127.0.0.1: no free port in %d attempts", portAttempts)
 }
 
 // releasePort makes a reserved port available to later targets.
@@ -63,17 +69,26 @@ func releasePort(addr string) {
 		return
 	}
 	reservedMu.Lock()
-	delete(reserved, n)
-	reservedMu.Unlock()
+	defer reservedMu.Unlock()
+	if pc, ok := reserved[n]; ok {
+		_ = pc.Close()
+		delete(reserved, n)
+	}
 }
 
+// claim takes port for this target, and false when another target, here or in
+// another process, holds it.
 func claim(port int) bool {
 	reservedMu.Lock()
 	defer reservedMu.Unlock()
-	if reserved[port] {
+	if _, ok := reserved[port]; ok {
 		return false
 	}
-	reserved[port] = true
+	pc, err := net.ListenPacket("udp4", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	if err != nil {
+		return false
+	}
+	reserved[port] = pc
 	return true
 }
 
