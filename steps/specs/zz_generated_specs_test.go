@@ -221,8 +221,8 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("Invalid UTF-8 from the remote server is recorded [robustness.feature:102]", Label("robustness", "extension"), func() {
 		runScenario("robustness.feature", 102, 0)
 	})
-	It("A burst from the remote server is delivered whole and in order [robustness.feature:114]", Label("robustness", "extension"), func() {
-		runScenario("robustness.feature", 114, 0)
+	It("A burst from the remote server is delivered whole and in order [robustness.feature:115]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 115, 0)
 	})
 })
 
@@ -265,6 +265,12 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	})
 	It("Stopping the rule closes its clients with \"going away\" [server_mode.feature:160]", Label("server-mode", "extension"), func() {
 		runScenario("server_mode.feature", 160, 0)
+	})
+	It("Clients stay connected while any rule reads the stream [server_mode.feature:170]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 170, 0)
+	})
+	It("The rule status counts the messages received [server_mode.feature:182]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 182, 0)
 	})
 })
 
