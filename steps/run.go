@@ -16,6 +16,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/wsconform/wsconform/features"
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 )
 
@@ -41,8 +42,13 @@ type Options struct {
 	Paths []string
 	// FS holds the features. Nil means features.FS.
 	FS fs.FS
-	// TestingT, when set, runs each scenario as a subtest of it.
+	// TestingT, when set, reports each scenario as a subtest of it once the
+	// run is over: a failed scenario fails its subtest with the failing step
+	// and error, a skipped one skips it with the reason.
 	TestingT *testing.T
+	// Collector, when set, receives every scenario's outcome, skip reasons
+	// included.
+	Collector *results.Collector
 	// Randomize shuffles the scenarios with this seed when non-zero; -1
 	// picks a seed.
 	Randomize int64
@@ -78,13 +84,22 @@ func Run(opts Options) int {
 	if conc <= 0 {
 		conc = 4 * runtime.NumCPU()
 	}
-	note := noteToStderr
-	if opts.TestingT != nil {
-		note = godog.Logf
+	coll := opts.Collector
+	if coll == nil && opts.TestingT != nil {
+		coll = results.NewCollector()
+	}
+	if coll != nil {
+		format += "," + coll.Format()
+	}
+	onSkip := func(s *godog.Scenario, reason string) {
+		noteToStderr("SKIP %s (%s): %s", s.Name, s.Uri, reason)
+		if coll != nil {
+			coll.NoteSkip(s.Id, reason)
+		}
 	}
 	suite := godog.TestSuite{
 		Name:                "wsconform",
-		ScenarioInitializer: initializer(opts.Factory, note),
+		ScenarioInitializer: initializer(opts.Factory, onSkip),
 		Options: &godog.Options{
 			Strict:      true,
 			Format:      format,
@@ -94,11 +109,33 @@ func Run(opts Options) int {
 			Tags:        opts.Tags,
 			Paths:       paths,
 			FS:          fsys,
-			TestingT:    opts.TestingT,
 			Randomize:   opts.Randomize,
 		},
 	}
-	return suite.Run()
+	status := suite.Run()
+	if opts.TestingT != nil {
+		reportSubtests(opts.TestingT, coll.Outcomes())
+	}
+	return status
+}
+
+// reportSubtests makes one subtest per scenario outcome, so that go test shows
+// a skipped scenario as skipped, never as passed.
+func reportSubtests(t *testing.T, outcomes []results.Outcome) {
+	for _, o := range outcomes {
+		t.Run(o.Name, func(t *testing.T) {
+			switch o.Status {
+			case results.Failed:
+				t.Errorf("%s: step %q (line %d) failed:\n%s", o.Location(), o.Step, o.StepLine, o.Error)
+			case results.Skipped:
+				reason := o.Reason
+				if reason == "" {
+					reason = fmt.Sprintf("skipped at step %q", o.Step)
+				}
+				t.Skipf("%s: %s", o.Location(), reason)
+			}
+		})
+	}
 }
 
 // isTerminal tells whether w is a character device, where colours help.
@@ -115,7 +152,7 @@ var stderrMu sync.Mutex
 
 // noteToStderr prints a note about a scenario on one line of standard error,
 // away from the formatters' output.
-func noteToStderr(_ context.Context, format string, args ...any) {
+func noteToStderr(format string, args ...any) {
 	stderrMu.Lock()
 	defer stderrMu.Unlock()
 	fmt.Fprintf(os.Stderr, format+"\n", args...)
@@ -125,7 +162,9 @@ func noteToStderr(_ context.Context, format string, args ...any) {
 // suite's steps and hooks, with targets made by f. Use it to run the features
 // from a godog.TestSuite of one's own; Run uses it too.
 func InitializeScenario(f target.Factory) func(*godog.ScenarioContext) {
-	return initializer(f, godog.Logf)
+	return initializer(f, func(s *godog.Scenario, reason string) {
+		noteToStderr("SKIP %s (%s): %s", s.Name, s.Uri, reason)
+	})
 }
 
 // skipAttachment names the attachment that records why a scenario was skipped
@@ -134,7 +173,7 @@ const skipAttachment = "skip-reason"
 
 type skipNoted struct{}
 
-func initializer(f target.Factory, note func(ctx context.Context, format string, args ...any)) func(*godog.ScenarioContext) {
+func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)) func(*godog.ScenarioContext) {
 	return func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			w, err := newWorld(f)
@@ -144,7 +183,7 @@ func initializer(f target.Factory, note func(ctx context.Context, format string,
 			ctx = context.WithValue(ctx, worldKey{}, w)
 			if err := w.begin(ctx, s); err != nil {
 				if w.skip != "" {
-					note(ctx, "SKIP %s (%s): %s", s.Name, s.Uri, w.skip)
+					onSkip(s, w.skip)
 				}
 				return ctx, err
 			}

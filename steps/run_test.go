@@ -12,6 +12,7 @@ import (
 	"testing/fstest"
 
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 )
 
@@ -61,6 +62,27 @@ func TestScenarioNeedingAMissingCapabilityIsSkippedWithItsReason(t *testing.T) {
 	reason := base64.StdEncoding.EncodeToString([]byte(`limited needs "lifecycle": its data server is shared`))
 	if !strings.Contains(text, reason) || !strings.Contains(text, `"skip-reason"`) {
 		t.Errorf("the report does not carry the skip reason; report:\n%s", text)
+	}
+}
+
+func TestTheCollectorGetsTheSkipReason(t *testing.T) {
+	collector := results.NewCollector()
+	status := steps.Run(steps.Options{
+		Factory:   func(context.Context) (target.Target, error) { return limited{}, nil },
+		FS:        fstest.MapFS{"skip.feature": {Data: []byte(skipFeature)}},
+		Collector: collector,
+		Output:    io.Discard,
+	})
+	if status != 0 {
+		t.Fatalf("a skipped scenario failed the run: status %d", status)
+	}
+	outcomes := collector.Outcomes()
+	if len(outcomes) != 1 {
+		t.Fatalf("want 1 outcome, got %+v", outcomes)
+	}
+	o := outcomes[0]
+	if o.Status != results.Skipped || !strings.Contains(o.Reason, "its data server is shared") {
+		t.Errorf("want skipped with the target's reason, got status %q reason %q", o.Status, o.Reason)
 	}
 }
 

@@ -11,7 +11,6 @@ package specs_test
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -20,10 +19,10 @@ import (
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
 	"github.com/wsconform/wsconform/tools/featureset"
-	"github.com/wsconform/wsconform/tools/results"
 )
 
 func TestSpecs(t *testing.T) {
@@ -65,7 +64,8 @@ func scenario(factory target.Factory, file string, line, rowLine int) (results.O
 		Factory:     factory,
 		Paths:       []string{fmt.Sprintf("%s:%d", file, line)},
 		FS:          fsys,
-		Format:      "progress," + collector.Format(),
+		Collector:   collector,
+		Format:      "progress",
 		Output:      GinkgoWriter,
 		Concurrency: 1,
 	})
@@ -74,19 +74,11 @@ func scenario(factory target.Factory, file string, line, rowLine int) (results.O
 	return outcomes[0], status
 }
 
-// skipReason says which capability the reference target lacks, or where the
-// scenario stopped.
+// skipReason says why the scenario was skipped, as the run recorded it, or
+// where it stopped.
 func skipReason(o results.Outcome) string {
-	t, err := ref.Factory(ref.Options{})(GinkgoT().Context())
-	if err == nil {
-		defer func() { Expect(t.Close()).To(Succeed()) }()
-		for _, tag := range o.Tags {
-			if c, ok := strings.CutPrefix(tag, "@needs-"); ok {
-				if ok, reason := t.Supports(target.Capability(c)); !ok {
-					return fmt.Sprintf("%s: the target does not support %s: %s", o.Location(), c, reason)
-				}
-			}
-		}
+	if o.Reason != "" {
+		return fmt.Sprintf("%s: %s", o.Location(), o.Reason)
 	}
 	return fmt.Sprintf("%s: skipped at %q", o.Location(), o.Step)
 }

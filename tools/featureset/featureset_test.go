@@ -10,8 +10,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/tools/featureset"
-	"github.com/wsconform/wsconform/tools/results"
 )
 
 const feature = `@json

@@ -14,13 +14,13 @@ import (
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
 	restt "github.com/wsconform/wsconform/steps/target/rest"
 	"github.com/wsconform/wsconform/tools/featureset"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
-	"github.com/wsconform/wsconform/tools/results"
 )
 
 // capabilities the suite may need, by the tag that says so.
@@ -191,7 +191,6 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 		godogFormats = append(godogFormats, ft.name+":"+from)
 	}
 	collector := results.NewCollector()
-	godogFormats = append(godogFormats, collector.Format())
 
 	fmt.Fprintf(stdout, "wsconform: running against %s\n", name)
 	out := newRedactingWriter(stdout, red)
@@ -202,6 +201,7 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 		Output:      out,
 		Concurrency: f.concurrency,
 		FS:          features.FS,
+		Collector:   collector,
 	})
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)

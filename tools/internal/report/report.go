@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/tools/internal/redact"
-	"github.com/wsconform/wsconform/tools/results"
 )
 
 // Areas are the area tags, in report order.
@@ -193,7 +193,9 @@ func scenario(o results.Outcome, unsupported map[string]string, red *redact.Reda
 	if o.StepLine > 0 {
 		s.StepLocation = fmt.Sprintf("%s:%d", o.File, o.StepLine)
 	}
-	if o.Status == results.Skipped {
+	if o.Status == results.Skipped && o.Reason != "" {
+		s.Reason = red.String(o.Reason)
+	} else if o.Status == results.Skipped {
 		var reasons []string
 		for _, t := range o.Tags {
 			if r, ok := unsupported[t]; ok {

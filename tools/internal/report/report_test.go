@@ -7,9 +7,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
-	"github.com/wsconform/wsconform/tools/results"
 )
 
 const secretPEM = "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIBkg4LVWM9nuwNSk3yByxZpYRTBnVJk5nQJ2\n-----END EC PRIVATE KEY-----"

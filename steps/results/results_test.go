@@ -10,7 +10,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/wsconform/wsconform/tools/results"
+	"github.com/wsconform/wsconform/steps/results"
 )
 
 const feature = `@area

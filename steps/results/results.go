@@ -48,6 +48,9 @@ type Outcome struct {
 	StepLine int
 	// Error is the failing step's error message.
 	Error string
+	// Reason is, for Skipped, why the scenario was skipped when the run said
+	// so through NoteSkip.
+	Reason string
 
 	steps int
 }
@@ -72,6 +75,7 @@ type Collector struct {
 
 	mu       sync.Mutex
 	outcomes map[string]*Outcome // by pickle id
+	reasons  map[string]string   // skip reasons by pickle id
 	order    []string
 	features map[string]featureInfo // by uri
 }
@@ -94,6 +98,7 @@ func NewCollector() *Collector {
 	c := &Collector{
 		name:     "wsconform-results-" + strconv.FormatInt(seq.Add(1), 10),
 		outcomes: map[string]*Outcome{},
+		reasons:  map[string]string{},
 		features: map[string]featureInfo{},
 	}
 	godog.Format(c.name, "collects scenario outcomes for wsconform", func(string, io.Writer) formatters.Formatter {
@@ -112,6 +117,9 @@ func (c *Collector) Outcomes() []Outcome {
 	out := make([]Outcome, 0, len(c.order))
 	for _, id := range c.order {
 		o := *c.outcomes[id]
+		if o.Status == Skipped {
+			o.Reason = c.reasons[id]
+		}
 		if o.steps == 0 && o.Status == Passed {
 			o.Status = Failed
 			o.Error = "the scenario ran no step"
@@ -119,6 +127,14 @@ func (c *Collector) Outcomes() []Outcome {
 		out = append(out, o)
 	}
 	return out
+}
+
+// NoteSkip records why the scenario with the given pickle id is skipped. It is
+// called by the step library when a target declines a scenario.
+func (c *Collector) NoteSkip(pickleID, reason string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reasons[pickleID] = reason
 }
 
 // Counts returns how many scenarios passed, failed and were skipped.
