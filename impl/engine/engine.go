@@ -171,11 +171,13 @@ func (e *Engine) Streams() []string {
 	return slices.Sorted(maps.Keys(e.streams))
 }
 
-// CreateRule validates def, stores it and starts it. A stream that does not
-// exist is ErrNotFound; a bad SELECT, action, datasource or confKey is
-// ErrInvalid, and the rule is not stored. A failure of the source to start
-// (for example a refused dial) does not fail CreateRule: the rule is stored
-// with status "stopped by error" and the error as its message.
+// CreateRule validates def, stores it and, unless def.Triggered is false,
+// starts it. A stream that does not exist is ErrNotFound; a bad SELECT, action,
+// datasource or confKey is ErrInvalid, and the rule is not stored. A failure
+// of the source to start (for example a refused dial) does not fail
+// CreateRule: the rule is stored with status "stopped by error" and the error
+// as its message. A rule created with Triggered false is stored with status
+// "stopped" and message "canceled manually", its source untouched.
 func (e *Engine) CreateRule(ctx context.Context, def RuleDef) error {
 	if def.ID == "" {
 		return withKind(ErrInvalid, errors.New("rule id is required"))
@@ -191,6 +193,11 @@ func (e *Engine) CreateRule(ctx context.Context, def RuleDef) error {
 		return err
 	}
 	r := &rule{def: cloneDef(def), sel: sel, state: StatusStopped}
+	r.def.Triggered = nil // reported from the state by Rule
+	triggered := def.Triggered == nil || *def.Triggered
+	if !triggered {
+		r.message = MessageCanceled
+	}
 	r.op.Lock()
 	defer r.op.Unlock()
 
@@ -209,6 +216,9 @@ func (e *Engine) CreateRule(ctx context.Context, def RuleDef) error {
 	}
 	e.rules[def.ID] = r
 	e.mu.Unlock()
+	if !triggered {
+		return nil
+	}
 
 	if err := e.startRule(ctx, r); err != nil {
 		e.mu.Lock()
@@ -457,13 +467,19 @@ func (e *Engine) DeleteRule(id string) error {
 	return nil
 }
 
-// Rule returns a rule's definition.
+// Rule returns a rule's definition, with Triggered telling whether the rule
+// is meant to run: false when it is stopped, true when it runs or was stopped
+// by an error.
 func (e *Engine) Rule(id string) (RuleDef, error) {
 	r, err := e.lookup(id)
 	if err != nil {
 		return RuleDef{}, err
 	}
-	return cloneDef(r.def), nil
+	def := cloneDef(r.def)
+	state, _, _, _ := r.snapshot()
+	triggered := state != StatusStopped
+	def.Triggered = &triggered
+	return def, nil
 }
 
 // Rules lists every rule with its state, sorted by id.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -548,5 +550,74 @@ var _ = Describe("log sink", func() {
 		send(mustDial(e, "/s"), `{"marker":"m-42"}`)
 		Eventually(buf.String).Should(And(ContainSubstring("level=INFO"), ContainSubstring("rule=logged"), ContainSubstring("m-42")))
 		Eventually(statusOf(e, "logged")).Should(HaveKeyWithValue("sink_log_0_0_records_out_total", int64(1)))
+	})
+})
+
+// portOpen tells whether a TCP connection to addr succeeds.
+func portOpen(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	_ = c.Close()
+	return true
+}
+
+var _ = Describe("a rule created with Triggered false", func() {
+	notTriggered := func() *bool { f := false; return &f }
+
+	It("never opens the data server port until it is started", func() {
+		addr := refusedAddr() // free a moment ago; the data server binds it on start
+		host, port, err := net.SplitHostPort(addr)
+		Expect(err).NotTo(HaveOccurred())
+		k := config.Default()
+		k.Source.HTTPServerIP = host
+		k.Source.HTTPServerPort, err = strconv.Atoi(port)
+		Expect(err).NotTo(HaveOccurred())
+		e := engine.New(engine.Options{Kuiper: k})
+		DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
+		_, err = e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="/s")`)
+		Expect(err).NotTo(HaveOccurred())
+
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Actions: nopAction(), Triggered: notTriggered()})).To(Succeed())
+		Expect(e.Rules()).To(Equal([]engine.RuleSummary{{ID: "r", Status: "stopped"}}))
+		Expect(status(e, "r")).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
+			"no metrics: the rule never ran")
+		def, err := e.Rule("r")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(def.Triggered).To(HaveValue(BeFalse()))
+		Expect(e.DataServerAddr()).To(BeEmpty())
+		Consistently(func() bool { return portOpen(addr) }, 300*time.Millisecond, 20*time.Millisecond).Should(BeFalse())
+
+		Expect(e.StartRule(ctxT(), "r")).To(Succeed())
+		Expect(status(e, "r")).To(HaveKeyWithValue("status", "running"))
+		Expect(e.DataServerAddr()).To(Equal(addr))
+		Expect(portOpen(addr)).To(BeTrue())
+		def, err = e.Rule("r")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(def.Triggered).To(HaveValue(BeTrue()))
+	})
+
+	It("never dials the remote until it is started", func() {
+		rem := newRemote()
+		e := newEngine(fault.Set{}, config.ConfKeys{"default": {}, "remote": {"addr": rem.addr()}})
+		_, err := e.CreateStream(`CREATE STREAM c () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM c", Actions: nopAction(), Triggered: notTriggered()})).To(Succeed())
+		Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+		Expect(e.StartRule(ctxT(), "r")).To(Succeed())
+		rem.accept()
+		Expect(status(e, "r")).To(HaveKeyWithValue("source_c_0_connection_status", int64(1)))
+	})
+
+	It("is validated like any rule", func() {
+		e := newEngine(fault.Set{}, nil)
+		_, err := e.CreateStream(`CREATE STREAM bad () WITH (DATASOURCE="api")`)
+		Expect(err).NotTo(HaveOccurred())
+		err = e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM bad", Actions: nopAction(), Triggered: notTriggered()})
+		Expect(err).To(MatchError("websocket endpoint should start with /"))
+		err = e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM nope", Actions: nopAction(), Triggered: notTriggered()})
+		Expect(err).To(MatchError(isKind(engine.ErrNotFound), "ErrNotFound"))
+		Expect(e.Rules()).To(BeEmpty())
 	})
 })

@@ -34,6 +34,12 @@ type RuleDef struct {
 	// Actions are eKuiper actions, each a map from a sink type ("nop", "log",
 	// "rest") to its properties.
 	Actions []map[string]map[string]any `json:"actions"`
+	// Triggered tells CreateRule whether to start the rule, as eKuiper's
+	// "triggered": nil or true starts it, false only stores it, stopped, so
+	// that its source never listens or dials. Engine.Rule reports whether the
+	// rule is meant to run: false after it was stopped or created stopped,
+	// true otherwise (running or stopped by error).
+	Triggered *bool `json:"triggered,omitempty"`
 	// Sinks are extra sinks given by the caller (for example a MemorySink).
 	// The engine keeps them across stop and start and closes them when the rule
 	// is deleted or the engine is closed.

@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -76,6 +77,40 @@ var _ = Describe("persistence through the REST API", func() {
 		stHalt, err := e2.RuleStatus("halt")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(stHalt).To(HaveKeyWithValue("status", "stopped"))
+	})
+
+	It("restores a stopped server-mode rule without ever opening the data server port", func() {
+		Expect(api.do(http.MethodPost, "/streams", sqlBody(demoSQL)).status).To(Equal(http.StatusCreated))
+		Expect(api.do(http.MethodPost, "/rules", ruleBody("halt", "SELECT * FROM s9")).status).To(Equal(http.StatusCreated))
+		Expect(api.do(http.MethodPost, "/rules/halt/stop", "").status).To(Equal(http.StatusOK))
+
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		port := ln.Addr().(*net.TCPAddr).Port
+		addr := ln.Addr().String()
+		Expect(ln.Close()).To(Succeed()) // free again for the restored engine's data server
+		e2 := newEngineOn(port)
+		reopened, err := store.Open(dir)
+		Expect(err).NotTo(HaveOccurred())
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		Expect(store.Restore(ctx, e2, reopened.State())).To(Succeed())
+
+		st, err := e2.RuleStatus("halt")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(st).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
+			"no metrics: the rule never ran")
+		Expect(e2.DataServerAddr()).To(BeEmpty())
+		Consistently(func() error {
+			c, err := net.DialTimeout("tcp", addr, time.Second)
+			if err == nil {
+				_ = c.Close()
+			}
+			return err
+		}, 300*time.Millisecond, 20*time.Millisecond).Should(HaveOccurred(), "the data server port stays closed")
+
+		Expect(e2.StartRule(ctx, "halt")).To(Succeed())
+		Expect(e2.DataServerAddr()).To(Equal(addr))
 	})
 
 	It("answers 500 with error 1003 when the change cannot be saved", func() {

@@ -268,17 +268,10 @@ func (a *api) itemError(w http.ResponseWriter, err error, prefix, kind, name str
 // --- rules ---
 
 func (a *api) createRule(w http.ResponseWriter, r *http.Request) {
-	var body struct {
-		engine.RuleDef
-		// Triggered false leaves the rule stopped (it is stopped right after
-		// it is created), like eKuiper's "triggered".
-		Triggered *bool `json:"triggered"`
-	}
-	if !a.decodeBody(w, r, "rule json", &body) {
+	var def engine.RuleDef // "triggered": false creates the rule stopped
+	if !a.decodeBody(w, r, "rule json", &def) {
 		return
 	}
-	def := body.RuleDef
-	triggered := body.Triggered == nil || *body.Triggered
 	switch {
 	case def.ID == "":
 		writeError(w, a.log, http.StatusBadRequest, CodeRule, "Invalid rule json: Missing rule id.")
@@ -303,13 +296,8 @@ func (a *api) createRule(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	if !triggered {
-		if err := a.e.StopRule(def.ID); err != nil {
-			writeError(w, a.log, http.StatusBadRequest, CodeRule, "Create rule error: "+err.Error())
-			return
-		}
-	}
 	if a.store != nil {
+		triggered := def.Triggered == nil || *def.Triggered
 		rec := store.Rule{ID: def.ID, SQL: def.SQL, Actions: def.Actions, Triggered: triggered}
 		if !a.persisted(w, "rule "+def.ID, a.store.PutRule(rec)) {
 			return

@@ -32,10 +32,14 @@ func TestRest(t *testing.T) {
 
 // newEngine returns an engine whose data server uses an ephemeral loopback
 // port; it is closed when the spec ends.
-func newEngine() *engine.Engine {
+func newEngine() *engine.Engine { return newEngineOn(0) }
+
+// newEngineOn returns an engine whose data server listens on 127.0.0.1:port
+// while a server-mode rule runs; it is closed when the spec ends.
+func newEngineOn(port int) *engine.Engine {
 	k := config.Default()
 	k.Source.HTTPServerIP = "127.0.0.1"
-	k.Source.HTTPServerPort = 0
+	k.Source.HTTPServerPort = port
 	e := engine.New(engine.Options{Kuiper: k})
 	DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
 	return e

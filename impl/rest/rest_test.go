@@ -176,7 +176,10 @@ var _ = Describe("the REST API", func() {
 
 			r = api.do(http.MethodGet, "/rules/r9", "")
 			Expect(r.status).To(Equal(http.StatusOK))
-			Expect(r.body).To(MatchJSON(ruleBody("r9", "SELECT * FROM s9")))
+			Expect(r.body).To(MatchJSON(`{"id":"r9","sql":"SELECT * FROM s9","actions":[{"nop":{}}],"triggered":true}`))
+			r = api.do(http.MethodGet, "/rules/r1", "")
+			Expect(r.status).To(Equal(http.StatusOK))
+			Expect(r.body).To(MatchJSON(`{"id":"r1","sql":"SELECT a FROM s9","actions":[{"nop":{}}],"triggered":false}`))
 		})
 
 		It("lists [] when there is no rule", func() {
@@ -207,7 +210,20 @@ var _ = Describe("the REST API", func() {
 		It("creates a rule stopped when triggered is false", func() {
 			r := api.do(http.MethodPost, "/rules", `{"id":"r9","sql":"SELECT * FROM s9","actions":[{"nop":{}}],"triggered":false}`)
 			Expect(r.status).To(Equal(http.StatusCreated))
-			Expect(status("r9")).To(HaveKeyWithValue("status", "stopped"))
+			Expect(status("r9")).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
+				"no metrics: the rule never ran")
+			Expect(e.DataServerAddr()).To(BeEmpty())
+
+			Expect(api.do(http.MethodPost, "/rules/r9/start", "").status).To(Equal(http.StatusOK))
+			Expect(status("r9")).To(HaveKeyWithValue("status", "running"))
+			Expect(e.DataServerAddr()).NotTo(BeEmpty())
+		})
+
+		It("refuses an invalid rule with triggered false like any other", func() {
+			r := api.do(http.MethodPost, "/rules", `{"id":"r9","sql":"SELECT * FROM nope","actions":[{"nop":{}}],"triggered":false}`)
+			Expect(r.status).To(Equal(http.StatusBadRequest))
+			Expect(r.errorBody().Message).To(ContainSubstring("nope"))
+			Expect(e.Rules()).To(BeEmpty())
 		})
 
 		It("drops a rule", func() {

@@ -154,7 +154,7 @@ var _ = Describe("the kuiper CLI", func() {
 			Expect(status).To(HaveKeyWithValue("status", "running"))
 
 			Expect(ok("show", "rules")).To(MatchJSON(`[{"id":"r1","status":"running"}]`))
-			Expect(ok("describe", "rule", "r1")).To(MatchJSON(`{"id":"r1","sql":"SELECT * FROM demo","actions":[{"nop":{}}]}`))
+			Expect(ok("describe", "rule", "r1")).To(MatchJSON(`{"id":"r1","sql":"SELECT * FROM demo","actions":[{"nop":{}}],"triggered":true}`))
 			Expect(ok("drop", "rule", "r1")).To(Equal("Rule r1 is dropped.\n"))
 			Expect(e.Rules()).To(BeEmpty())
 		})

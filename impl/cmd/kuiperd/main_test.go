@@ -205,7 +205,7 @@ var _ = Describe("kuiperd", func() {
 		Expect(d2.mustDo(http.MethodGet, "/rules", "", http.StatusOK)).To(MatchJSON(
 			`[{"id":"dial","status":"running"},{"id":"halt","status":"stopped"},{"id":"serve","status":"running"}]`))
 		Expect(d2.mustDo(http.MethodGet, "/rules/halt", "", http.StatusOK)).To(MatchJSON(
-			`{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}]}`))
+			`{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}],"triggered":false}`))
 		By("the restored confKey: the client-mode rule dials the peer again")
 		Eventually(peer.conns, 5*time.Second).Should(Receive())
 		Expect(d2.status("dial")).To(HaveKeyWithValue("source_far_0_connection_status", BeNumerically("==", 1)))
@@ -213,6 +213,47 @@ var _ = Describe("kuiperd", func() {
 		code, body := d2.do(http.MethodPost, "/rules", `{"id":"again","sql":"SELECT * FROM old","actions":[{"nop":{}}]}`)
 		Expect(code).To(Equal(http.StatusBadRequest))
 		Expect(body).To(MatchRegexp(`unknown confKey.*(?i:fromEtc)`))
+		Expect(d2.stop()).To(Succeed())
+	})
+
+	It("restores stopped rules without opening the data server port or dialing the remote", func() {
+		peer := newRemote()
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		dsAddr := ln.Addr().String()
+		Expect(ln.Close()).To(Succeed()) // free again for the daemon's data server
+		etc := writeEtc("remote:\n  addr: " + peer.srv.Listener.Addr().String() + "\n")
+		data := filepath.Join(GinkgoT().TempDir(), "data")
+		portClosed := func() error {
+			c, err := net.DialTimeout("tcp", dsAddr, time.Second)
+			if err == nil {
+				_ = c.Close()
+				return errors.New("the data server port " + dsAddr + " is open")
+			}
+			return nil
+		}
+
+		d := startDaemon("--etc", etc, "--data", data, "--data-server", dsAddr)
+		d.mustDo(http.MethodPost, "/streams", sqlBody(`CREATE STREAM local () WITH (DATASOURCE="/local")`), http.StatusCreated)
+		d.mustDo(http.MethodPost, "/streams", sqlBody(`CREATE STREAM far () WITH (DATASOURCE="/feed", CONF_KEY="remote")`), http.StatusCreated)
+		d.mustDo(http.MethodPost, "/rules", `{"id":"serve","sql":"SELECT * FROM local","actions":[{"nop":{}}],"triggered":false}`, http.StatusCreated)
+		d.mustDo(http.MethodPost, "/rules", `{"id":"dial","sql":"SELECT * FROM far","actions":[{"nop":{}}],"triggered":false}`, http.StatusCreated)
+		Expect(portClosed()).To(Succeed())
+		Expect(d.stop()).To(Succeed())
+
+		d2 := startDaemon("--etc", etc, "--data", data, "--data-server", dsAddr)
+		Expect(d2.mustDo(http.MethodGet, "/rules", "", http.StatusOK)).To(MatchJSON(
+			`[{"id":"dial","status":"stopped"},{"id":"serve","status":"stopped"}]`))
+		Consistently(portClosed, 300*time.Millisecond, 20*time.Millisecond).Should(Succeed())
+		Consistently(peer.conns, 100*time.Millisecond).ShouldNot(Receive(), "the client-mode rule never dialed")
+		Expect(d2.status("serve")).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
+			"no metrics: the rule never ran")
+
+		By("starting the rules opens the port and dials the remote")
+		d2.mustDo(http.MethodPost, "/rules/serve/start", "", http.StatusOK)
+		Expect(portClosed()).NotTo(Succeed())
+		d2.mustDo(http.MethodPost, "/rules/dial/start", "", http.StatusOK)
+		Eventually(peer.conns, 5*time.Second).Should(Receive())
 		Expect(d2.stop()).To(Succeed())
 	})
 

@@ -11,9 +11,9 @@ import (
 )
 
 // Restore recreates st in e: confKeys first, then streams, then rules, each
-// group in name order. Rules whose Triggered flag is false are stopped again
-// right after they are created. Restore goes on past a failing item and
-// returns every failure joined.
+// group in name order. Rules whose Triggered flag is false are created stopped
+// and never start. Restore goes on past a failing item and returns every
+// failure joined.
 func Restore(ctx context.Context, e *engine.Engine, st State) error {
 	var errs []error
 	for _, name := range sortedKeys(st.ConfKeys) {
@@ -35,15 +35,9 @@ func Restore(ctx context.Context, e *engine.Engine, st State) error {
 	}
 	for _, id := range sortedKeys(st.Rules) {
 		r := st.Rules[id]
-		def := engine.RuleDef{ID: r.ID, SQL: r.SQL, Actions: r.Actions}
+		def := engine.RuleDef{ID: r.ID, SQL: r.SQL, Actions: r.Actions, Triggered: &r.Triggered}
 		if err := e.CreateRule(ctx, def); err != nil {
 			errs = append(errs, fmt.Errorf("restore: rule %q: %w", id, err))
-			continue
-		}
-		if !r.Triggered {
-			if err := e.StopRule(id); err != nil {
-				errs = append(errs, fmt.Errorf("restore: stop rule %q: %w", id, err))
-			}
 		}
 	}
 	return errors.Join(errs...)
