@@ -272,13 +272,11 @@ func (e *Engine) hubForLocked(s ddl.Stream, props config.Props) *hub {
 	return h
 }
 
-// startRule starts r unless it runs. r.op must be held. Errors are returned
-// only when r cannot be started at all (ErrClosed, a vanished stream, a bad
-// confKey); a source failure leaves r "stopped by error" and returns nil.
+// startRule starts r unless it runs. r.op must be held and r not deleted.
+// Errors are returned only when r cannot be started at all (ErrClosed, a
+// vanished stream, a bad confKey); a source failure leaves r "stopped by
+// error" and returns nil.
 func (e *Engine) startRule(ctx context.Context, r *rule) error {
-	if r.deleted {
-		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", r.def.ID))
-	}
 	if _, _, cur, _ := r.snapshot(); cur != nil {
 		return nil
 	}
@@ -390,12 +388,31 @@ func (e *Engine) stopLocked(r *rule, state, message string) {
 	r.set(state, message, nil, nil)
 }
 
+func ruleNotFound(id string) error {
+	return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+}
+
 func (e *Engine) lookup(id string) (*rule, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	r, ok := e.rules[id]
 	if !ok {
-		return nil, withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
+		return nil, ruleNotFound(id)
+	}
+	return r, nil
+}
+
+// lockRule looks a rule up and holds its op lock; the caller unlocks r.op. A
+// rule deleted while waiting for the lock is not found.
+func (e *Engine) lockRule(id string) (*rule, error) {
+	r, err := e.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	r.op.Lock()
+	if r.deleted {
+		r.op.Unlock()
+		return nil, ruleNotFound(id)
 	}
 	return r, nil
 }
@@ -403,55 +420,41 @@ func (e *Engine) lookup(id string) (*rule, error) {
 // StartRule starts a stopped rule; a running rule is left alone. A source
 // failure leaves the rule "stopped by error" and is not returned.
 func (e *Engine) StartRule(ctx context.Context, id string) error {
-	r, err := e.lookup(id)
+	r, err := e.lockRule(id)
 	if err != nil {
 		return err
 	}
-	r.op.Lock()
 	defer r.op.Unlock()
 	return e.startRule(ctx, r)
 }
 
 // StopRule stops a rule: status "stopped", message "canceled manually".
 func (e *Engine) StopRule(id string) error {
-	r, err := e.lookup(id)
+	r, err := e.lockRule(id)
 	if err != nil {
 		return err
 	}
-	r.op.Lock()
 	defer r.op.Unlock()
-	if r.deleted {
-		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
-	}
 	e.stopLocked(r, StatusStopped, MessageCanceled)
 	return nil
 }
 
 // RestartRule stops a rule and starts it again.
 func (e *Engine) RestartRule(ctx context.Context, id string) error {
-	r, err := e.lookup(id)
+	r, err := e.lockRule(id)
 	if err != nil {
 		return err
 	}
-	r.op.Lock()
 	defer r.op.Unlock()
-	if r.deleted {
-		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
-	}
 	e.stopLocked(r, StatusStopped, MessageCanceled)
 	return e.startRule(ctx, r)
 }
 
 // DeleteRule stops a rule, removes it and closes its sinks.
 func (e *Engine) DeleteRule(id string) error {
-	r, err := e.lookup(id)
+	r, err := e.lockRule(id)
 	if err != nil {
 		return err
-	}
-	r.op.Lock()
-	if r.deleted {
-		r.op.Unlock()
-		return withKind(ErrNotFound, fmt.Errorf("Rule %s is not found", id))
 	}
 	e.stopLocked(r, StatusStopped, MessageCanceled)
 	r.deleted = true
