@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -15,7 +14,7 @@ import (
 	"github.com/wsconform/wsconform/impl/engine"
 )
 
-// benchPayloads are small JSON objects like a sensor would send.
+// benchPayload is a small JSON object like a sensor would send.
 func benchPayload(i int) []byte {
 	return []byte(`{"id":` + strconv.Itoa(i) + `,"name":"sensor-1","temp":21.5,"ok":true}`)
 }
@@ -136,7 +135,7 @@ func BenchmarkRawGorillaRead(b *testing.B) {
 		b.Fatal(err)
 	}
 	if count != n {
-		b.Fatal(fmt.Sprintf("read %d of %d", count, n))
+		b.Fatalf("read %d of %d", count, n)
 	}
 	b.ReportMetric(float64(n)/elapsed.Seconds(), "records/s")
 }

@@ -131,8 +131,8 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 // error naming the rules is returned.
 func (e *Engine) DropStream(name string) error {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	if _, ok := e.streams[name]; !ok {
-		e.mu.Unlock()
 		return withKind(ErrNotFound, fmt.Errorf("Stream %s is not found", name))
 	}
 	var using []string
@@ -142,12 +142,10 @@ func (e *Engine) DropStream(name string) error {
 		}
 	}
 	if len(using) > 0 {
-		e.mu.Unlock()
 		sort.Strings(using)
 		return withKind(ErrInvalid, fmt.Errorf("Stream %s is used by running rules %s", name, strings.Join(using, ", ")))
 	}
 	delete(e.streams, name)
-	e.mu.Unlock()
 	return nil
 }
 
