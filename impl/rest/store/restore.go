@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 
 	"github.com/wsconform/wsconform/impl/engine"
 )
@@ -44,10 +44,5 @@ func Restore(ctx context.Context, e *engine.Engine, st State) error {
 }
 
 func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return slices.Clip(keys)
+	return slices.Sorted(maps.Keys(m))
 }
