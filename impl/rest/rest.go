@@ -36,11 +36,6 @@ type Config struct {
 	Store *store.Store
 }
 
-// NewHandler returns the REST API for e, without persistence.
-func NewHandler(e *engine.Engine, logger *slog.Logger) http.Handler {
-	return New(Config{Engine: e, Logger: logger})
-}
-
 // New returns the REST API described by cfg.
 func New(cfg Config) http.Handler {
 	if cfg.Engine == nil {
@@ -306,21 +301,8 @@ func (a *api) createRule(w http.ResponseWriter, r *http.Request) {
 	writeText(w, http.StatusCreated, fmt.Sprintf("Rule %s was created successfully.", def.ID))
 }
 
-// RuleSummary is one element of the GET /rules body.
-type RuleSummary struct {
-	// ID is the rule's id.
-	ID string `json:"id"`
-	// Status is "running", "stopped" or "stopped by error".
-	Status string `json:"status"`
-}
-
 func (a *api) listRules(w http.ResponseWriter, _ *http.Request) {
-	rules := a.e.Rules()
-	out := make([]RuleSummary, 0, len(rules))
-	for _, r := range rules {
-		out = append(out, RuleSummary{ID: r.ID, Status: r.Status})
-	}
-	writeJSON(w, a.log, http.StatusOK, out)
+	writeJSON(w, a.log, http.StatusOK, a.e.Rules()) // never nil: [] without rules
 }
 
 func (a *api) describeRule(w http.ResponseWriter, r *http.Request) {

@@ -45,7 +45,7 @@ var _ = Describe("the kuiper CLI", func() {
 		k.Source.HTTPServerIP = "127.0.0.1"
 		k.Source.HTTPServerPort = 0
 		e = engine.New(engine.Options{Kuiper: k})
-		srv := httptest.NewServer(rest.NewHandler(e, nil))
+		srv := httptest.NewServer(rest.New(rest.Config{Engine: e}))
 		DeferCleanup(func() {
 			srv.Close()
 			Expect(e.Close()).To(Succeed())
