@@ -110,6 +110,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		st.SetFileConfKeys(slices.Collect(maps.Keys(confKeys)))
 	}
 
+	// Bind the REST API first, so that a taken address fails the start before
+	// any restored rule opens the data server or dials a remote.
+	ln, err := net.Listen("tcp", restAddr)
+	if err != nil {
+		return fmt.Errorf("REST API listen on %s: %w", restAddr, err)
+	}
+
 	e := engine.New(engine.Options{Kuiper: kcfg, ConfKeys: confKeys, Logger: logger})
 	defer func() {
 		if err := e.Close(); err != nil {
@@ -125,10 +132,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"streams", len(state.Streams), "rules", len(state.Rules), "confKeys", len(state.ConfKeys))
 	}
 
-	ln, err := net.Listen("tcp", restAddr)
-	if err != nil {
-		return fmt.Errorf("REST API listen on %s: %w", restAddr, err)
-	}
 	srv := &http.Server{
 		Handler:           rest.New(rest.Config{Engine: e, Logger: logger, Store: st}),
 		ReadHeaderTimeout: 5 * time.Second,

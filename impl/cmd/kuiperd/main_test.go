@@ -24,6 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/impl/rest/store"
 )
 
 func TestKuiperd(t *testing.T) {
@@ -255,6 +256,25 @@ var _ = Describe("kuiperd", func() {
 		d2.mustDo(http.MethodPost, "/rules/dial/start", "", http.StatusOK)
 		Eventually(peer.conns, 5*time.Second).Should(Receive())
 		Expect(d2.stop()).To(Succeed())
+	})
+
+	It("fails on a taken REST address before any saved rule starts", func() {
+		peer := newRemote()
+		etc := writeEtc("remote:\n  addr: " + peer.srv.Listener.Addr().String() + "\n")
+		data := filepath.Join(GinkgoT().TempDir(), "data")
+		st, err := store.Open(data)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(st.PutStream("far", `CREATE STREAM far () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)).To(Succeed())
+		Expect(st.PutRule(store.Rule{ID: "dial", SQL: "SELECT * FROM far", Actions: []map[string]map[string]any{{"nop": {}}}, Triggered: true})).To(Succeed())
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(ln.Close)
+
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = run(ctx, []string{"--etc", etc, "--data", data, "--rest", ln.Addr().String()}, io.Discard, GinkgoWriter)
+		Expect(err).To(MatchError(ContainSubstring("REST API listen on " + ln.Addr().String())))
+		Consistently(peer.conns, 200*time.Millisecond).ShouldNot(Receive(), "the saved client-mode rule never dialed")
 	})
 
 	It("runs on the etc settings without --data and saves nothing", func() {
