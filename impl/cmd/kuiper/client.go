@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -27,7 +28,7 @@ type client struct {
 }
 
 func newClient(host string, port int, timeout time.Duration) *client {
-	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true}
+	tr := &http.Transport{DisableKeepAlives: true} // no proxy: the API is reached directly
 	return &client{
 		base: "http://" + net.JoinHostPort(host, strconv.Itoa(port)),
 		http: &http.Client{Transport: tr, Timeout: timeout},
@@ -68,7 +69,7 @@ func (c *client) do(ctx context.Context, method, path string, body []byte) ([]by
 		Message string `json:"message"`
 	}
 	if json.Unmarshal(data, &eb) == nil && eb.Message != "" {
-		return nil, fmt.Errorf("%s", eb.Message)
+		return nil, errors.New(eb.Message)
 	}
 	return nil, fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, strings.TrimSpace(string(data)))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -91,7 +92,7 @@ func createRule(ctx context.Context, c *client, args []string, stdout io.Writer)
 	var def map[string]any
 	if err := dec.Decode(&def); err != nil || def == nil {
 		if err == nil {
-			err = fmt.Errorf("not a JSON object")
+			err = errors.New("not a JSON object")
 		}
 		return fmt.Errorf("create rule %s: invalid rule JSON: %w", id, err)
 	}
