@@ -5,14 +5,19 @@
 #   1. a ws engine: the suite twice in a row against the same engine, then a
 #      check that the runs left no stream and no rule behind;
 #   2. a wss engine (`wsconform config --tls`): the suite once more, so the
-#      scenarios that need a wss data server run too.
+#      scenarios that need a wss data server run too;
+#   3. a fresh ws engine serving only one run (`wsconform run --exclusive`,
+#      one scenario at a time): the scenarios tagged @needs-lifecycle or
+#      @needs-message-limit, so the data server's port is watched opening and
+#      closing with each scenario's rules.
 # Each daemon is stopped with SIGTERM. The exit status is non-zero when any
 # run failed or the engine was left dirty.
 #
 # Environment: GO (default go); REPORTS (default reports): reports go to
-# $REPORTS/rest, $REPORTS/rest-again and $REPORTS/rest-tls, daemon logs to
-# $REPORTS/rest-kuiperd.log and $REPORTS/rest-tls-kuiperd.log; WSCONFORM_ARGS:
-# extra arguments for `wsconform run`, e.g. "--tags @must".
+# $REPORTS/rest, $REPORTS/rest-again, $REPORTS/rest-tls and
+# $REPORTS/rest-exclusive, daemon logs to $REPORTS/<run>-kuiperd.log;
+# WSCONFORM_ARGS: extra arguments for every `wsconform run`, e.g.
+# "--tags @must" (the exclusive run keeps its own --tags).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -131,9 +136,10 @@ run_suite() {
 	local report="$1"
 	shift
 	log "running the suite through the REST target (report: $report)"
+	# WSCONFORM_ARGS comes first, so that the arguments a run needs win.
 	# shellcheck disable=SC2086 # WSCONFORM_ARGS is split on purpose
 	"$tmp/wsconform" run --target rest --rest-url "http://$rest_addr" \
-		--report "$report" "$@" ${WSCONFORM_ARGS:-}
+		--report "$report" ${WSCONFORM_ARGS:-} "$@"
 }
 
 # engine_empty: true when the running daemon holds no stream and no rule.
@@ -195,6 +201,16 @@ stop_kuiperd || status=1
 port="$(free_port)"
 start_kuiperd rest-tls "$tmp/etc-tls" "$port"
 run_suite "$REPORTS/rest-tls" --data-url "wss://127.0.0.1:$port" --ca "$tmp/etc-tls/certs/ca.pem" || status=1
+engine_empty || status=1
+stop_kuiperd || status=1
+
+# 3. exclusive: a fresh engine that serves only this run, one scenario at a
+# time, for the scenarios that watch the data server's port or set a message
+# size limit.
+port="$(free_port)"
+start_kuiperd rest-exclusive "$tmp/etc" "$port"
+run_suite "$REPORTS/rest-exclusive" --data-url "ws://127.0.0.1:$port" \
+	--exclusive --tags "@needs-lifecycle,@needs-message-limit" || status=1
 engine_empty || status=1
 stop_kuiperd || status=1
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -46,10 +47,17 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fl.StringVar(&f.rest.CAFile, "ca", env.CAFile, "rest target: PEM file of the CA to trust for a wss data server (env "+restt.EnvCA+")")
 	fl.StringVar(&f.rest.CollectorAddr, "collector", env.CollectorAddr, "rest target: host:port the record collector listens on (default "+restt.DefaultCollectorAddr+"; env "+restt.EnvCollector+")")
 	fl.StringVar(&f.rest.CollectorURL, "collector-url", env.CollectorURL, "rest target: base URL the engine posts records to, when it reaches the collector under another name (env "+restt.EnvCollectorURL+")")
+	fl.BoolVar(&f.rest.Exclusive, "exclusive", env.Exclusive, "rest target: the engine serves only this run (start a fresh engine for it): scenarios run one at a time "+
+		"(--concurrency is forced to 1), each one checks that the engine holds no rule when it starts, and the @needs-lifecycle scenarios run (env "+restt.EnvExclusive+"=1)")
 	fl.StringVar(&f.tags, "tags", "", "godog tag expression selecting scenarios, e.g. '@tls && ~@extension' (default: all)")
 	fl.StringVar(&f.format, "format", "progress", "godog formats, comma separated; NAME writes to stdout, NAME:FILE to a file, e.g. pretty,junit:out.xml")
 	fl.StringVar(&f.reportDir, "report", "reports", "directory for junit.xml, cucumber.json, report.md and report.html")
-	fl.IntVar(&f.concurrency, "concurrency", 0, "scenarios run at once (0: the step library's default)")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "scenarios run at once (0: the step library's default; 1 with --exclusive)")
+	if v := os.Getenv(restt.EnvExclusive); v != "" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return f, fmt.Errorf("%s=%q: want 1, true, 0 or false", restt.EnvExclusive, v)
+		}
+	}
 	if err := fl.Parse(args); err != nil {
 		return f, err
 	}
@@ -64,6 +72,12 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	}
 	if f.reportDir == "" {
 		return f, errors.New("--report: empty directory")
+	}
+	if f.target == "rest" && f.rest.Exclusive && f.concurrency != 1 {
+		if f.concurrency > 1 {
+			fmt.Fprintf(stderr, "wsconform run: --exclusive runs one scenario at a time; --concurrency %d becomes 1\n", f.concurrency)
+		}
+		f.concurrency = 1
 	}
 	return f, nil
 }

@@ -8,15 +8,22 @@
 // Options.DataURL says; WriteConfig writes such a configuration. Scenarios
 // share the engine concurrently: every scenario's Target removes the rules,
 // streams and confKeys it made when it closes, so the suite can run again
-// against the same engine. A scenario that changes the default confKey runs
-// alone.
+// against the same engine. A scenario that changes the default confKey, or
+// sets a message size limit (written as maxMessageBytes on the default
+// confKey and on the scenario's own confKeys), runs alone.
+//
+// In exclusive mode (Options.Exclusive) the engine serves only this run and
+// the scenarios run one at a time, so the suite can also watch the data
+// server's port open and close with one scenario's rules.
 package rest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/wsconform/wsconform/steps/target"
@@ -71,17 +78,29 @@ func New(ctx context.Context, opts Options) (*Driver, error) {
 func (d *Driver) CollectorAddr() string { return d.coll.Addr() }
 
 // Factory returns a target.Factory making one Target per scenario on this
-// driver's engine.
+// driver's engine. In exclusive mode (Options.Exclusive) it makes one Target
+// at a time, failing while another is open, and fails when the engine holds
+// a rule at the scenario's start.
 func (d *Driver) Factory() target.Factory {
 	return func(ctx context.Context) (target.Target, error) {
-		// Wait while a scenario that changes the default confKey runs alone.
-		if err := d.gate.enterShared(ctx); err != nil {
+		exclusive := d.opts.exclusive
+		if exclusive {
+			if !d.gate.tryExclusive() {
+				return nil, errors.New("rest target: exclusive mode runs one scenario at a time, " +
+					"but another scenario's target is still open; run the scenarios with concurrency 1")
+			}
+			if err := d.noRules(ctx); err != nil {
+				d.gate.leave(true)
+				return nil, err
+			}
+		} else if err := d.gate.enterShared(ctx); err != nil {
+			// Wait while a scenario that changes the default confKey runs alone.
 			return nil, fmt.Errorf("rest target: waiting for a scenario that runs alone: %w", err)
 		}
 		d.mu.Lock()
 		defer d.mu.Unlock()
 		if d.closed {
-			d.gate.leave(false)
+			d.gate.leave(exclusive)
 			return nil, errors.New("rest target: driver is closed")
 		}
 		t := &restTarget{
@@ -91,10 +110,38 @@ func (d *Driver) Factory() target.Factory {
 			confKeys:  map[string]struct{}{},
 			refused:   map[string]error{},
 			streamKey: map[string]string{},
+			exclusive: exclusive,
 		}
 		d.targets[t] = struct{}{}
 		return t, nil
 	}
+}
+
+// noRules checks that GET /rules lists no rule: in exclusive mode a rule
+// left on the engine would keep its data server open.
+func (d *Driver) noRules(ctx context.Context) error {
+	body, err := d.client.do(ctx, http.MethodGet, "/rules", nil)
+	if err != nil {
+		return fmt.Errorf("rest target: exclusive mode: listing the engine's rules: %w", err)
+	}
+	var rules []struct {
+		ID     string `json:"id"`
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(body, &rules); err != nil {
+		return fmt.Errorf("rest target: exclusive mode: GET /rules: want a JSON array of rules, got %q: %w", preview(body), err)
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(rules))
+	for _, r := range rules {
+		names = append(names, fmt.Sprintf("%s (%s)", r.ID, r.Status))
+	}
+	return fmt.Errorf("rest target: exclusive mode needs an engine with no rule when a scenario starts, "+
+		"but the engine at %s has %d: %s; start a fresh engine for this run only, "+
+		"or remove the rules a run or another client left behind",
+		d.opts.rest, len(rules), strings.Join(names, ", "))
 }
 
 // Close closes the targets still open (removing what their scenarios made on

@@ -303,19 +303,54 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		ok, reason = tgt.Supports(target.DataServerLifecycle)
 		Expect(ok).To(BeFalse())
 		Expect(reason).To(ContainSubstring("concurrent scenarios"))
+		Expect(reason).To(ContainSubstring("--exclusive"))
+		Expect(reason).To(ContainSubstring("WSCONFORM_EXCLUSIVE=1"))
 		ok, reason = tgt.Supports(target.ServerClientAuth)
 		Expect(ok).To(BeFalse())
 		Expect(reason).To(ContainSubstring("--target ref"))
-		ok, reason = tgt.Supports(target.MessageLimit)
-		Expect(ok).To(BeFalse())
-		Expect(reason).NotTo(BeEmpty())
+		ok, _ = tgt.Supports(target.MessageLimit)
+		Expect(ok).To(BeTrue())
 		Expect(tgt.Name()).To(ContainSubstring(ref.api.URL))
 
 		err := tgt.Apply(ctx, target.Env{DataServerTLS: &target.TLSFiles{CertFile: "c", KeyFile: "k"}})
 		Expect(err).To(MatchError(target.ErrUnsupported))
 		Expect(err).To(MatchError(ContainSubstring("wsconform config --tls")))
-		Expect(tgt.Apply(ctx, target.Env{MaxMessageBytes: 10})).To(MatchError(target.ErrUnsupported))
+		Expect(tgt.Apply(ctx, target.Env{MaxMessageBytes: -1})).To(MatchError(ContainSubstring("message size limit -1")))
 		Expect(ref.eng.ConfKeys()).To(HaveLen(1))
+	})
+
+	It("applies a message size limit alone, on the default and the scenario's confKeys, and puts the default back", func() {
+		limited := newTarget(ctx, drv)
+		applied := make(chan error, 1)
+		go func() {
+			applied <- limited.Apply(ctx, target.Env{MaxMessageBytes: 64, ConfKeys: map[string]map[string]any{"named": {}}})
+		}()
+		// Another scenario is open: the default confKey must not change yet.
+		Consistently(applied, target.QuietWindow).ShouldNot(Receive())
+		Expect(ref.eng.ConfKeys()["default"]).NotTo(HaveKey("maxMessageBytes"))
+		Expect(tgt.Close()).To(Succeed())
+		Eventually(applied, target.DefaultTimeout).Should(Receive(Succeed()))
+		Expect(ref.eng.ConfKeys()["default"]).To(HaveKeyWithValue("maxMessageBytes", json.Number("64")))
+		Expect(ref.eng.ConfKeys()["named"]).To(HaveKeyWithValue("maxMessageBytes", json.Number("64")))
+
+		Expect(limited.CreateStream(ctx, `CREATE STREAM capped () WITH (DATASOURCE="/capped", TYPE="websocket")`)).To(Succeed())
+		rule, err := limited.CreateRule(ctx, "cappedrule", "SELECT * FROM capped")
+		Expect(err).NotTo(HaveOccurred())
+		var c *peer.Client
+		Eventually(func() error {
+			c, err = peer.Dial(ctx, limited.DataServer().URL("/capped"), peer.DialOptions{})
+			return err
+		}, target.DefaultTimeout).Should(Succeed())
+		DeferCleanup(c.DropTCP)
+		Expect(c.SendText(ctx, `{"small":1}`)).To(Succeed())
+		Expect(receive(rule)).To(Equal(target.Record{"small": json.Number("1")}))
+		Expect(c.SendText(ctx, `{"big":"`+strings.Repeat("x", 100)+`"}`)).To(Succeed())
+		code, err := c.WaitClose(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(code).To(Equal(1009))
+
+		Expect(limited.Close()).To(Succeed())
+		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {"addr": ""}}))
 	})
 
 	It("runs a scenario that changes the default confKey alone, and puts the default back", func() {
@@ -457,6 +492,79 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 	})
 })
 
+var _ = Describe("Driver in exclusive mode", func() {
+	var (
+		ctx context.Context
+		ref *refEngine
+		drv *rest.Driver
+	)
+
+	BeforeEach(func() {
+		ctx = bounded()
+		ref = startEngine()
+		drv = newDriver(ctx, rest.Options{RestURL: ref.api.URL, DataURL: "ws://" + ref.dataAddr, Exclusive: true})
+	})
+
+	It("supports the data server lifecycle: the port opens and closes with one scenario's rules", func() {
+		tgt := newTarget(ctx, drv)
+		ok, reason := tgt.Supports(target.DataServerLifecycle)
+		Expect(ok).To(BeTrue(), reason)
+		ok, reason = tgt.Supports(target.MessageLimit)
+		Expect(ok).To(BeTrue(), reason)
+		ep := tgt.DataServer()
+		Expect(ep.Addr).To(Equal(ref.dataAddr))
+
+		Expect(tgt.CreateStream(ctx, `CREATE STREAM life () WITH (DATASOURCE="/life", TYPE="websocket")`)).To(Succeed())
+		Expect(peer.PortOpen(ep.Addr)).To(BeFalse())
+		_, err := tgt.CreateRule(ctx, "liferule", "SELECT * FROM life")
+		Expect(err).NotTo(HaveOccurred())
+		Eventually(func() bool { return peer.PortOpen(ep.Addr) }, target.DefaultTimeout).Should(BeTrue())
+		Expect(tgt.Close()).To(Succeed())
+		Eventually(func() bool { return peer.PortOpen(ep.Addr) }, target.DefaultTimeout).Should(BeFalse())
+		Expect(ref.eng.Rules()).To(BeEmpty())
+
+		// The next scenario finds the engine as clean as the first did.
+		next := newTarget(ctx, drv)
+		ok, _ = next.Supports(target.DataServerLifecycle)
+		Expect(ok).To(BeTrue())
+	})
+
+	It("makes one target at a time and says to run with concurrency 1", func() {
+		first := newTarget(ctx, drv)
+		_, err := drv.Factory()(ctx)
+		Expect(err).To(MatchError(ContainSubstring("one scenario at a time")))
+		Expect(err).To(MatchError(ContainSubstring("concurrency 1")))
+		Expect(first.Close()).To(Succeed())
+		_ = newTarget(ctx, drv)
+	})
+
+	It("reports a rule left on the engine when a scenario starts, and runs again once it is gone", func() {
+		Expect(ref.eng.CreateStream(`CREATE STREAM stale () WITH (DATASOURCE="/stale", TYPE="websocket")`)).Error().NotTo(HaveOccurred())
+		Expect(ref.eng.CreateRule(ctx, engine.RuleDef{
+			ID: "staleRule", SQL: "SELECT * FROM stale", Actions: []map[string]map[string]any{{"nop": {}}},
+		})).To(Succeed())
+
+		_, err := drv.Factory()(ctx)
+		Expect(err).To(MatchError(ContainSubstring("staleRule (running)")))
+		Expect(err).To(MatchError(ContainSubstring(ref.api.URL)))
+		Expect(err).To(MatchError(ContainSubstring("fresh engine")))
+		// The failed start holds nothing: the same error again, not "still open".
+		_, err = drv.Factory()(ctx)
+		Expect(err).To(MatchError(ContainSubstring("staleRule")))
+
+		Expect(ref.eng.DeleteRule("staleRule")).To(Succeed())
+		_ = newTarget(ctx, drv)
+	})
+
+	It("applies a message size limit at once and puts the default confKey back", func() {
+		tgt := newTarget(ctx, drv)
+		Expect(tgt.Apply(ctx, target.Env{MaxMessageBytes: 128})).To(Succeed())
+		Expect(ref.eng.ConfKeys()["default"]).To(Equal(map[string]any{"addr": "", "maxMessageBytes": json.Number("128")}))
+		Expect(tgt.Close()).To(Succeed())
+		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {"addr": ""}}))
+	})
+})
+
 var _ = Describe("Driver against an engine serving wss from WriteConfig", func() {
 	It("accepts a wss scenario and reaches the data server with the written CA", func() {
 		ctx := bounded()
@@ -554,10 +662,13 @@ var _ = Describe("New", func() {
 		GinkgoT().Setenv("WSCONFORM_CA", "/ca.pem")
 		GinkgoT().Setenv("WSCONFORM_COLLECTOR", "127.0.0.1:3")
 		GinkgoT().Setenv("WSCONFORM_COLLECTOR_URL", "http://host:3")
+		GinkgoT().Setenv("WSCONFORM_EXCLUSIVE", "1")
 		Expect(rest.OptionsFromEnv()).To(Equal(rest.Options{
 			RestURL: "http://127.0.0.1:1", DataURL: "wss://127.0.0.1:2", CAFile: "/ca.pem",
-			CollectorAddr: "127.0.0.1:3", CollectorURL: "http://host:3",
+			CollectorAddr: "127.0.0.1:3", CollectorURL: "http://host:3", Exclusive: true,
 		}))
+		GinkgoT().Setenv("WSCONFORM_EXCLUSIVE", "false")
+		Expect(rest.OptionsFromEnv().Exclusive).To(BeFalse())
 	})
 
 	It("fails when the engine answers /ping with an error", func() {

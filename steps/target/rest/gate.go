@@ -84,3 +84,16 @@ func (g *gate) leave(exclusive bool) {
 	}
 	g.broadcast()
 }
+
+// tryExclusive takes exclusive access when nobody holds or waits for access,
+// and tells whether it did; it never waits.
+func (g *gate) tryExclusive() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.exclusive || g.shared > 0 || g.waiting > 0 {
+		return false
+	}
+	g.exclusive = true
+	g.broadcast()
+	return true
+}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -25,6 +26,7 @@ const (
 	EnvCA            = "WSCONFORM_CA"
 	EnvCollector     = "WSCONFORM_COLLECTOR"
 	EnvCollectorURL  = "WSCONFORM_COLLECTOR_URL"
+	EnvExclusive     = "WSCONFORM_EXCLUSIVE"
 	envCollectorHelp = "host:port"
 )
 
@@ -52,21 +54,33 @@ type Options struct {
 	// A scenario that changes the default confKey runs alone, and its Close
 	// puts these back. Default {"addr": ""}, as WriteConfig writes it.
 	DefaultConfKey map[string]any
+	// Exclusive says that the engine serves only this run and that the
+	// scenarios run one at a time: the engine was started for this run, and
+	// nothing else makes rules on it. The driver then makes at most one
+	// Target at a time, checks that the engine holds no rule when a scenario
+	// starts, and supports target.DataServerLifecycle (the data server's port
+	// opens and closes with that one scenario's rules). Default false: the
+	// engine may be shared and scenarios run concurrently.
+	Exclusive bool
 	// HTTPClient makes the REST calls. Default: a client of its own whose
 	// idle connections are closed by Driver.Close.
 	HTTPClient *http.Client
 }
 
 // OptionsFromEnv returns Options filled from WSCONFORM_REST_URL,
-// WSCONFORM_DATA_URL, WSCONFORM_CA, WSCONFORM_COLLECTOR and
-// WSCONFORM_COLLECTOR_URL; unset variables leave the defaults.
+// WSCONFORM_DATA_URL, WSCONFORM_CA, WSCONFORM_COLLECTOR,
+// WSCONFORM_COLLECTOR_URL and WSCONFORM_EXCLUSIVE (exclusive mode when it is
+// 1 or true, as strconv.ParseBool reads it); unset variables leave the
+// defaults.
 func OptionsFromEnv() Options {
+	exclusive, _ := strconv.ParseBool(os.Getenv(EnvExclusive))
 	return Options{
 		RestURL:       os.Getenv(EnvRestURL),
 		DataURL:       os.Getenv(EnvDataURL),
 		CAFile:        os.Getenv(EnvCA),
 		CollectorAddr: os.Getenv(EnvCollector),
 		CollectorURL:  os.Getenv(EnvCollectorURL),
+		Exclusive:     exclusive,
 	}
 }
 
@@ -79,6 +93,7 @@ type resolved struct {
 	collector  string
 	postBase   string
 	defaultKey map[string]any
+	exclusive  bool
 }
 
 func (o Options) resolve() (resolved, error) {
@@ -153,6 +168,7 @@ func (o Options) resolve() (resolved, error) {
 		}
 		r.postBase = strings.TrimSuffix(c.String(), "/")
 	}
+	r.exclusive = o.Exclusive
 	r.defaultKey = maps.Clone(o.DefaultConfKey)
 	if r.defaultKey == nil {
 		r.defaultKey = map[string]any{"addr": ""}

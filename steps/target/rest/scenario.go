@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -26,10 +27,10 @@ const (
 		"and pass --data-url wss://HOST:PORT --ca DIR/certs/ca.pem"
 	reasonClientAuth = "the REST target cannot make a remote engine's data server demand client certificates " +
 		"(eKuiper's source.httpServerTls has no client CA setting); run these scenarios with --target ref"
-	reasonLifecycle = "the REST target shares one long-running engine's data server among concurrent scenarios, " +
-		"so it cannot watch that server start and stop with one scenario's rules; run these scenarios with --target ref"
-	reasonMessageLimit = "the REST target cannot set a remote engine's message size limit " +
-		"(eKuiper has no such setting); run these scenarios with --target ref"
+	reasonLifecycle = "the REST target shares the engine's data server among concurrent scenarios, " +
+		"so it cannot watch that server start and stop with one scenario's rules; " +
+		"start an engine for this run only and pass --exclusive (env WSCONFORM_EXCLUSIVE=1), " +
+		"which runs the scenarios one at a time, or run these scenarios with --target ref"
 )
 
 // exclusiveWait bounds how long a scenario that changes the default confKey
@@ -74,16 +75,24 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 	case target.ServerClientAuth:
 		return false, reasonClientAuth
 	case target.DataServerLifecycle:
+		if t.d.opts.exclusive {
+			return true, ""
+		}
 		return false, reasonLifecycle
 	case target.MessageLimit:
-		return false, reasonMessageLimit
+		// Written as maxMessageBytes on the confKeys the scenario's streams
+		// use; an engine that ignores the property fails the scenarios.
+		return true, ""
 	default:
 		return false, fmt.Sprintf("the REST target does not know capability %q", c)
 	}
 }
 
-// Apply puts the scenario's confKeys. The data server cannot be reconfigured:
-// a wss data server is accepted only when the engine already serves wss.
+// Apply puts the scenario's confKeys; a message size limit is written as
+// maxMessageBytes on them and on the default confKey. A scenario that changes
+// the default confKey first waits to run alone, and Close puts the default
+// back. The data server cannot be reconfigured: a wss data server is accepted
+// only when the engine already serves wss.
 func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	if err := t.open(); err != nil {
 		return err
@@ -98,11 +107,12 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 		// The engine already serves wss with its own certificate; clients
 		// trust it through DataServer().CAFile.
 	}
-	if env.MaxMessageBytes != 0 {
-		return fmt.Errorf("message size limit %d: %w: %s", env.MaxMessageBytes, target.ErrUnsupported, reasonMessageLimit)
+	if env.MaxMessageBytes < 0 {
+		return fmt.Errorf("message size limit %d: want a positive number of bytes", env.MaxMessageBytes)
 	}
+	keys := t.confKeysFor(env)
 	changesDefault := false
-	for name := range env.ConfKeys {
+	for name := range keys {
 		changesDefault = changesDefault || strings.EqualFold(name, "default")
 	}
 	if changesDefault && !t.isExclusive() {
@@ -113,10 +123,7 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 		// their own.
 		ctx = context.WithoutCancel(ctx)
 	}
-	for name, props := range env.ConfKeys {
-		if props == nil {
-			props = map[string]any{}
-		}
+	for name, props := range keys {
 		isDefault := strings.EqualFold(name, "default")
 		_, err := t.d.client.do(ctx, http.MethodPut, confKeyPath(name), props)
 		var ae *APIError
@@ -145,6 +152,38 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 		}
 	}
 	return nil
+}
+
+// propMaxMessageBytes is the confKey property that limits the size of one
+// message, as the reference engine reads it.
+const propMaxMessageBytes = "maxMessageBytes"
+
+// confKeysFor returns the confKeys Apply puts for env: the scenario's own,
+// and with a message size limit also the default confKey (the engine's
+// default properties unless the scenario sets them), each with
+// maxMessageBytes. Server-mode streams without CONF_KEY use the default
+// confKey; named confKeys get the property too in case the engine does not
+// merge them over the default.
+func (t *restTarget) confKeysFor(env target.Env) map[string]map[string]any {
+	keys := make(map[string]map[string]any, len(env.ConfKeys)+1)
+	hasDefault := false
+	for name, props := range env.ConfKeys {
+		keys[name] = maps.Clone(props)
+		if keys[name] == nil {
+			keys[name] = map[string]any{}
+		}
+		hasDefault = hasDefault || strings.EqualFold(name, "default")
+	}
+	if env.MaxMessageBytes == 0 {
+		return keys
+	}
+	if !hasDefault {
+		keys["default"] = maps.Clone(t.d.opts.defaultKey)
+	}
+	for _, props := range keys {
+		props[propMaxMessageBytes] = env.MaxMessageBytes
+	}
+	return keys
 }
 
 func (t *restTarget) isExclusive() bool {
