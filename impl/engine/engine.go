@@ -91,6 +91,9 @@ func New(opts Options) *Engine {
 	e.httpClient = opts.HTTPClient
 	if e.httpClient == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
+		// Rest sinks of many rules often post to one host: keep their
+		// connections instead of opening one per record.
+		tr.MaxIdleConnsPerHost = restSinkIdleConns
 		e.httpClient = &http.Client{Transport: tr, Timeout: 5 * time.Second}
 		e.ownClient = true
 	}
@@ -302,7 +305,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		project: projection(r.sel),
 		hub:     h,
 		onError: func(sink string, err error) {
-			e.logger.Debug("sink exception", "rule", r.def.ID, "sink", sink, "error", err)
+			e.logger.Warn("sink exception", "rule", r.def.ID, "sink", sink, "error", err)
 		},
 	}
 	go rn.loop()

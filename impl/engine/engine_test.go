@@ -3,9 +3,11 @@ package engine_test
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -502,6 +504,41 @@ var _ = Describe("rest sink", func() {
 		Expect(st).To(HaveKeyWithValue("sink_rest_0_0_exceptions_total", int64(2)))
 		Expect(st).To(HaveKeyWithValue("sink_rest_0_0_last_exception", ContainSubstring("500")))
 		Expect(st).To(HaveKeyWithValue("status", "running"))
+	})
+
+	It("tries a record again when its connection fails before a response", func() {
+		var mu sync.Mutex
+		var got []string
+		var calls int
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			mu.Lock()
+			calls++
+			first := calls == 1
+			if !first {
+				got = append(got, string(body))
+			}
+			mu.Unlock()
+			if first {
+				if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					_ = conn.Close()
+				}
+				return
+			}
+			w.WriteHeader(http.StatusOK)
+		}))
+		DeferCleanup(srv.Close)
+		e := newEngine(fault.Set{}, nil)
+		_, err := e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="/s")`)
+		Expect(err).NotTo(HaveOccurred())
+		action := []map[string]map[string]any{{"rest": {"url": srv.URL}}}
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Actions: action})).To(Succeed())
+		send(mustDial(e, "/s"), `{"a":1}`, `{"a":2}`)
+		Eventually(statusOf(e, "r")).Should(HaveKeyWithValue("sink_rest_0_0_records_out_total", int64(2)))
+		Expect(status(e, "r")).To(HaveKeyWithValue("sink_rest_0_0_exceptions_total", int64(0)))
+		mu.Lock()
+		defer mu.Unlock()
+		Expect(got).To(Equal([]string{`{"a":1}`, `{"a":2}`}))
 	})
 })
 

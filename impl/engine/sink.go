@@ -117,6 +117,19 @@ type restSink struct {
 
 func (s *restSink) Type() string { return "rest" }
 
+// restSinkIdleConns is how many idle connections the engine's HTTP client
+// keeps per host for rest sinks.
+const restSinkIdleConns = 64
+
+// restSinkAttempts is how many times a rest sink tries a record whose request
+// failed before a response arrived (a refused or reset connection); an HTTP
+// error status is not retried. restSinkBackoff is the first pause between
+// attempts; it doubles after each.
+const (
+	restSinkAttempts = 3
+	restSinkBackoff  = 50 * time.Millisecond
+)
+
 func (s *restSink) Collect(ctx context.Context, r decode.Record) error {
 	var v any = r
 	if !s.sendSingle {
@@ -126,9 +139,34 @@ func (s *restSink) Collect(ctx context.Context, r decode.Record) error {
 	if err != nil {
 		return fmt.Errorf("rest sink %s: encode record: %w", s.url, err)
 	}
+	backoff := restSinkBackoff
+	for attempt := 1; ; attempt++ {
+		status, err := s.post(ctx, body)
+		if err == nil {
+			if status < 200 || status > 299 {
+				return fmt.Errorf("rest sink %s %s: status %d %s", s.method, s.url, status, http.StatusText(status))
+			}
+			return nil
+		}
+		if attempt == restSinkAttempts || ctx.Err() != nil {
+			return fmt.Errorf("rest sink %s %s (attempt %d of %d): %w", s.method, s.url, attempt, restSinkAttempts, err)
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("rest sink %s %s: %w", s.method, s.url, ctx.Err())
+		case <-t.C:
+		}
+		backoff *= 2
+	}
+}
+
+// post sends body once and returns the response status.
+func (s *restSink) post(ctx context.Context, body []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, s.method, s.url, bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("rest sink %s: %w", s.url, err)
+		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	for k, v := range s.headers {
@@ -136,14 +174,11 @@ func (s *restSink) Collect(ctx context.Context, r decode.Record) error {
 	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return fmt.Errorf("rest sink %s %s: %w", s.method, s.url, err)
+		return 0, err
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	_ = resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("rest sink %s %s: status %s", s.method, s.url, resp.Status)
-	}
-	return nil
+	return resp.StatusCode, nil
 }
 
 func (s *restSink) Close() error {
