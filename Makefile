@@ -35,9 +35,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## bench: ingest benchmarks of the reference source.
+## bench: ingest benchmarks: source and engine next to a raw gorilla read loop, a 1,000,000-message burst, decoding.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./impl/wsource/
+	$(GO) test -run '^$$' -bench . -benchmem ./impl/wsource/ ./impl/decode/
+	$(GO) test -run '^$$' -bench 'EngineIngest|RawGorillaRead' -benchtime 300000x ./impl/engine/
+	$(GO) test -run '^$$' -bench 'EngineMillion' -benchtime 1x ./impl/engine/
 
 build:
 	$(GO) build ./...
