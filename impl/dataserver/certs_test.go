@@ -1,15 +1,10 @@
 package dataserver_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"math/big"
-	"net"
-	"time"
+
+	"github.com/wsconform/wsconform/internal/pki"
 )
 
 // testPKI is TLS material generated at run time: a CA, a server certificate
@@ -24,79 +19,31 @@ type testPKI struct {
 }
 
 func newTestPKI() (*testPKI, error) {
-	caCert, caKey, err := newCA("wsconform test CA")
+	ca, err := pki.NewCA("wsconform test CA")
 	if err != nil {
 		return nil, err
 	}
-	otherCert, otherKey, err := newCA("untrusted CA")
+	other, err := pki.NewCA("untrusted CA")
 	if err != nil {
 		return nil, err
 	}
-	server, err := newLeaf(caCert, caKey, "127.0.0.1", x509.ExtKeyUsageServerAuth)
+	server, err := ca.Server("127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	client, err := newLeaf(caCert, caKey, "client", x509.ExtKeyUsageClientAuth)
+	client, err := ca.Client("client")
 	if err != nil {
 		return nil, err
 	}
-	untrusted, err := newLeaf(otherCert, otherKey, "127.0.0.1", x509.ExtKeyUsageServerAuth)
+	untrusted, err := other.Server("127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	p := &testPKI{CAPool: x509.NewCertPool(), UntrustedPool: x509.NewCertPool(),
-		Server: server, Client: client, Untrusted: untrusted}
-	p.CAPool.AddCert(caCert)
-	p.UntrustedPool.AddCert(otherCert)
-	return p, nil
-}
-
-func serial() *big.Int {
-	n, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
-	return n
-}
-
-func newCA(name string) (*x509.Certificate, *ecdsa.PrivateKey, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial(),
-		Subject:               pkix.Name{CommonName: name},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	cert, err := x509.ParseCertificate(der)
-	return cert, key, err
-}
-
-func newLeaf(ca *x509.Certificate, caKey *ecdsa.PrivateKey, name string, usage x509.ExtKeyUsage) (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: serial(),
-		Subject:      pkix.Name{CommonName: name},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-	}
-	if ip := net.ParseIP(name); ip != nil {
-		tmpl.IPAddresses = []net.IP{ip}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
-	if err != nil {
-		return tls.Certificate{}, err
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+	return &testPKI{
+		CAPool:        ca.Pool(),
+		Server:        server.TLS(),
+		Client:        client.TLS(),
+		UntrustedPool: other.Pool(),
+		Untrusted:     untrusted.TLS(),
+	}, nil
 }
