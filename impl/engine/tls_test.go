@@ -1,16 +1,8 @@
 package engine_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -21,36 +13,19 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
+	"github.com/wsconform/wsconform/internal/pki"
 )
 
-// selfSigned writes a self-signed certificate for 127.0.0.1 and its key to dir
-// and returns the file names and a pool trusting it.
-func selfSigned(dir string) (certFile, keyFile string, pool *x509.CertPool) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+// serverFiles writes a server certificate for 127.0.0.1 and its key to dir
+// and returns the file names and a pool trusting the CA that signed it.
+func serverFiles(dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	ca, err := pki.NewCA("engine test CA")
 	Expect(err).NotTo(HaveOccurred())
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "127.0.0.1"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	server, err := ca.Server("127.0.0.1")
 	Expect(err).NotTo(HaveOccurred())
-	keyDER, err := x509.MarshalECPrivateKey(key)
+	paths, err := pki.WriteFiles(dir, map[string][]byte{"server.crt": server.CertPEM, "server.key": server.KeyPEM})
 	Expect(err).NotTo(HaveOccurred())
-	certFile, keyFile = filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key")
-	Expect(os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)).To(Succeed())
-	Expect(os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)).To(Succeed())
-	cert, err := x509.ParseCertificate(der)
-	Expect(err).NotTo(HaveOccurred())
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	return certFile, keyFile, pool
+	return paths["server.crt"], paths["server.key"], ca.Pool()
 }
 
 func tlsEngine(tlsFiles *config.ServerTLS) *engine.Engine {
@@ -67,7 +42,7 @@ func tlsEngine(tlsFiles *config.ServerTLS) *engine.Engine {
 
 var _ = Describe("data server TLS", func() {
 	It("serves server-mode streams over wss", func() {
-		certFile, keyFile, pool := selfSigned(GinkgoT().TempDir())
+		certFile, keyFile, pool := serverFiles(GinkgoT().TempDir())
 		e := tlsEngine(&config.ServerTLS{CertFile: certFile, KeyFile: keyFile})
 		mem := engine.NewMemorySink(4)
 		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Sinks: []engine.Sink{mem}})).To(Succeed())
