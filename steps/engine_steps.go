@@ -289,11 +289,7 @@ func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 		return nil
 	}
 	// The engine took the rule: it must then fail to run it.
-	return eventually(ctx, fmt.Sprintf("rule %q refused with %q", r.ID(), want), func(ctx context.Context) error {
-		st, err := r.Status(ctx)
-		if err != nil {
-			return fmt.Errorf("get the status of rule %q: %w", r.ID(), err)
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q refused with %q", r.ID(), want), w.statusCheck(id, func(st target.Status) error {
 		if st.State != "stopped by error" {
 			return fmt.Errorf("the engine accepted rule %q and its status is %q; want the rule refused or %q", r.ID(), st.State, "stopped by error")
 		}
@@ -301,47 +297,38 @@ func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 			return fmt.Errorf("rule %q is stopped by error, but its status %s does not mention %q", r.ID(), describe(st), want)
 		}
 		return nil
-	})
+	}))
+}
+
+// ruleOp runs op on the target for a rule the scenario created, bounded by
+// DefaultTimeout; verb names the operation in the error.
+func (w *World) ruleOp(ctx context.Context, id, verb string, op func(ctx context.Context, id string) error) error {
+	r, err := w.rule(id)
+	if err != nil {
+		return err
+	}
+	tctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	if err := op(tctx, r.ID()); err != nil {
+		return fmt.Errorf("%s rule %q: %w", verb, r.ID(), err)
+	}
+	return nil
 }
 
 func iStopTheRule(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	r, err := w.rule(id)
-	if err != nil {
-		return err
-	}
-	tctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := w.tgt.StopRule(tctx, r.ID()); err != nil {
-		return fmt.Errorf("stop rule %q: %w", r.ID(), err)
-	}
-	return nil
+	return w.ruleOp(ctx, id, "stop", w.tgt.StopRule)
 }
 
 func iStartTheRule(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	r, err := w.rule(id)
-	if err != nil {
-		return err
-	}
-	tctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := w.tgt.StartRule(tctx, r.ID()); err != nil {
-		return fmt.Errorf("start rule %q: %w", r.ID(), err)
-	}
-	return nil
+	return w.ruleOp(ctx, id, "start", w.tgt.StartRule)
 }
 
 func iDeleteTheRule(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	r, err := w.rule(id)
-	if err != nil {
+	if err := w.ruleOp(ctx, id, "delete", w.tgt.DeleteRule); err != nil {
 		return err
-	}
-	tctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := w.tgt.DeleteRule(tctx, r.ID()); err != nil {
-		return fmt.Errorf("delete rule %q: %w", r.ID(), err)
 	}
 	delete(w.rules, id)
 	return nil
@@ -358,6 +345,18 @@ func (w *World) status(ctx context.Context, id string) (target.Status, error) {
 		return target.Status{}, fmt.Errorf("get the status of rule %q: %w", r.ID(), err)
 	}
 	return st, nil
+}
+
+// statusCheck returns a check of a rule's status, for eventually and
+// consistently: it fetches the status and passes it to check.
+func (w *World) statusCheck(id string, check func(st target.Status) error) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		st, err := w.status(ctx, id)
+		if err != nil {
+			return err
+		}
+		return check(st)
+	}
 }
 
 // rulesSummary describes the status of every rule of the scenario, for
@@ -451,16 +450,12 @@ func exceptions(st target.Status) float64 {
 
 func theRuleStatusBecomes(ctx context.Context, id, state string) error {
 	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q status %q", id, state), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q status %q", id, state), w.statusCheck(id, func(st target.Status) error {
 		if st.State != state {
 			return fmt.Errorf("status is %s", describe(st))
 		}
 		return nil
-	})
+	}))
 }
 
 func theRuleStatusMentions(ctx context.Context, id, text string) error {
@@ -469,30 +464,22 @@ func theRuleStatusMentions(ctx context.Context, id, text string) error {
 	if err != nil {
 		return err
 	}
-	return eventually(ctx, fmt.Sprintf("rule %q status mentioning %q", id, text), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q status mentioning %q", id, text), w.statusCheck(id, func(st target.Status) error {
 		if !mentions(st, text) {
 			return fmt.Errorf("status is %s", describe(st))
 		}
 		return nil
-	})
+	}))
 }
 
 func theRuleKeepsRunning(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	running := func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	running := w.statusCheck(id, func(st target.Status) error {
 		if st.State != "running" {
 			return fmt.Errorf("status is %s", describe(st))
 		}
 		return nil
-	}
+	})
 	if err := eventually(ctx, fmt.Sprintf("rule %q running", id), running); err != nil {
 		return err
 	}
@@ -501,39 +488,27 @@ func theRuleKeepsRunning(ctx context.Context, id string) error {
 
 func theRuleReportsAnException(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q counting an exception", id), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q counting an exception", id), w.statusCheck(id, func(st target.Status) error {
 		if exceptions(st) == 0 {
 			return fmt.Errorf("status is %s", describe(st))
 		}
 		return nil
-	})
+	}))
 }
 
 func theRuleReportsNoException(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
-	return consistently(ctx, fmt.Sprintf("rule %q counts an exception", id), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return consistently(ctx, fmt.Sprintf("rule %q counts an exception", id), w.statusCheck(id, func(st target.Status) error {
 		if n := exceptions(st); n != 0 {
 			return fmt.Errorf("%v exceptions: status is %s", n, describe(st))
 		}
 		return nil
-	})
+	}))
 }
 
 func theRuleShowsTheConnection(ctx context.Context, id, state string) error {
 	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q showing the connection %s", id, state), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q showing the connection %s", id, state), w.statusCheck(id, func(st target.Status) error {
 		v, ok := st.Metric("source_", "_connection_status")
 		if !ok {
 			return fmt.Errorf("no source_*_connection_status metric: status is %s", describe(st))
@@ -546,16 +521,12 @@ func theRuleShowsTheConnection(ctx context.Context, id, state string) error {
 			return fmt.Errorf("connection status is %v (1 is up): status is %s", v, describe(st))
 		}
 		return nil
-	})
+	}))
 }
 
 func theRuleCountsMessagesIn(ctx context.Context, id string, n int) error {
 	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q counting %d messages in", id, n), func(ctx context.Context) error {
-		st, err := w.status(ctx, id)
-		if err != nil {
-			return err
-		}
+	return eventually(ctx, fmt.Sprintf("rule %q counting %d messages in", id, n), w.statusCheck(id, func(st target.Status) error {
 		v, ok := st.Metric("source_", "_records_in_total")
 		if !ok {
 			return fmt.Errorf("no source_*_records_in_total metric: status is %s", describe(st))
@@ -564,5 +535,5 @@ func theRuleCountsMessagesIn(ctx context.Context, id string, n int) error {
 			return fmt.Errorf("source records in is %v: status is %s", v, describe(st))
 		}
 		return nil
-	})
+	}))
 }
