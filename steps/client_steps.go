@@ -187,8 +187,9 @@ func aSilentTCPConnectionToTheDataServer(ctx context.Context) error {
 	return nil
 }
 
-// send runs one send operation of a client, bounded by DefaultTimeout.
-func (w *World) send(ctx context.Context, name, what string, op func(ctx context.Context, c *peer.Client) error) error {
+// onClient runs one operation of a client, bounded by DefaultTimeout; what
+// names it in the error ("sends ...", "closes its connection").
+func (w *World) onClient(ctx context.Context, name, what string, op func(ctx context.Context, c *peer.Client) error) error {
 	c, err := w.client(name)
 	if err != nil {
 		return err
@@ -196,13 +197,13 @@ func (w *World) send(ctx context.Context, name, what string, op func(ctx context
 	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
 	defer cancel()
 	if err := op(sctx, c); err != nil {
-		return fmt.Errorf("client %q sends %s: %w", name, what, err)
+		return fmt.Errorf("client %q %s: %w", name, what, err)
 	}
 	return nil
 }
 
 func clientSends(ctx context.Context, name, msg string) error {
-	return worldFrom(ctx).send(ctx, name, strconv.Quote(msg), func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, "sends "+strconv.Quote(msg), func(ctx context.Context, c *peer.Client) error {
 		return c.SendText(ctx, msg)
 	})
 }
@@ -217,13 +218,13 @@ func clientSendsInFragments(ctx context.Context, name, msg string, n int) error 
 		parts = append(parts, msg[i*size:(i+1)*size])
 	}
 	parts = append(parts, msg[(n-1)*size:])
-	return worldFrom(ctx).send(ctx, name, strconv.Quote(msg)+" in fragments", func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, "sends "+strconv.Quote(msg)+" in fragments", func(ctx context.Context, c *peer.Client) error {
 		return c.SendFragmented(ctx, parts...)
 	})
 }
 
 func clientSendsTheBinaryMessage(ctx context.Context, name, msg string) error {
-	return worldFrom(ctx).send(ctx, name, "binary "+strconv.Quote(msg), func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, "sends binary "+strconv.Quote(msg), func(ctx context.Context, c *peer.Client) error {
 		return c.SendBinary(ctx, []byte(msg))
 	})
 }
@@ -234,19 +235,12 @@ func clientSendsNumberedMessages(ctx context.Context, name string, n int) error 
 	if err != nil {
 		return err
 	}
-	w.background(func(ctx context.Context) error {
-		for i := 0; i < n; i++ {
-			if err := c.SendText(ctx, numbered(i)); err != nil {
-				return fmt.Errorf("client %q sends message %d of %d: %w", name, i, n, err)
-			}
-		}
-		return nil
-	})
+	w.sendNumbered(fmt.Sprintf("client %q", name), c, n)
 	return nil
 }
 
 func clientSendsATextMessageWithInvalidUTF8(ctx context.Context, name string) error {
-	return worldFrom(ctx).send(ctx, name, "invalid UTF-8", func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, "sends invalid UTF-8", func(ctx context.Context, c *peer.Client) error {
 		return c.SendRawText(ctx, invalidUTF8)
 	})
 }
@@ -265,7 +259,7 @@ func clientSendsAMessageOfBytes(ctx context.Context, name string, n int) error {
 	if err != nil {
 		return err
 	}
-	return worldFrom(ctx).send(ctx, name, fmt.Sprintf("a message of %d bytes", n), func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), func(ctx context.Context, c *peer.Client) error {
 		return c.SendText(ctx, msg)
 	})
 }
@@ -276,9 +270,7 @@ func clientIsClosedWithCode(ctx context.Context, name string, code int) error {
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	got, err := c.WaitClose(wctx)
+	got, err := waitClose(ctx, c)
 	if err != nil {
 		return fmt.Errorf("wait for the engine to close client %q: %w", name, err)
 	}
@@ -289,31 +281,19 @@ func clientIsClosedWithCode(ctx context.Context, name string, code int) error {
 }
 
 func clientDropsTheConnectionWithoutACloseFrame(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
-	c, err := w.client(name)
-	if err != nil {
-		return err
-	}
-	if err := c.DropTCP(); err != nil {
-		return fmt.Errorf("client %q drops its connection: %w", name, err)
-	}
-	return nil
+	return worldFrom(ctx).onClient(ctx, name, "drops its connection", func(_ context.Context, c *peer.Client) error {
+		return c.DropTCP()
+	})
 }
 
 func clientClosesTheConnectionNormally(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
-	c, err := w.client(name)
-	if err != nil {
-		return err
-	}
-	if err := c.Close(); err != nil {
-		return fmt.Errorf("client %q closes its connection: %w", name, err)
-	}
-	return nil
+	return worldFrom(ctx).onClient(ctx, name, "closes its connection", func(_ context.Context, c *peer.Client) error {
+		return c.Close()
+	})
 }
 
 func clientGetsAPongForThePing(ctx context.Context, name, data string) error {
-	return worldFrom(ctx).send(ctx, name, "a ping", func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClient(ctx, name, "sends a ping", func(ctx context.Context, c *peer.Client) error {
 		return c.Ping(ctx, data)
 	})
 }

@@ -191,36 +191,63 @@ func theHandshakeCarriesAClientCertificate(ctx context.Context) error {
 	return nil
 }
 
-func theRemoteServerSends(ctx context.Context, name, msg string) error {
-	w := worldFrom(ctx)
+// onRemote runs one operation on a remote server's current connection,
+// bounded by DefaultTimeout; what names it in the error.
+func (w *World) onRemote(ctx context.Context, name, what string, op func(ctx context.Context, c *peer.ServerConn) error) error {
 	c, err := w.conn(ctx, name)
 	if err != nil {
 		return err
 	}
 	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
 	defer cancel()
-	if err := c.SendText(sctx, msg); err != nil {
-		return fmt.Errorf("remote server sends %q: %w", msg, err)
+	if err := op(sctx, c); err != nil {
+		return fmt.Errorf("remote server %s: %w", what, err)
 	}
 	return nil
 }
 
+func theRemoteServerSends(ctx context.Context, name, msg string) error {
+	return worldFrom(ctx).onRemote(ctx, name, "sends "+strconv.Quote(msg), func(ctx context.Context, c *peer.ServerConn) error {
+		return c.SendText(ctx, msg)
+	})
+}
+
 func theRemoteServerSendsTheBinaryMessage(ctx context.Context, name, msg string) error {
-	w := worldFrom(ctx)
-	c, err := w.conn(ctx, name)
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := c.SendBinary(sctx, []byte(msg)); err != nil {
-		return fmt.Errorf("remote server sends binary %q: %w", msg, err)
-	}
-	return nil
+	return worldFrom(ctx).onRemote(ctx, name, "sends binary "+strconv.Quote(msg), func(ctx context.Context, c *peer.ServerConn) error {
+		return c.SendBinary(ctx, []byte(msg))
+	})
 }
 
 // numbered is the n-th message of a numbered burst.
 func numbered(n int) string { return `{"seq":` + strconv.Itoa(n) + `}` }
+
+// wsPeer is the suite's end of a WebSocket connection: a client of the data
+// server or a connection a remote server accepted.
+type wsPeer interface {
+	SendText(ctx context.Context, msg string) error
+	WaitClose(ctx context.Context) (int, error)
+}
+
+// sendNumbered sends n numbered messages from c on a background sender; who
+// names the sender in the error.
+func (w *World) sendNumbered(who string, c wsPeer, n int) {
+	w.background(func(ctx context.Context) error {
+		for i := 0; i < n; i++ {
+			if err := c.SendText(ctx, numbered(i)); err != nil {
+				return fmt.Errorf("%s sends message %d of %d: %w", who, i, n, err)
+			}
+		}
+		return nil
+	})
+}
+
+// waitClose waits up to DefaultTimeout for the engine to close c's
+// connection and returns the close code.
+func waitClose(ctx context.Context, c wsPeer) (int, error) {
+	wctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	return c.WaitClose(wctx)
+}
 
 func theRemoteServerSendsNumberedMessages(ctx context.Context, name string, n int) error {
 	w := worldFrom(ctx)
@@ -228,14 +255,7 @@ func theRemoteServerSendsNumberedMessages(ctx context.Context, name string, n in
 	if err != nil {
 		return err
 	}
-	w.background(func(ctx context.Context) error {
-		for i := 0; i < n; i++ {
-			if err := c.SendText(ctx, numbered(i)); err != nil {
-				return fmt.Errorf("remote server sends message %d of %d: %w", i, n, err)
-			}
-		}
-		return nil
-	})
+	w.sendNumbered("remote server", c, n)
 	return nil
 }
 
@@ -243,43 +263,21 @@ func theRemoteServerSendsNumberedMessages(ctx context.Context, name string, n in
 var invalidUTF8 = []byte("{\"bad\":\"\xff\xfe\xfd\"}")
 
 func theRemoteServerSendsATextMessageWithInvalidUTF8(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
-	c, err := w.conn(ctx, name)
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := c.SendRawText(sctx, invalidUTF8); err != nil {
-		return fmt.Errorf("remote server sends invalid UTF-8: %w", err)
-	}
-	return nil
+	return worldFrom(ctx).onRemote(ctx, name, "sends invalid UTF-8", func(ctx context.Context, c *peer.ServerConn) error {
+		return c.SendRawText(ctx, invalidUTF8)
+	})
 }
 
 func theRemoteServerClosesTheConnectionWithCode(ctx context.Context, code int) error {
-	w := worldFrom(ctx)
-	c, err := w.conn(ctx, "")
-	if err != nil {
-		return err
-	}
-	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	if err := c.CloseWith(sctx, code, "closed by the remote server"); err != nil {
-		return fmt.Errorf("remote server closes with %d: %w", code, err)
-	}
-	return nil
+	return worldFrom(ctx).onRemote(ctx, "", fmt.Sprintf("closes with %d", code), func(ctx context.Context, c *peer.ServerConn) error {
+		return c.CloseWith(ctx, code, "closed by the remote server")
+	})
 }
 
 func theRemoteServerDropsTheConnection(ctx context.Context) error {
-	w := worldFrom(ctx)
-	c, err := w.conn(ctx, "")
-	if err != nil {
-		return err
-	}
-	if err := c.DropTCP(); err != nil {
-		return fmt.Errorf("remote server drops the connection: %w", err)
-	}
-	return nil
+	return worldFrom(ctx).onRemote(ctx, "", "drops the connection", func(_ context.Context, c *peer.ServerConn) error {
+		return c.DropTCP()
+	})
 }
 
 func theRemoteServerSeesTheConnectionClosed(ctx context.Context, code string) error {
@@ -288,9 +286,7 @@ func theRemoteServerSeesTheConnectionClosed(ctx context.Context, code string) er
 	if err != nil {
 		return err
 	}
-	wctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
-	defer cancel()
-	got, err := c.WaitClose(wctx)
+	got, err := waitClose(ctx, c)
 	if err != nil {
 		return fmt.Errorf("wait for the engine to close its connection: %w", err)
 	}
