@@ -395,20 +395,7 @@ func (r *rule) Status(ctx context.Context) (target.Status, error) {
 	if err != nil {
 		return target.Status{}, fmt.Errorf("status of rule %s: %w", r.id, err)
 	}
-	st := target.Status{Metrics: map[string]any{}}
-	for k, v := range m {
-		switch k {
-		case "status":
-			st.State = fmt.Sprint(v)
-		case "message":
-			if v != nil {
-				st.Message = fmt.Sprint(v)
-			}
-		default:
-			st.Metrics[k] = v
-		}
-	}
-	return st, nil
+	return target.StatusFromMap(m), nil
 }
 
 // pump moves records from the engine's memory sink to out, in order, through

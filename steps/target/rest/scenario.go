@@ -459,19 +459,7 @@ func parseStatus(id string, body []byte) (target.Status, error) {
 	if err := dec.Decode(&m); err != nil || m == nil {
 		return target.Status{}, fmt.Errorf("status of rule %s: want a JSON object, got %q", id, preview(body))
 	}
-	st := target.Status{Metrics: map[string]any{}}
-	for k, v := range m {
-		switch k {
-		case "status":
-			st.State = fmt.Sprint(v)
-		case "message":
-			if v != nil {
-				st.Message = fmt.Sprint(v)
-			}
-		default:
-			st.Metrics[k] = v
-		}
-	}
+	st := target.StatusFromMap(m)
 	if st.State == "" {
 		return target.Status{}, fmt.Errorf("status of rule %s: no \"status\" in %q", id, preview(body))
 	}
