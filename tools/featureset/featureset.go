@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -119,6 +120,19 @@ func Load(fsys fs.FS) ([]Feature, error) {
 	return features, nil
 }
 
+// LoadDir parses every *.feature file in directory dir, sorted by name; it
+// fails when there is none.
+func LoadDir(dir string) ([]Feature, error) {
+	features, err := Load(os.DirFS(dir))
+	if err != nil {
+		return nil, err
+	}
+	if len(features) == 0 {
+		return nil, fmt.Errorf("no *.feature file in %s", dir)
+	}
+	return features, nil
+}
+
 // Parse parses one feature file; name is its path, used in errors and in the
 // result.
 func Parse(name string, data []byte) (Feature, error) {
@@ -199,36 +213,58 @@ func index(feat *messages.Feature) docIndex {
 	idx := docIndex{
 		scenarios: map[string]*messages.Scenario{},
 		rules:     map[string]string{},
-		steps:     map[string]*messages.Step{},
-	}
-	addSteps := func(steps []*messages.Step) {
-		for _, st := range steps {
-			idx.steps[st.Id] = st
-		}
-	}
-	addScenario := func(sc *messages.Scenario, rule string) {
-		idx.scenarios[sc.Id] = sc
-		idx.rules[sc.Id] = rule
-		addSteps(sc.Steps)
+		steps:     StepsByID(feat),
 	}
 	for _, c := range feat.Children {
 		switch {
-		case c.Background != nil:
-			addSteps(c.Background.Steps)
 		case c.Scenario != nil:
-			addScenario(c.Scenario, "")
+			idx.scenarios[c.Scenario.Id] = c.Scenario
+			idx.rules[c.Scenario.Id] = ""
 		case c.Rule != nil:
 			for _, rc := range c.Rule.Children {
-				if rc.Background != nil {
-					addSteps(rc.Background.Steps)
-				}
 				if rc.Scenario != nil {
-					addScenario(rc.Scenario, strings.TrimSpace(c.Rule.Name))
+					idx.scenarios[rc.Scenario.Id] = rc.Scenario
+					idx.rules[rc.Scenario.Id] = strings.TrimSpace(c.Rule.Name)
 				}
 			}
 		}
 	}
 	return idx
+}
+
+// StepsByID returns every step written in a parsed feature, by its AST node
+// id: the steps of its backgrounds and scenarios, those inside rules
+// included. A pickle step's AstNodeIds[0] finds the step it came from. A nil
+// feature has no steps.
+func StepsByID(feat *messages.Feature) map[string]*messages.Step {
+	steps := map[string]*messages.Step{}
+	if feat == nil {
+		return steps
+	}
+	add := func(ss []*messages.Step) {
+		for _, s := range ss {
+			steps[s.Id] = s
+		}
+	}
+	for _, c := range feat.Children {
+		if c.Background != nil {
+			add(c.Background.Steps)
+		}
+		if c.Scenario != nil {
+			add(c.Scenario.Steps)
+		}
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				if rc.Background != nil {
+					add(rc.Background.Steps)
+				}
+				if rc.Scenario != nil {
+					add(rc.Scenario.Steps)
+				}
+			}
+		}
+	}
+	return steps
 }
 
 func tagNames(tags []*messages.Tag) []string {

@@ -4,15 +4,14 @@ package docgen
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/tools/internal/genfile"
 )
 
 // Levels are the level tags in document order, with what each means.
@@ -181,32 +180,17 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	if *out == "" {
 		*out = filepath.Join(*dir, "README.md")
 	}
-	fsys := os.DirFS(*dir)
-	features, err := featureset.Load(fsys)
+	features, err := featureset.LoadDir(*dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "docgen: %v\n", err)
 		return 1
 	}
-	if len(features) == 0 {
-		fmt.Fprintf(stderr, "docgen: no *.feature file in %s\n", *dir)
-		return 1
-	}
-	doc := Render(features)
-	if *check {
-		have, err := os.ReadFile(*out)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(stderr, "docgen: %v\n", err)
-			return 1
-		}
-		if !bytes.Equal(have, doc) {
-			fmt.Fprintf(stderr, "docgen: %s is stale: run make generate\n", *out)
-			return 1
-		}
-		return 0
-	}
-	if err := os.WriteFile(*out, doc, 0o644); err != nil {
+	if err := genfile.Update(*out, Render(features), *check); err != nil {
 		fmt.Fprintf(stderr, "docgen: %v\n", err)
 		return 1
+	}
+	if *check {
+		return 0
 	}
 	fmt.Fprintf(stdout, "docgen: wrote %s\n", *out)
 	return 0

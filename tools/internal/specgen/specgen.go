@@ -6,8 +6,6 @@
 package specgen
 
 import (
-	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,6 +15,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/tools/internal/genfile"
 )
 
 // Run is the specgen command: args are its flags; init registers the step
@@ -35,21 +34,16 @@ func Run(args []string, stdout, stderr io.Writer, init func(*godog.ScenarioConte
 		return 2
 	}
 
-	fsys := os.DirFS(*dir)
-	features, err := featureset.Load(fsys)
+	features, err := featureset.LoadDir(*dir)
 	if err != nil {
 		fmt.Fprintf(stderr, "specgen: %v\n", err)
-		return 1
-	}
-	if len(features) == 0 {
-		fmt.Fprintf(stderr, "specgen: no *.feature file in %s\n", *dir)
 		return 1
 	}
 	paths := make([]string, len(features))
 	for i, f := range features {
 		paths[i] = f.File
 	}
-	problems, err := CheckSteps(fsys, paths, init)
+	problems, err := CheckSteps(os.DirFS(*dir), paths, init)
 	if err != nil {
 		fmt.Fprintf(stderr, "specgen: %v\n", err)
 		return 1
@@ -68,21 +62,12 @@ func Run(args []string, stdout, stderr io.Writer, init func(*godog.ScenarioConte
 		fmt.Fprintf(stderr, "specgen: %v\n", err)
 		return 1
 	}
-	if *check {
-		have, err := os.ReadFile(*out)
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(stderr, "specgen: %v\n", err)
-			return 1
-		}
-		if !bytes.Equal(have, code) {
-			fmt.Fprintf(stderr, "specgen: %s is stale: run make generate\n", *out)
-			return 1
-		}
-		return 0
-	}
-	if err := os.WriteFile(*out, code, 0o644); err != nil {
+	if err := genfile.Update(*out, code, *check); err != nil {
 		fmt.Fprintf(stderr, "specgen: %v\n", err)
 		return 1
+	}
+	if *check {
+		return 0
 	}
 	n := 0
 	for _, f := range features {
