@@ -14,6 +14,8 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/cucumber/godog/formatters"
 	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/wsconform/wsconform/tools/featureset"
 )
 
 // Status is a scenario's outcome.
@@ -163,28 +165,8 @@ func (f *formatter) Feature(doc *messages.GherkinDocument, uri string, _ []byte)
 	info := featureInfo{steps: map[string]stepInfo{}}
 	if doc != nil && doc.Feature != nil {
 		info.name = doc.Feature.Name
-		add := func(steps []*messages.Step) {
-			for _, s := range steps {
-				info.steps[s.Id] = stepInfo{keyword: s.Keyword, line: int(s.Location.Line)}
-			}
-		}
-		for _, ch := range doc.Feature.Children {
-			if ch.Background != nil {
-				add(ch.Background.Steps)
-			}
-			if ch.Scenario != nil {
-				add(ch.Scenario.Steps)
-			}
-			if ch.Rule != nil {
-				for _, rc := range ch.Rule.Children {
-					if rc.Background != nil {
-						add(rc.Background.Steps)
-					}
-					if rc.Scenario != nil {
-						add(rc.Scenario.Steps)
-					}
-				}
-			}
+		for id, s := range featureset.StepsByID(doc.Feature) {
+			info.steps[id] = stepInfo{keyword: s.Keyword, line: int(s.Location.Line)}
 		}
 	}
 	f.c.mu.Lock()

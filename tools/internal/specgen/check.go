@@ -17,6 +17,8 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/cucumber/godog/formatters"
 	messages "github.com/cucumber/messages/go/v34"
+
+	"github.com/wsconform/wsconform/tools/featureset"
 )
 
 // Problem is a step that no step definition, or more than one, matches.
@@ -195,32 +197,11 @@ func (d *dryRun) TestRunStarted() {}
 func (d *dryRun) Summary()        {}
 
 func (d *dryRun) Feature(doc *messages.GherkinDocument, uri string, _ []byte) {
-	steps := map[string]*messages.Step{}
-	add := func(ss []*messages.Step) {
-		for _, s := range ss {
-			steps[s.Id] = s
-		}
+	var feat *messages.Feature
+	if doc != nil {
+		feat = doc.Feature
 	}
-	if doc != nil && doc.Feature != nil {
-		for _, ch := range doc.Feature.Children {
-			if ch.Background != nil {
-				add(ch.Background.Steps)
-			}
-			if ch.Scenario != nil {
-				add(ch.Scenario.Steps)
-			}
-			if ch.Rule != nil {
-				for _, rc := range ch.Rule.Children {
-					if rc.Background != nil {
-						add(rc.Background.Steps)
-					}
-					if rc.Scenario != nil {
-						add(rc.Scenario.Steps)
-					}
-				}
-			}
-		}
-	}
+	steps := featureset.StepsByID(feat)
 	d.mu.Lock()
 	d.docs[uri] = steps
 	d.mu.Unlock()
