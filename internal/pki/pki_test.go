@@ -183,4 +183,30 @@ var _ = Describe("certificates made at run time", func() {
 		_, err := pki.WriteFiles(file, map[string][]byte{"ca.pem": ca.CertPEM})
 		Expect(err).To(MatchError(ContainSubstring(file)))
 	})
+
+	It("makes a set whose files load back and whose untrusted server fails against the CA", func() {
+		set, err := pki.NewSet()
+		Expect(err).NotTo(HaveOccurred())
+		files, err := set.WriteFiles(GinkgoT().TempDir())
+		Expect(err).NotTo(HaveOccurred())
+		for _, pair := range [][2]string{
+			{files.ServerCert, files.ServerKey},
+			{files.ClientCert, files.ClientKey},
+			{files.UntrustedCert, files.UntrustedKey},
+		} {
+			_, err := tls.LoadX509KeyPair(pair[0], pair[1])
+			Expect(err).NotTo(HaveOccurred(), pair[0])
+		}
+		caPEM, err := os.ReadFile(files.CA)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(caPEM).To(Equal(set.CA.CertPEM))
+
+		cerr, _ := handshake(&tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{set.Untrusted.TLS()}},
+			&tls.Config{MinVersion: tls.VersionTLS12, RootCAs: set.CA.Pool()})
+		var unknown x509.UnknownAuthorityError
+		Expect(errors.As(cerr, &unknown)).To(BeTrue(), "got %v", cerr)
+		cerr, _ = handshake(&tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{set.Server.TLS()}},
+			&tls.Config{MinVersion: tls.VersionTLS12, RootCAs: set.CA.Pool()})
+		Expect(cerr).NotTo(HaveOccurred())
+	})
 })
