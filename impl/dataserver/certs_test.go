@@ -19,31 +19,15 @@ type testPKI struct {
 }
 
 func newTestPKI() (*testPKI, error) {
-	ca, err := pki.NewCA("wsconform test CA")
-	if err != nil {
-		return nil, err
-	}
-	other, err := pki.NewCA("untrusted CA")
-	if err != nil {
-		return nil, err
-	}
-	server, err := ca.Server("127.0.0.1")
-	if err != nil {
-		return nil, err
-	}
-	client, err := ca.Client("client")
-	if err != nil {
-		return nil, err
-	}
-	untrusted, err := other.Server("127.0.0.1")
+	set, err := pki.NewSet()
 	if err != nil {
 		return nil, err
 	}
 	return &testPKI{
-		CAPool:        ca.Pool(),
-		Server:        server.TLS(),
-		Client:        client.TLS(),
-		UntrustedPool: other.Pool(),
-		Untrusted:     untrusted.TLS(),
+		CAPool:        set.CA.Pool(),
+		Server:        set.Server.TLS(),
+		Client:        set.Client.TLS(),
+		UntrustedPool: set.UntrustedCA.Pool(),
+		Untrusted:     set.Untrusted.TLS(),
 	}, nil
 }

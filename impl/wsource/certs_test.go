@@ -23,42 +23,22 @@ type testPKI struct {
 
 // newTestPKI makes the material and writes the PEM files under dir.
 func newTestPKI(dir string) (*testPKI, error) {
-	ca, err := pki.NewCA("wsconform test CA")
+	set, err := pki.NewSet()
 	if err != nil {
 		return nil, err
 	}
-	other, err := pki.NewCA("untrusted CA")
-	if err != nil {
-		return nil, err
-	}
-	server, err := ca.Server("127.0.0.1")
-	if err != nil {
-		return nil, err
-	}
-	client, err := ca.Client("client")
-	if err != nil {
-		return nil, err
-	}
-	untrusted, err := other.Server("127.0.0.1")
-	if err != nil {
-		return nil, err
-	}
-	paths, err := pki.WriteFiles(dir, map[string][]byte{
-		"ca.pem":         ca.CertPEM,
-		"client.pem":     client.CertPEM,
-		"client-key.pem": client.KeyPEM,
-	})
+	files, err := set.WriteFiles(dir)
 	if err != nil {
 		return nil, err
 	}
 	return &testPKI{
-		CAPool:         ca.Pool(),
-		Server:         server.TLS(),
-		Client:         client.TLS(),
-		UntrustedPool:  other.Pool(),
-		Untrusted:      untrusted.TLS(),
-		CAFile:         paths["ca.pem"],
-		ClientCertFile: paths["client.pem"],
-		ClientKeyFile:  paths["client-key.pem"],
+		CAPool:         set.CA.Pool(),
+		Server:         set.Server.TLS(),
+		Client:         set.Client.TLS(),
+		UntrustedPool:  set.UntrustedCA.Pool(),
+		Untrusted:      set.Untrusted.TLS(),
+		CAFile:         files.CA,
+		ClientCertFile: files.ClientCert,
+		ClientKeyFile:  files.ClientKey,
 	}, nil
 }

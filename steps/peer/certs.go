@@ -36,55 +36,30 @@ type Certs struct {
 // NewCerts generates the material and writes it under dir, which is created
 // when missing.
 func NewCerts(dir string) (*Certs, error) {
-	ca, err := pki.NewCA("wsconform test CA")
+	set, err := pki.NewSet()
 	if err != nil {
 		return nil, err
 	}
-	server, err := ca.Server("wsconform server")
-	if err != nil {
-		return nil, err
-	}
-	client, err := ca.Client("wsconform client")
-	if err != nil {
-		return nil, err
-	}
-	otherCA, err := pki.NewCA("wsconform untrusted CA")
-	if err != nil {
-		return nil, err
-	}
-	untrusted, err := otherCA.Server("wsconform untrusted server")
-	if err != nil {
-		return nil, err
-	}
-	paths, err := pki.WriteFiles(dir, map[string][]byte{
-		"ca.pem":                   ca.CertPEM,
-		"server.pem":               server.CertPEM,
-		"server-key.pem":           server.KeyPEM,
-		"client.pem":               client.CertPEM,
-		"client-key.pem":           client.KeyPEM,
-		"untrusted-ca.pem":         otherCA.CertPEM,
-		"untrusted-server.pem":     untrusted.CertPEM,
-		"untrusted-server-key.pem": untrusted.KeyPEM,
-	})
+	files, err := set.WriteFiles(dir)
 	if err != nil {
 		return nil, err
 	}
 	return &Certs{
 		Dir:               dir,
-		CAFile:            paths["ca.pem"],
-		ServerCertFile:    paths["server.pem"],
-		ServerKeyFile:     paths["server-key.pem"],
-		ClientCertFile:    paths["client.pem"],
-		ClientKeyFile:     paths["client-key.pem"],
-		UntrustedCAFile:   paths["untrusted-ca.pem"],
-		UntrustedCertFile: paths["untrusted-server.pem"],
-		UntrustedKeyFile:  paths["untrusted-server-key.pem"],
-		CAPEM:             ca.CertPEM,
-		UntrustedCAPEM:    otherCA.CertPEM,
-		caPool:            ca.Pool(),
-		server:            server.TLS(),
-		client:            client.TLS(),
-		untrusted:         untrusted.TLS(),
+		CAFile:            files.CA,
+		ServerCertFile:    files.ServerCert,
+		ServerKeyFile:     files.ServerKey,
+		ClientCertFile:    files.ClientCert,
+		ClientKeyFile:     files.ClientKey,
+		UntrustedCAFile:   files.UntrustedCA,
+		UntrustedCertFile: files.UntrustedCert,
+		UntrustedKeyFile:  files.UntrustedKey,
+		CAPEM:             set.CA.CertPEM,
+		UntrustedCAPEM:    set.UntrustedCA.CertPEM,
+		caPool:            set.CA.Pool(),
+		server:            set.Server.TLS(),
+		client:            set.Client.TLS(),
+		untrusted:         set.Untrusted.TLS(),
 	}, nil
 }
 
