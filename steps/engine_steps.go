@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -143,26 +144,29 @@ func theConfKeyHas(ctx context.Context, key string, table *godog.Table) error {
 	return nil
 }
 
-func theDataServerUsesTLS(ctx context.Context) error {
-	w := worldFrom(ctx)
+// serveDataTLS makes the data server speak wss with the suite's server
+// certificate; with clientAuth it also demands client certificates from the
+// suite's CA.
+func (w *World) serveDataTLS(clientAuth bool) error {
 	c, err := w.ensureCerts()
 	if err != nil {
 		return err
 	}
-	w.env.DataServerTLS = &target.TLSFiles{CertFile: c.ServerCertFile, KeyFile: c.ServerKeyFile}
+	tf := &target.TLSFiles{CertFile: c.ServerCertFile, KeyFile: c.ServerKeyFile}
+	if clientAuth {
+		tf.ClientCAFile = c.CAFile
+	}
+	w.env.DataServerTLS = tf
 	w.changed()
 	return nil
 }
 
+func theDataServerUsesTLS(ctx context.Context) error {
+	return worldFrom(ctx).serveDataTLS(false)
+}
+
 func theDataServerRequiresClientCertificates(ctx context.Context) error {
-	w := worldFrom(ctx)
-	c, err := w.ensureCerts()
-	if err != nil {
-		return err
-	}
-	w.env.DataServerTLS = &target.TLSFiles{CertFile: c.ServerCertFile, KeyFile: c.ServerKeyFile, ClientCAFile: c.CAFile}
-	w.changed()
-	return nil
+	return worldFrom(ctx).serveDataTLS(true)
 }
 
 func theMessageSizeLimitIs(ctx context.Context, n int64) error {
@@ -213,7 +217,7 @@ func creatingThisStreamFails(ctx context.Context, want string, doc *godog.DocStr
 	defer cancel()
 	err := w.tgt.CreateStream(tctx, sql)
 	if err == nil {
-		if name != "" && !contains(w.streams, name) {
+		if name != "" && !slices.Contains(w.streams, name) {
 			w.streams = append(w.streams, name)
 		}
 		return fmt.Errorf("creating the stream with %q succeeded; want an error", sql)
@@ -226,15 +230,6 @@ func creatingThisStreamFails(ctx context.Context, want string, doc *godog.DocStr
 		return fmt.Errorf("creating the stream with %q failed with %q; want an error containing %q", sql, err, want)
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func theStreamIsDropped(ctx context.Context, name string) error {

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
@@ -61,31 +62,26 @@ func aRemoteWebSocketServerThatNeverAnswersTheHandshake(ctx context.Context, nam
 	return worldFrom(ctx).startRemote(name, peer.ServerOptions{Hang: true})
 }
 
-func aRemoteWssServerWithACertificateFromTheSuitesCA(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
+// startTLSRemote starts a wss remote server with the TLS configuration pick
+// picks from the scenario's certificates.
+func (w *World) startTLSRemote(name string, pick func(c *peer.Certs) *tls.Config) error {
 	c, err := w.ensureCerts()
 	if err != nil {
 		return err
 	}
-	return w.startRemote(name, peer.ServerOptions{TLS: c.ServerTLS(false)})
+	return w.startRemote(name, peer.ServerOptions{TLS: pick(c)})
+}
+
+func aRemoteWssServerWithACertificateFromTheSuitesCA(ctx context.Context, name string) error {
+	return worldFrom(ctx).startTLSRemote(name, func(c *peer.Certs) *tls.Config { return c.ServerTLS(false) })
 }
 
 func aRemoteWssServerWithACertificateFromAnUnknownCA(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
-	c, err := w.ensureCerts()
-	if err != nil {
-		return err
-	}
-	return w.startRemote(name, peer.ServerOptions{TLS: c.UntrustedServerTLS()})
+	return worldFrom(ctx).startTLSRemote(name, (*peer.Certs).UntrustedServerTLS)
 }
 
 func aRemoteWssServerThatRequiresAClientCertificate(ctx context.Context, name string) error {
-	w := worldFrom(ctx)
-	c, err := w.ensureCerts()
-	if err != nil {
-		return err
-	}
-	return w.startRemote(name, peer.ServerOptions{TLS: c.ServerTLS(true)})
+	return worldFrom(ctx).startTLSRemote(name, func(c *peer.Certs) *tls.Config { return c.ServerTLS(true) })
 }
 
 // accept waits for the next connection the engine opens to a remote server.
