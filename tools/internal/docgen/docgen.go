@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/wsconform/wsconform/tools/featureset"
@@ -50,26 +51,17 @@ func Rules(f featureset.Feature) []Rule {
 			r.Examples++
 		}
 		for _, l := range Levels {
-			if s.HasTag(l.Tag) && !contains(r.Levels, strings.TrimPrefix(l.Tag, "@")) {
+			if s.HasTag(l.Tag) && !slices.Contains(r.Levels, strings.TrimPrefix(l.Tag, "@")) {
 				r.Levels = append(r.Levels, strings.TrimPrefix(l.Tag, "@"))
 			}
 		}
 		for _, t := range s.Tags {
-			if n, ok := strings.CutPrefix(t, "@needs-"); ok && !contains(r.Needs, n) {
+			if n, ok := strings.CutPrefix(t, "@needs-"); ok && !slices.Contains(r.Needs, n) {
 				r.Needs = append(r.Needs, n)
 			}
 		}
 	}
 	return rules
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // areaTags are the tags that name an area.
@@ -79,7 +71,7 @@ var areaTags = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@
 func area(f featureset.Feature) []string {
 	var out []string
 	for _, a := range areaTags {
-		if contains(f.Tags, a) {
+		if slices.Contains(f.Tags, a) {
 			out = append(out, a)
 		}
 	}
