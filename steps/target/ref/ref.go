@@ -231,13 +231,23 @@ func (t *Target) engine() (*engine.Engine, error) {
 	return t.eng, nil
 }
 
-// CreateStream runs a CREATE STREAM statement.
-func (t *Target) CreateStream(ctx context.Context, sql string) error {
+// live returns the current engine, or an error when the target is closed or
+// ctx has ended.
+func (t *Target) live(ctx context.Context) (*engine.Engine, error) {
 	e, err := t.engine()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// CreateStream runs a CREATE STREAM statement.
+func (t *Target) CreateStream(ctx context.Context, sql string) error {
+	e, err := t.live(ctx)
+	if err != nil {
 		return err
 	}
 	_, err = e.CreateStream(sql)
@@ -246,11 +256,8 @@ func (t *Target) CreateStream(ctx context.Context, sql string) error {
 
 // DropStream drops a stream.
 func (t *Target) DropStream(ctx context.Context, name string) error {
-	e, err := t.engine()
+	e, err := t.live(ctx)
 	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return e.DropStream(name)
@@ -285,11 +292,8 @@ func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, e
 
 // StopRule stops a rule.
 func (t *Target) StopRule(ctx context.Context, id string) error {
-	e, err := t.engine()
+	e, err := t.live(ctx)
 	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return e.StopRule(id)
@@ -306,11 +310,8 @@ func (t *Target) StartRule(ctx context.Context, id string) error {
 
 // DeleteRule deletes a rule. Records it emitted before are still delivered.
 func (t *Target) DeleteRule(ctx context.Context, id string) error {
-	e, err := t.engine()
+	e, err := t.live(ctx)
 	if err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
 		return err
 	}
 	return e.DeleteRule(id)
