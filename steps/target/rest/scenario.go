@@ -225,11 +225,8 @@ var (
 
 // CreateStream posts the statement to /streams.
 func (t *restTarget) CreateStream(ctx context.Context, sql string) error {
-	if err := t.open(); err != nil {
+	if err := t.call(ctx, http.MethodPost, "/streams", map[string]string{"sql": sql}, fmt.Sprintf("create stream %q", sql)); err != nil {
 		return err
-	}
-	if _, err := t.d.client.do(ctx, http.MethodPost, "/streams", map[string]string{"sql": sql}); err != nil {
-		return fmt.Errorf("create stream %q: %w", sql, err)
 	}
 	if m := streamName.FindStringSubmatch(sql); m != nil {
 		name := strings.Trim(m[1], "`\"")
@@ -247,11 +244,8 @@ func (t *restTarget) CreateStream(ctx context.Context, sql string) error {
 
 // DropStream deletes /streams/{name}.
 func (t *restTarget) DropStream(ctx context.Context, name string) error {
-	if err := t.open(); err != nil {
+	if err := t.call(ctx, http.MethodDelete, "/streams/"+seg(name), nil, "drop stream "+name); err != nil {
 		return err
-	}
-	if _, err := t.d.client.do(ctx, http.MethodDelete, "/streams/"+seg(name), nil); err != nil {
-		return fmt.Errorf("drop stream %s: %w", name, err)
 	}
 	t.mu.Lock()
 	delete(t.streams, name)
@@ -323,24 +317,30 @@ func (t *restTarget) track(r *rule) {
 	t.mu.Unlock()
 }
 
-// StopRule posts /rules/{id}/stop.
-func (t *restTarget) StopRule(ctx context.Context, id string) error {
+// call sends one request for the scenario, unless the target is closed; what
+// names the operation in the error.
+func (t *restTarget) call(ctx context.Context, method, path string, body any, what string) error {
 	if err := t.open(); err != nil {
 		return err
 	}
-	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules/"+seg(id)+"/stop", nil); err != nil {
-		return fmt.Errorf("stop rule %s: %w", id, err)
+	if _, err := t.d.client.do(ctx, method, path, body); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// StopRule posts /rules/{id}/stop.
+func (t *restTarget) StopRule(ctx context.Context, id string) error {
+	if err := t.call(ctx, http.MethodPost, "/rules/"+seg(id)+"/stop", nil, "stop rule "+id); err != nil {
+		return err
 	}
 	return nil
 }
 
 // StartRule posts /rules/{id}/start.
 func (t *restTarget) StartRule(ctx context.Context, id string) error {
-	if err := t.open(); err != nil {
+	if err := t.call(ctx, http.MethodPost, "/rules/"+seg(id)+"/start", nil, "start rule "+id); err != nil {
 		return err
-	}
-	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules/"+seg(id)+"/start", nil); err != nil {
-		return fmt.Errorf("start rule %s: %w", id, err)
 	}
 	return nil
 }
@@ -348,11 +348,8 @@ func (t *restTarget) StartRule(ctx context.Context, id string) error {
 // DeleteRule deletes /rules/{id}. Records the rule posted before keep
 // arriving on its channel.
 func (t *restTarget) DeleteRule(ctx context.Context, id string) error {
-	if err := t.open(); err != nil {
+	if err := t.call(ctx, http.MethodDelete, "/rules/"+seg(id), nil, "delete rule "+id); err != nil {
 		return err
-	}
-	if _, err := t.d.client.do(ctx, http.MethodDelete, "/rules/"+seg(id), nil); err != nil {
-		return fmt.Errorf("delete rule %s: %w", id, err)
 	}
 	t.mu.Lock()
 	delete(t.rules, id)
