@@ -4,9 +4,14 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing/fstest"
 
+	gherkin "github.com/cucumber/gherkin/go/v42"
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -138,5 +143,32 @@ var _ = Describe("Load", func() {
 		Expect(feats).To(HaveLen(2))
 		Expect(feats[0].File).To(Equal("a.feature"))
 		Expect(feats[1].Scenarios[0].Path()).To(Equal("b.feature:2"))
+	})
+})
+
+var _ = Describe("LoadDir", func() {
+	It("reads the features of a directory and refuses one without any", func() {
+		dir := GinkgoT().TempDir()
+		_, err := featureset.LoadDir(dir)
+		Expect(err).To(MatchError("no *.feature file in " + dir))
+		Expect(os.WriteFile(filepath.Join(dir, "json.feature"), []byte(feature), 0o644)).To(Succeed())
+		feats, err := featureset.LoadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(feats).To(HaveLen(1))
+		Expect(feats[0].Scenarios).To(HaveLen(4))
+	})
+})
+
+var _ = Describe("StepsByID", func() {
+	It("finds the steps of backgrounds, scenarios and rules", func() {
+		doc, err := gherkin.ParseGherkinDocument(strings.NewReader(feature), (&messages.Incrementing{}).NewId)
+		Expect(err).NotTo(HaveOccurred())
+		var lines []int
+		for id, s := range featureset.StepsByID(doc.Feature) {
+			Expect(s.Id).To(Equal(id))
+			lines = append(lines, int(s.Location.Line))
+		}
+		Expect(lines).To(ConsistOf(6, 13, 14, 19, 23))
+		Expect(featureset.StepsByID(nil)).To(BeEmpty())
 	})
 })
