@@ -33,6 +33,13 @@ var defectAreas = map[string]string{
 	"DropOnePercent":            "@robustness",
 	"AcceptInvalidUTF8":         "@robustness",
 	"NoReadLimit":               "@robustness",
+	"RefuseForeignOrigin":       "@server-mode",
+	"IgnorePings":               "@server-mode",
+	"NoRecordsInCount":          "@server-mode",
+	"NamedConfKeyAlone":         "@config",
+	"AcceptRelativeDatasource":  "@stream-ddl",
+	"NoClientCertificate":       "@tls",
+	"StopLeavesClientOpen":      "@client-mode",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.
@@ -81,6 +88,7 @@ func TestSuiteCatchesDefects(t *testing.T) {
 					if f.has(area) {
 						inArea++
 					}
+					t.Logf("failed: %s", f.describe())
 				}
 				if inArea == 0 {
 					t.Fatalf("with defect %s, no %s scenario failed; failed: %v", name, area, failed)
@@ -104,6 +112,8 @@ func TestSuiteCatchesDefects(t *testing.T) {
 type failedScenario struct {
 	Name string
 	Tags []string
+	// Step and Error are the first step that did not pass and its error.
+	Step, Error string
 }
 
 func (f failedScenario) has(tag string) bool {
@@ -116,6 +126,16 @@ func (f failedScenario) has(tag string) bool {
 }
 
 func (f failedScenario) String() string { return fmt.Sprintf("%q", f.Name) }
+
+// describe tells the scenario, its failed step and the step's error.
+func (f failedScenario) describe() string {
+	const maxError = 300
+	msg := f.Error
+	if len(msg) > maxError {
+		msg = msg[:maxError] + "..."
+	}
+	return fmt.Sprintf("%q at step %q: %s", f.Name, f.Step, msg)
+}
 
 // runVariant runs the scenarios tagged area against a reference engine with
 // faults, and returns the scenarios that failed.
@@ -155,8 +175,11 @@ func failedScenarios(path string) ([]failedScenario, error) {
 				Name string `json:"name"`
 			} `json:"tags"`
 			Steps []struct {
-				Result struct {
+				Keyword string `json:"keyword"`
+				Name    string `json:"name"`
+				Result  struct {
 					Status string `json:"status"`
+					Error  string `json:"error_message"`
 				} `json:"result"`
 			} `json:"steps"`
 		} `json:"elements"`
@@ -167,16 +190,21 @@ func failedScenarios(path string) ([]failedScenario, error) {
 	var failed []failedScenario
 	for _, f := range features {
 		for _, e := range f.Elements {
+			fs := failedScenario{Name: e.Name}
 			bad := false
 			for _, s := range e.Steps {
-				if s.Result.Status != "passed" && s.Result.Status != "skipped" {
+				if s.Result.Status != "passed" && s.Result.Status != "skipped" && !bad {
 					bad = true
+					fs.Step = strings.TrimSpace(s.Keyword) + " " + s.Name
+					fs.Error = s.Result.Status
+					if s.Result.Error != "" {
+						fs.Error += ": " + s.Result.Error
+					}
 				}
 			}
 			if !bad {
 				continue
 			}
-			fs := failedScenario{Name: e.Name}
 			for _, tag := range e.Tags {
 				fs.Tags = append(fs.Tags, tag.Name)
 			}

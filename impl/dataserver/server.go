@@ -118,6 +118,9 @@ func New(cfg Config) *Server {
 			http.Error(w, reason.Error(), status)
 		},
 	}
+	if cfg.Faults.RefuseForeignOrigin {
+		s.upgrader.CheckOrigin = nil // gorilla's default: the Origin host must equal the Host
+	}
 	return s
 }
 
@@ -273,6 +276,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer conn.Close()
+	if s.cfg.Faults.IgnorePings {
+		conn.SetPingHandler(func(string) error { return nil })
+	}
 	if hook := upgradedHook.Load(); hook != nil {
 		(*hook)(r.URL.Path)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/impl/wsource"
 )
 
 // Options configure an Engine. The zero value works: default-less Kuiper
@@ -241,13 +242,16 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 		return ddl.Stream{}, config.Props{}, withKind(ErrNotFound,
 			fmt.Errorf("rule %s: stream %s is not found", r.def.ID, r.sel.From))
 	}
-	if err := checkStreamSource(s); err != nil {
+	if err := checkStreamSource(s); err != nil && !(e.faults.AcceptRelativeDatasource && errors.Is(err, wsource.ErrEndpoint)) {
 		return ddl.Stream{}, config.Props{}, err
 	}
 	if err := checkFields(r.def.ID, r.sel, s); err != nil {
 		return ddl.Stream{}, config.Props{}, err
 	}
 	props, err := e.confKeys.Resolve(s.Options.ConfKey)
+	if raw, named := e.confKeys[strings.ToLower(s.Options.ConfKey)]; err == nil && named && e.faults.NamedConfKeyAlone {
+		props, err = config.ParseProps(raw)
+	}
 	if err != nil {
 		return ddl.Stream{}, config.Props{}, withKind(ErrInvalid, fmt.Errorf("stream %s: %w", s.Name, err))
 	}
@@ -589,6 +593,15 @@ func (e *Engine) Close() error {
 		for _, s := range r.def.Sinks {
 			_ = s.Close()
 		}
+	}
+	if e.faults.StopLeavesClientOpen {
+		e.mu.Lock()
+		for _, h := range e.hubs {
+			if src := h.src.Swap(nil); src != nil {
+				_ = src.Close()
+			}
+		}
+		e.mu.Unlock()
 	}
 	e.cancel()
 	err := e.ds.Close()

@@ -31,6 +31,8 @@ type hub struct {
 	runs atomic.Pointer[[]*run]
 	// fields is the schema of the stream that started the source.
 	fields []ddl.Field
+	// clientMode tells whether the source dials a remote server.
+	clientMode bool
 
 	// seq counts records for the DropOnePercent fault; only emit touches it and
 	// the source serialises emit calls.
@@ -62,6 +64,7 @@ func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props confi
 		return nil
 	}
 	h.fields = stream.Fields
+	h.clientMode = !props.ServerMode()
 	src, err := wsource.New(wsource.Config{
 		Stream:     stream.Name,
 		Datasource: stream.Options.Datasource,
@@ -99,7 +102,7 @@ func (h *hub) detach(r *run) {
 	}
 	h.runs.Store(&next)
 	r.cancel()
-	if len(next) == 0 {
+	if len(next) == 0 && !(h.faults.StopLeavesClientOpen && h.clientMode) {
 		if src := h.src.Load(); src != nil {
 			if err := src.Close(); err != nil {
 				h.logger.Warn("closing source", "source", h.key, "error", err)
@@ -125,7 +128,9 @@ func (h *hub) exception(err error) {
 func (h *hub) emit(ctx context.Context, payload []byte) error {
 	runs := *h.runs.Load()
 	for _, r := range runs {
-		r.m.sourceIn.Add(1)
+		if !h.faults.NoRecordsInCount {
+			r.m.sourceIn.Add(1)
+		}
 		r.m.sourceOut.Add(1)
 		r.m.decoderIn.Add(1)
 	}

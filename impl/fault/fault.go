@@ -39,6 +39,20 @@ type Set struct {
 	IgnoreQuery bool
 	// StopOnDecodeError: a decode error closes the connection.
 	StopOnDecodeError bool
+	// RefuseForeignOrigin: server mode refuses a handshake whose Origin is not the endpoint's host.
+	RefuseForeignOrigin bool
+	// IgnorePings: server-mode connections do not answer pings.
+	IgnorePings bool
+	// NamedConfKeyAlone: a named confKey is used alone, not merged over default.
+	NamedConfKeyAlone bool
+	// AcceptRelativeDatasource: a DATASOURCE that does not start with "/" is accepted.
+	AcceptRelativeDatasource bool
+	// NoClientCertificate: client mode presents no client certificate.
+	NoClientCertificate bool
+	// StopLeavesClientOpen: stopping the last rule of a client-mode stream leaves its connection open.
+	StopLeavesClientOpen bool
+	// NoRecordsInCount: the rule status never counts the messages received.
+	NoRecordsInCount bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.

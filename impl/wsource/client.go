@@ -70,6 +70,9 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 		if s.cfg.Faults.SkipTLSVerify {
 			tc.InsecureSkipVerify = true
 		}
+		if s.cfg.Faults.NoClientCertificate {
+			tc.Certificates = nil
+		}
 		d.TLSClientConfig = tc
 	}
 	header := s.cfg.Props.RequestHeader.Clone()

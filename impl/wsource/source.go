@@ -114,7 +114,7 @@ type Source struct {
 // New validates cfg and returns a source that is not started. A datasource
 // that is empty or does not start with "/" gives ErrEndpoint.
 func New(cfg Config) (*Source, error) {
-	if cfg.Datasource == "" || !strings.HasPrefix(cfg.Datasource, "/") {
+	if (cfg.Datasource == "" || !strings.HasPrefix(cfg.Datasource, "/")) && !cfg.Faults.AcceptRelativeDatasource {
 		return nil, ErrEndpoint
 	}
 	if cfg.Emit == nil {
