@@ -234,6 +234,45 @@ var _ = Describe("Server", func() {
 			Expect(got).To(HaveKey("7-24"))
 		})
 
+		DescribeTable("the Origin of a handshake",
+			func(faults fault.Set, want int) {
+				s := newServer(dataserver.Config{Faults: faults})
+				Expect(s.Register("/origin", newCollector().handle)).To(Succeed())
+				_, resp, _ := dial("ws://"+s.Addr()+"/origin", nil, http.Header{"Origin": {"http://elsewhere.example"}})
+				Expect(resp).NotTo(BeNil())
+				Expect(resp.StatusCode).To(Equal(want))
+			},
+			Entry("is not checked", fault.Set{}, http.StatusSwitchingProtocols),
+			Entry("must match the host with the RefuseForeignOrigin fault", fault.Set{RefuseForeignOrigin: true}, http.StatusForbidden),
+		)
+
+		DescribeTable("a client's ping",
+			func(faults fault.Set, answered bool) {
+				s := newServer(dataserver.Config{Faults: faults})
+				Expect(s.Register("/ping", newCollector().handle)).To(Succeed())
+				c, _, err := dial("ws://"+s.Addr()+"/ping", nil, nil)
+				Expect(err).NotTo(HaveOccurred())
+				// The pong handler's error ends the client's read as soon as a pong arrives.
+				gotPong := errors.New("pong")
+				c.SetPongHandler(func(data string) error {
+					if data != "are you there" {
+						return fmt.Errorf("pong %q for the ping %q", data, "are you there")
+					}
+					return gotPong
+				})
+				Expect(c.WriteControl(websocket.PingMessage, []byte("are you there"), time.Now().Add(time.Second))).To(Succeed())
+				Expect(c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))).To(Succeed())
+				_, _, err = c.ReadMessage()
+				if answered {
+					Expect(err).To(MatchError(gotPong))
+				} else {
+					Expect(err).To(MatchError(ContainSubstring("i/o timeout")))
+				}
+			},
+			Entry("is answered with a pong carrying its data", fault.Set{}, true),
+			Entry("is not answered with the IgnorePings fault", fault.Set{IgnorePings: true}, false),
+		)
+
 		It("sends close 1001 to clients on Unregister and waits for the handlers", func() {
 			s := newServer(dataserver.Config{})
 			running := make(chan struct{}, 4)
