@@ -258,6 +258,11 @@ var _ = Describe("client mode", func() {
 				CertificationPath: pki.ClientCertFile, PrivateKeyPath: pki.ClientKeyFile}})
 			Expect(s.Start(context.Background())).To(Succeed())
 			Expect(r.accept().req.TLS.PeerCertificates).To(HaveLen(1))
+
+			broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile,
+				CertificationPath: pki.ClientCertFile, PrivateKeyPath: pki.ClientKeyFile},
+				Faults: fault.Set{NoClientCertificate: true}})
+			Expect(broken.Start(context.Background())).To(MatchError(HavePrefix("disconnected: ")))
 		})
 
 		It("names a missing certificate file", func() {

@@ -42,6 +42,15 @@ var _ = Describe("New", func() {
 		}
 	})
 
+	It("accepts such a datasource with the AcceptRelativeDatasource fault", func() {
+		for _, ds := range []string{"", "api/data"} {
+			s, err := wsource.New(wsource.Config{Datasource: ds, Emit: newSink(1).emit,
+				Props: config.Props{Addr: "127.0.0.1:1"}, Faults: fault.Set{AcceptRelativeDatasource: true}})
+			Expect(err).NotTo(HaveOccurred(), "datasource %q", ds)
+			Expect(s.Close()).To(Succeed())
+		}
+	})
+
 	It("needs a data server in server mode", func() {
 		_, err := wsource.New(wsource.Config{Stream: "s1", Datasource: "/a", Emit: newSink(1).emit})
 		Expect(err).To(MatchError(ContainSubstring(`"s1"`)))
