@@ -451,6 +451,70 @@ var _ = Describe("faults", func() {
 		Entry("DropOnePercent", fault.Set{DropOnePercent: true}, "SELECT * FROM u",
 			[]string{`[` + strings.Repeat(`{"a":0},`, 99) + `{"a":100}]`}, repeat(decode.Record{"a": int64(0)}, 99)),
 	)
+
+	DescribeTable("count the messages received unless NoRecordsInCount",
+		func(faults fault.Set, want int64) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="/s")`)
+			Expect(err).NotTo(HaveOccurred())
+			mem := engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Sinks: []engine.Sink{mem}})).To(Succeed())
+			send(mustDial(e, "/s"), `{"n":1}`, `{"n":2}`)
+			Expect(next(mem)).To(Equal(decode.Record{"n": int64(1)}))
+			Expect(next(mem)).To(Equal(decode.Record{"n": int64(2)}))
+			Expect(status(e, "r")).To(HaveKeyWithValue("source_s_0_records_in_total", want))
+		},
+		Entry("correct", fault.Set{}, int64(2)),
+		Entry("NoRecordsInCount", fault.Set{NoRecordsInCount: true}, int64(0)),
+	)
+
+	DescribeTable("merge a named confKey over default unless NamedConfKeyAlone",
+		func(faults fault.Set, wantPath string) {
+			rem := newRemote()
+			e := newEngine(faults, config.ConfKeys{"default": {"path": "/fromdefault"}, "remote": {"addr": rem.addr()}})
+			_, err := e.CreateStream(`CREATE STREAM c () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM c", Actions: nopAction()})).To(Succeed())
+			rem.accept()
+			Expect(<-rem.paths).To(Equal(wantPath))
+		},
+		Entry("correct", fault.Set{}, "/fromdefault"),
+		Entry("NamedConfKeyAlone", fault.Set{NamedConfKeyAlone: true}, "/feed"),
+	)
+
+	It("accept a datasource without a leading slash with AcceptRelativeDatasource", func() {
+		e := newEngine(fault.Set{AcceptRelativeDatasource: true}, nil)
+		_, err := e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="api/data")`)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Actions: nopAction()})).To(Succeed())
+		Expect(status(e, "r")).To(HaveKeyWithValue("status", "running"))
+	})
+
+	DescribeTable("hang up a stopped client-mode rule unless StopLeavesClientOpen",
+		func(faults fault.Set, redials bool) {
+			rem := newRemote()
+			e := newEngine(faults, config.ConfKeys{"default": {}, "remote": {"addr": rem.addr()}})
+			_, err := e.CreateStream(`CREATE STREAM c () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)
+			Expect(err).NotTo(HaveOccurred())
+			mem := engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM c", Sinks: []engine.Sink{mem}})).To(Succeed())
+			first := rem.accept()
+			Expect(e.StopRule("r")).To(Succeed())
+			Expect(e.StartRule(ctxT(), "r")).To(Succeed())
+			if redials {
+				conn := rem.accept()
+				Expect(conn.WriteMessage(websocket.TextMessage, []byte(`{"conn":2}`))).To(Succeed())
+				Expect(next(mem)).To(Equal(decode.Record{"conn": int64(2)}))
+				return
+			}
+			// The first connection was never closed, so the restarted rule reads it.
+			Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+			Expect(first.WriteMessage(websocket.TextMessage, []byte(`{"conn":1}`))).To(Succeed())
+			Expect(next(mem)).To(Equal(decode.Record{"conn": int64(1)}))
+		},
+		Entry("correct", fault.Set{}, true),
+		Entry("StopLeavesClientOpen", fault.Set{StopLeavesClientOpen: true}, false),
+	)
 })
 
 func repeat(r decode.Record, n int) []decode.Record {
