@@ -40,6 +40,8 @@ var defectAreas = map[string]string{
 	"AcceptRelativeDatasource":  "@stream-ddl",
 	"NoClientCertificate":       "@tls",
 	"StopLeavesClientOpen":      "@client-mode",
+	"IgnoreConfKeyPath":         "@client-mode",
+	"ConnectionPerRule":         "@client-mode",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

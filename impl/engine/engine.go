@@ -260,8 +260,11 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 
 // hubForLocked returns the hub a stream's rules attach to, making it when needed.
 // e.mu must be held.
-func (e *Engine) hubForLocked(s ddl.Stream, props config.Props) *hub {
+func (e *Engine) hubForLocked(s ddl.Stream, props config.Props, ruleID string) *hub {
 	key := "stream/" + s.Name
+	if e.faults.ConnectionPerRule && !props.ServerMode() {
+		key += "/rule/" + ruleID
+	}
 	if e.faults.ShareClientByPath && !props.ServerMode() {
 		p := props.Path
 		if p == "" {
@@ -295,7 +298,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		e.mu.Unlock()
 		return err
 	}
-	h := e.hubForLocked(s, props)
+	h := e.hubForLocked(s, props, r.def.ID)
 	e.mu.Unlock()
 
 	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}

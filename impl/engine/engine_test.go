@@ -515,6 +515,24 @@ var _ = Describe("faults", func() {
 		Entry("correct", fault.Set{}, true),
 		Entry("StopLeavesClientOpen", fault.Set{StopLeavesClientOpen: true}, false),
 	)
+
+	DescribeTable("share one connection between the rules of a client-mode stream unless ConnectionPerRule",
+		func(faults fault.Set, conns int) {
+			rem := newRemote()
+			e := newEngine(faults, config.ConfKeys{"default": {}, "remote": {"addr": rem.addr()}})
+			_, err := e.CreateStream(`CREATE STREAM c () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)
+			Expect(err).NotTo(HaveOccurred())
+			for _, id := range []string{"r1", "r2"} {
+				Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: id, SQL: "SELECT * FROM c", Actions: nopAction()})).To(Succeed())
+			}
+			for range conns {
+				rem.accept()
+			}
+			Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+		},
+		Entry("correct", fault.Set{}, 1),
+		Entry("ConnectionPerRule", fault.Set{ConnectionPerRule: true}, 2),
+	)
 })
 
 func repeat(r decode.Record, n int) []decode.Record {

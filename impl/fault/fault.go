@@ -53,6 +53,10 @@ type Set struct {
 	StopLeavesClientOpen bool
 	// NoRecordsInCount: the rule status never counts the messages received.
 	NoRecordsInCount bool
+	// IgnoreConfKeyPath: client mode dials the DATASOURCE even when the confKey sets a path.
+	IgnoreConfKeyPath bool
+	// ConnectionPerRule: each rule on a client-mode stream opens its own connection.
+	ConnectionPerRule bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.

@@ -19,7 +19,7 @@ func (s *Source) URL() string {
 		scheme = "ws"
 	}
 	target := s.cfg.Props.Path
-	if target == "" {
+	if target == "" || s.cfg.Faults.IgnoreConfKeyPath {
 		target = s.cfg.Datasource
 	}
 	if s.cfg.Faults.IgnoreQuery {

@@ -55,6 +55,10 @@ var _ = Describe("client mode", func() {
 			s, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"}})
 			Expect(s.Start(context.Background())).To(Succeed())
 			Expect(r.accept().req.URL.Path).To(Equal("/fromkey"))
+
+			broken, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"},
+				Faults: fault.Set{IgnoreConfKeyPath: true}})
+			Expect(broken.URL()).To(Equal("ws://" + r.addr + "/fromds"))
 		})
 
 		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", func() {
