@@ -104,6 +104,7 @@ Feature: Client mode
     And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
     When the rule "r1" runs "SELECT * FROM demo"
     Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" status mentions "timeout"
 
   @client-mode @extension
   Scenario: Two streams with the same path on two servers are kept apart

@@ -79,12 +79,16 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	if s.cfg.Faults.DropRequestHeaders {
 		header = nil
 	}
-	// gorilla bounds the handshake by the context's deadline but does not
-	// watch its cancellation: Close and ctx abandon a dial in progress by
-	// closing its TCP connection.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer afterFunc(s.ctx, cancel)()
+	// The handshake is bounded by the handshake timeout alone: gorilla would
+	// also apply the caller's deadline, making a missing or too long timeout
+	// look like a timely one. gorilla does not watch cancellation either, so
+	// Close and the caller's ctx abandon a dial in progress by closing its
+	// TCP connection.
+	caller := ctx
+	ctx, cancel := context.WithCancelCause(context.WithoutCancel(caller))
+	defer cancel(nil)
+	defer afterFunc(caller, func() { cancel(caller.Err()) })()
+	defer afterFunc(s.ctx, func() { cancel(ErrClosed) })()
 	var mu sync.Mutex
 	var raw net.Conn
 	var nd net.Dialer

@@ -35,23 +35,23 @@ var _ = Describe("Client mode (client_mode.feature)", func() {
 	It("A remote that never answers the handshake stops the rule after the timeout [client_mode.feature:99]", Label("client-mode", "must"), func() {
 		runScenario("client_mode.feature", 99, 0)
 	})
-	It("Two streams with the same path on two servers are kept apart [client_mode.feature:109]", Label("client-mode", "extension"), func() {
-		runScenario("client_mode.feature", 109, 0)
+	It("Two streams with the same path on two servers are kept apart [client_mode.feature:110]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 110, 0)
 	})
-	It("The confKey's path wins over the stream's DATASOURCE [client_mode.feature:128]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 128, 0)
+	It("The confKey's path wins over the stream's DATASOURCE [client_mode.feature:129]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 129, 0)
 	})
-	It("Binary messages from the remote server are ignored [client_mode.feature:139]", Label("client-mode", "must"), func() {
-		runScenario("client_mode.feature", 139, 0)
+	It("Binary messages from the remote server are ignored [client_mode.feature:140]", Label("client-mode", "must"), func() {
+		runScenario("client_mode.feature", 140, 0)
 	})
-	It("Two rules on one client-mode stream share one connection [client_mode.feature:152]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 152, 0)
+	It("Two rules on one client-mode stream share one connection [client_mode.feature:153]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 153, 0)
 	})
-	It("Stopping the rule closes its connection, starting it dials again [client_mode.feature:166]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 166, 0)
+	It("Stopping the rule closes its connection, starting it dials again [client_mode.feature:167]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 167, 0)
 	})
-	It("Many messages from the remote server arrive in order [client_mode.feature:182]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 182, 0)
+	It("Many messages from the remote server arrive in order [client_mode.feature:183]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 183, 0)
 	})
 })
 
