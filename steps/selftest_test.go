@@ -42,6 +42,7 @@ var defectAreas = map[string]string{
 	"StopLeavesClientOpen":      "@client-mode",
 	"IgnoreConfKeyPath":         "@client-mode",
 	"ConnectionPerRule":         "@client-mode",
+	"SlowHandshakeTimeout":      "@client-mode",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

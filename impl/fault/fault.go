@@ -57,6 +57,8 @@ type Set struct {
 	IgnoreConfKeyPath bool
 	// ConnectionPerRule: each rule on a client-mode stream opens its own connection.
 	ConnectionPerRule bool
+	// SlowHandshakeTimeout: client mode waits a minute, not 3 seconds, for the handshake.
+	SlowHandshakeTimeout bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.

@@ -104,6 +104,33 @@ var _ = Describe("client mode", func() {
 			Expect(s.Stats().Connected).To(BeFalse())
 		})
 
+		It("reports a handshake timeout as a timeout, not as the caller's deadline", func() {
+			h := newHangServer()
+			s, _ := clientSource(h.ln.Addr().String(), wsource.Config{HandshakeTimeout: 300 * time.Millisecond})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			Expect(s.Start(ctx)).To(MatchError(ContainSubstring("timeout")))
+		})
+
+		It("is abandoned, not timed out, when the caller's context ends first", func() {
+			h := newHangServer()
+			s, _ := clientSource(h.ln.Addr().String(), wsource.Config{HandshakeTimeout: 10 * time.Second})
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			err := s.Start(ctx)
+			Expect(err).To(MatchError(And(ContainSubstring("abandoned"), ContainSubstring("context deadline exceeded"))))
+			Expect(err).NotTo(MatchError(ContainSubstring("i/o timeout")))
+		})
+
+		It("with the SlowHandshakeTimeout defect waits past its own timeout", func() {
+			h := newHangServer()
+			s, _ := clientSource(h.ln.Addr().String(), wsource.Config{HandshakeTimeout: 100 * time.Millisecond,
+				Faults: fault.Set{SlowHandshakeTimeout: true}})
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			Expect(s.Start(ctx)).To(MatchError(ContainSubstring("abandoned")))
+		})
+
 		It("gives up after 3 s by default", func() {
 			Expect(wsource.HandshakeTimeout).To(Equal(3 * time.Second))
 			h := newHangServer()

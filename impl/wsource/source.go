@@ -126,6 +126,9 @@ func New(cfg Config) (*Source, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = HandshakeTimeout
 	}
+	if cfg.Faults.SlowHandshakeTimeout {
+		cfg.HandshakeTimeout = time.Minute
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
