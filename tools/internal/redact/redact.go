@@ -30,8 +30,8 @@ var (
 	quoted = regexp.MustCompile(`"([^"]*)"`)
 	// headerLine is "Name: value".
 	headerLine = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*):\s*(.+)$`)
-	// headerName looks like an HTTP header name.
-	headerName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]*$`)
+	// valueWord ends the text before a quoted header value in a step.
+	valueWord = regexp.MustCompile(`\b(with|values?)$`)
 )
 
 // Redactor removes known secret values and key material from text. The zero
@@ -128,8 +128,8 @@ func isWord(c byte) bool {
 func (r *Redactor) Bytes(b []byte) []byte { return []byte(r.String(string(b))) }
 
 // FeatureSecrets returns the header values the features send: in steps that
-// mention a header, the value of every quoted "Name: value", every other quoted
-// parameter but a header name right after the word "header", the cells of data
+// mention a header, the value of every quoted "Name: value" and every quoted
+// parameter right after the word "with", "value" or "values", the cells of data
 // tables but their first column, and the values of "Name: value" lines of doc
 // strings; in any step, the values of a table row whose first cell names a
 // header (a requestHeader property, as a JSON map or plain).
@@ -156,10 +156,9 @@ func StepSecrets(st featureset.Step) []string {
 				continue
 			}
 			before := strings.ToLower(strings.TrimSpace(st.Text[:m[0]]))
-			if headerName.MatchString(value) && (strings.HasSuffix(before, "header") || strings.HasSuffix(before, "headers")) {
-				continue // the header's name
+			if valueWord.MatchString(before) {
+				out = append(out, value) // `header "X-Team" with "red"`, `... the value "red"`
 			}
-			out = append(out, value)
 		}
 	}
 	for _, row := range st.Table {

@@ -62,6 +62,12 @@ var _ = Describe("FeatureSecrets", func() {
 		Expect(secrets).NotTo(ContainElement("X-Token"))
 		Expect(secrets).NotTo(ContainElement("not a secret"))
 	})
+
+	It("leaves the other parameters of a header step alone", func() {
+		steps := []featureset.Step{{Text: `a client "c1" connected to "/api/data" with the header "Origin: http://elsewhere.example"`}}
+		secrets := redact.FeatureSecrets([]featureset.Feature{{Scenarios: []featureset.Scenario{{Steps: steps}}}})
+		Expect(secrets).To(ConsistOf("http://elsewhere.example"))
+	})
 })
 
 var _ = Describe("secrets of the suite's features", func() {
