@@ -12,20 +12,26 @@ import (
 const pollInterval = 20 * time.Millisecond
 
 // eventually calls check until it succeeds or target.DefaultTimeout passes,
-// and then returns check's last error, saying what was awaited.
+// and then returns check's last error, saying what was awaited. An attempt
+// cut short by the deadline does not hide the error of the attempt before it,
+// which tells what was wrong.
 func eventually(ctx context.Context, what string, check func(ctx context.Context) error) error {
 	ctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
 	defer cancel()
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
+	var last error
 	for {
 		err := check(ctx)
 		if err == nil {
 			return nil
 		}
+		if last == nil || ctx.Err() == nil {
+			last = err
+		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("%s: still not after %v: %w", what, target.DefaultTimeout, err)
+			return fmt.Errorf("%s: still not after %v: %w", what, target.DefaultTimeout, last)
 		case <-tick.C:
 		}
 	}
