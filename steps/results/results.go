@@ -15,7 +15,7 @@ import (
 	"github.com/cucumber/godog/formatters"
 	messages "github.com/cucumber/messages/go/v34"
 
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 )
 
 // Status is a scenario's outcome.

@@ -7,10 +7,10 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/features"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
-	"github.com/wsconform/wsconform/tools/featureset"
 )
 
 // withoutTLS is the reference target claiming it cannot serve wss.

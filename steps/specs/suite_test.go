@@ -19,10 +19,10 @@ import (
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
-	"github.com/wsconform/wsconform/tools/featureset"
 )
 
 func TestSpecs(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/wsconform/wsconform/features"
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 )
 
 // listCommand prints one line per scenario (per Examples row): its location,

@@ -15,11 +15,11 @@ import (
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
 	restt "github.com/wsconform/wsconform/steps/target/rest"
-	"github.com/wsconform/wsconform/tools/featureset"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
 )

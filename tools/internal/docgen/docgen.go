@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/tools/internal/genfile"
 )
 

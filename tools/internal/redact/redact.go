@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 )
 
 // Mask replaces every redacted value.

@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wsconform/wsconform/tools/featureset"
+	"github.com/wsconform/wsconform/steps/featureset"
 )
 
 // labelForbidden are the characters ginkgo does not allow in a label.

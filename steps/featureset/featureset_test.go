@@ -15,8 +15,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/results"
-	"github.com/wsconform/wsconform/tools/featureset"
 )
 
 const feature = `@json
