@@ -319,6 +319,13 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(ref.eng.ConfKeys()).To(HaveLen(1))
 	})
 
+	It("keeps a password of the REST URL out of its name", func() {
+		withUser := strings.Replace(ref.api.URL, "http://", "http://admin:s3cr3t-pw@", 1)
+		named := newTarget(ctx, newDriver(ctx, rest.Options{RestURL: withUser, DataURL: "ws://" + ref.dataAddr}))
+		Expect(named.Name()).To(ContainSubstring("admin"))
+		Expect(named.Name()).NotTo(ContainSubstring("s3cr3t-pw"))
+	})
+
 	It("applies a message size limit alone, on the default and the scenario's confKeys, and puts the default back", func() {
 		limited := newTarget(ctx, drv)
 		applied := make(chan error, 1)

@@ -61,8 +61,9 @@ type restTarget struct {
 
 var _ target.Target = (*restTarget)(nil)
 
-// Name describes the target in reports.
-func (t *restTarget) Name() string { return "rest (" + t.d.opts.rest.String() + ")" }
+// Name describes the target in reports, with any password of the REST URL
+// masked.
+func (t *restTarget) Name() string { return "rest (" + t.d.opts.rest.Redacted() + ")" }
 
 // Supports tells what a remote engine can do for the suite.
 func (t *restTarget) Supports(c target.Capability) (bool, string) {
