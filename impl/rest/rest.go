@@ -333,6 +333,11 @@ func (a *api) ruleCommand(w http.ResponseWriter, r *http.Request, verb string, r
 	id := r.PathValue("id")
 	defer a.locks.lock("rule\x00" + id)()
 	if err := run(id); err != nil {
+		if _, lookErr := a.e.Rule(id); errors.Is(err, engine.ErrNotFound) && lookErr == nil {
+			// The rule exists; what is missing is its stream.
+			writeError(w, a.log, http.StatusBadRequest, CodeRule, verb+" rule error: "+err.Error())
+			return
+		}
 		a.itemError(w, err, verb+" rule error", "Rule", id, CodeRule)
 		return
 	}

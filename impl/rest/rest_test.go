@@ -282,6 +282,22 @@ var _ = Describe("the REST API", func() {
 			Entry("stop", http.MethodPost, "/rules/nope/stop", "stop rule error: Rule nope is not found"),
 			Entry("restart", http.MethodPost, "/rules/nope/restart", "restart rule error: Rule nope is not found"),
 		)
+
+		DescribeTable("answers 400 naming the stream when a stopped rule's stream was dropped",
+			func(verb string) {
+				Expect(api.do(http.MethodPost, "/rules", `{"id":"r9","sql":"SELECT * FROM s9","actions":[{"nop":{}}],"triggered":false}`).status).
+					To(Equal(http.StatusCreated))
+				Expect(api.do(http.MethodDelete, "/streams/s9", "").status).To(Equal(http.StatusOK))
+				r := api.do(http.MethodPost, "/rules/r9/"+verb, "")
+				Expect(r.status).To(Equal(http.StatusBadRequest), "the rule exists: %s", r.body)
+				eb := r.errorBody()
+				Expect(eb.Error).To(Equal(4000))
+				Expect(eb.Message).To(HavePrefix(verb + " rule error: "))
+				Expect(eb.Message).To(ContainSubstring("stream s9 is not found"))
+			},
+			Entry("start", "start"),
+			Entry("restart", "restart"),
+		)
 	})
 
 	Describe("websocket confKeys", func() {
