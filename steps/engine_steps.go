@@ -430,17 +430,18 @@ func number(v any) (float64, bool) {
 	return 0, false
 }
 
-// exceptions sums every *_exceptions_total metric of a status.
-func exceptions(st target.Status) float64 {
-	var n float64
+// exceptions sums every *_exceptions_total metric of a status; found is
+// false when the status has no such metric.
+func exceptions(st target.Status) (n float64, found bool) {
 	for k, v := range st.Metrics {
 		if strings.HasSuffix(k, "_exceptions_total") {
+			found = true
 			if f, ok := number(v); ok {
 				n += f
 			}
 		}
 	}
-	return n
+	return n, found
 }
 
 func theRuleStatusBecomes(ctx context.Context, id, state string) error {
@@ -484,7 +485,7 @@ func theRuleKeepsRunning(ctx context.Context, id string) error {
 func theRuleReportsAnException(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
 	return eventually(ctx, fmt.Sprintf("rule %q counting an exception", id), w.statusCheck(id, func(st target.Status) error {
-		if exceptions(st) == 0 {
+		if n, _ := exceptions(st); n == 0 {
 			return fmt.Errorf("status is %s", describe(st))
 		}
 		return nil
@@ -494,7 +495,11 @@ func theRuleReportsAnException(ctx context.Context, id string) error {
 func theRuleReportsNoException(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
 	return consistently(ctx, fmt.Sprintf("rule %q counts an exception", id), w.statusCheck(id, func(st target.Status) error {
-		if n := exceptions(st); n != 0 {
+		n, found := exceptions(st)
+		if !found {
+			return fmt.Errorf("no *_exceptions_total metric: status is %s", describe(st))
+		}
+		if n != 0 {
 			return fmt.Errorf("%v exceptions: status is %s", n, describe(st))
 		}
 		return nil
