@@ -276,6 +276,10 @@ func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 	if err != nil {
 		return err
 	}
+	// A configuration the target cannot apply is no refusal of the rule.
+	if err := w.ready(ctx); err != nil {
+		return err
+	}
 	r, err := w.createRule(ctx, id, sql)
 	if err != nil {
 		if !strings.Contains(err.Error(), want) {
