@@ -71,6 +71,7 @@ Feature: ConfKeys
     When the rule "r1" runs "SELECT * FROM demo"
     Then the remote server receives a connection for "/api/data"
     And the handshake carries the header "X-Team: red"
+    And the handshake does not carry the header "X-Team: blue"
 
   @config @extension
   Scenario: An unknown CONF_KEY is refused with its name

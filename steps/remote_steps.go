@@ -27,6 +27,7 @@ func remoteSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the remote server(?: "([^"]*)")? receives a connection for "([^"]*)"$`, theRemoteServerReceivesAConnectionFor)
 	sc.Step(`^the remote server(?: "([^"]*)")? receives no (?:further )?connection$`, theRemoteServerReceivesNoConnection)
 	sc.Step(`^the handshake carries the header "([^":]+): ([^"]*)"$`, theHandshakeCarriesTheHeader)
+	sc.Step(`^the handshake does not carry the header "([^":]+): ([^"]*)"$`, theHandshakeDoesNotCarryTheHeader)
 	sc.Step(`^the handshake carries a client certificate$`, theHandshakeCarriesAClientCertificate)
 
 	sc.Step(`^the remote server(?: "([^"]*)")? sends '([^']*)'$`, theRemoteServerSends)
@@ -155,24 +156,42 @@ func theRemoteServerReceivesNoConnection(ctx context.Context, name string) error
 	return nil
 }
 
-func theHandshakeCarriesTheHeader(ctx context.Context, name, value string) error {
-	w := worldFrom(ctx)
+// handshakeHeader returns the values of a header of the handshake on the
+// default remote server's latest connection, and whether value is one of
+// them (also as an item of a comma-separated list).
+func (w *World) handshakeHeader(ctx context.Context, name, value string) ([]string, bool, error) {
 	c, err := w.conn(ctx, "")
 	if err != nil {
-		return err
+		return nil, false, err
 	}
 	got := c.Handshake().Header.Values(name)
 	for _, v := range got {
 		if v == value {
-			return nil
+			return got, true, nil
 		}
 		for _, part := range strings.Split(v, ",") {
 			if strings.TrimSpace(part) == value {
-				return nil
+				return got, true, nil
 			}
 		}
 	}
+	return got, false, nil
+}
+
+func theHandshakeCarriesTheHeader(ctx context.Context, name, value string) error {
+	got, ok, err := worldFrom(ctx).handshakeHeader(ctx, name, value)
+	if err != nil || ok {
+		return err
+	}
 	return fmt.Errorf("the handshake carried %s: %q; want %q", name, got, value)
+}
+
+func theHandshakeDoesNotCarryTheHeader(ctx context.Context, name, value string) error {
+	got, ok, err := worldFrom(ctx).handshakeHeader(ctx, name, value)
+	if err != nil || !ok {
+		return err
+	}
+	return fmt.Errorf("the handshake carried %s: %q; want no %q", name, got, value)
 }
 
 func theHandshakeCarriesAClientCertificate(ctx context.Context) error {

@@ -71,14 +71,14 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("A named confKey overrides default property by property [config.feature:62]", Label("config", "must"), func() {
 		runScenario("config.feature", 62, 0)
 	})
-	It("An unknown CONF_KEY is refused with its name [config.feature:76]", Label("config", "extension"), func() {
-		runScenario("config.feature", 76, 0)
-	})
-	It("An invalid confKey property is refused with its name [config.feature:97]", Label("config", "extension"), func() {
-		runScenario("config.feature", 86, 97)
+	It("An unknown CONF_KEY is refused with its name [config.feature:77]", Label("config", "extension"), func() {
+		runScenario("config.feature", 77, 0)
 	})
 	It("An invalid confKey property is refused with its name [config.feature:98]", Label("config", "extension"), func() {
-		runScenario("config.feature", 86, 98)
+		runScenario("config.feature", 87, 98)
+	})
+	It("An invalid confKey property is refused with its name [config.feature:99]", Label("config", "extension"), func() {
+		runScenario("config.feature", 87, 99)
 	})
 })
 
