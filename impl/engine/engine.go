@@ -131,8 +131,8 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	return s, nil
 }
 
-// DropStream removes a stream. A stream read by a running rule is kept and an
-// error naming the rules is returned.
+// DropStream removes a stream. A stream read by a running or starting rule is
+// kept and an error naming the rules is returned.
 func (e *Engine) DropStream(name string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -141,7 +141,7 @@ func (e *Engine) DropStream(name string) error {
 	}
 	var using []string
 	for _, r := range e.rules {
-		if _, _, cur, _ := r.snapshot(); cur != nil && r.sel.From == name {
+		if _, _, cur, _ := r.snapshot(); (cur != nil || r.starting) && r.sel.From == name {
 			using = append(using, r.def.ID)
 		}
 	}
@@ -299,7 +299,13 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		return err
 	}
 	h := e.hubForLocked(s, props, r.def.ID)
+	r.starting = true
 	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		r.starting = false
+		e.mu.Unlock()
+	}()
 
 	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}
 	runCtx, cancel := context.WithCancel(e.ctx)

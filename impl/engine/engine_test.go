@@ -67,6 +67,38 @@ var _ = Describe("streams", func() {
 		Expect(e.StopRule("r")).To(Succeed())
 		Expect(e.DropStream("s")).To(Succeed())
 	})
+
+	It("keeps a stream that a starting rule is about to read", func() {
+		// A remote that accepts TCP but never answers the handshake holds the
+		// rule in its start.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		accepted := make(chan net.Conn, 1)
+		go func() {
+			c, err := ln.Accept()
+			if err == nil {
+				accepted <- c
+			}
+			close(accepted)
+		}()
+		e := newEngine(fault.Set{}, config.ConfKeys{"default": {}, "remote": {"addr": ln.Addr().String()}})
+		_, err = e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="/s", CONF_KEY="remote")`)
+		Expect(err).NotTo(HaveOccurred())
+		created := make(chan error, 1)
+		ctx := ctxT()
+		go func() {
+			created <- e.CreateRule(ctx, engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Actions: nopAction()})
+		}()
+		var conn net.Conn
+		Eventually(accepted, 5*time.Second).Should(Receive(&conn))
+		dropErr := e.DropStream("s")
+		// End the dial: the rule is then stopped by error.
+		Expect(conn.Close()).To(Succeed())
+		Expect(ln.Close()).To(Succeed())
+		Eventually(created, 5*time.Second).Should(Receive(BeNil()))
+		Expect(dropErr).To(MatchError(ContainSubstring("r")), "the stream was dropped under a starting rule")
+		Expect(e.Streams()).To(Equal([]string{"s"}))
+	})
 })
 
 func nopAction() []map[string]map[string]any {

@@ -60,6 +60,9 @@ type rule struct {
 	// op serialises start, stop and delete of this rule.
 	op      sync.Mutex
 	deleted bool
+	// starting is set, under Engine.mu, while startRule attaches the rule to
+	// its source, so that its stream is not dropped meanwhile.
+	starting bool
 
 	// mu guards the fields below.
 	mu      sync.Mutex
