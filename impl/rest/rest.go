@@ -162,7 +162,12 @@ func (a *api) createStream(w http.ResponseWriter, r *http.Request) {
 	}
 	st, err := a.e.CreateStream(sd.SQL)
 	if err != nil {
-		writeError(w, a.log, http.StatusBadRequest, CodeStream, "Stream command error: "+err.Error())
+		msg := err.Error()
+		var se *ddl.SyntaxError
+		if errors.As(err, &se) {
+			msg = se.Message() // eKuiper's wording has no position
+		}
+		writeError(w, a.log, http.StatusBadRequest, CodeStream, "Stream command error: "+msg)
 		return
 	}
 	if a.store != nil && !a.persisted(w, "stream "+st.Name, a.store.PutStream(st.Name, sd.SQL)) {

@@ -59,6 +59,16 @@ var _ = Describe("the REST API", func() {
 			Expect(e.Streams()).To(BeEmpty())
 		})
 
+		It("words a syntax error exactly as eKuiper does", func() {
+			r := api.do(http.MethodPost, "/streams", sqlBody(`CREATE STREAM bad (id`))
+			Expect(r.status).To(Equal(http.StatusBadRequest))
+			Expect(r.errorBody()).To(Equal(rest.ErrorBody{
+				Error: 3000,
+				Message: `Stream command error: found "EOF", expect valid stream field types` +
+					`(BIGINT | FLOAT | STRING | DATETIME | BOOLEAN | BYTEA | ARRAY | STRUCT).`,
+			}))
+		})
+
 		It("refuses a malformed JSON body with 400 and error 1000", func() {
 			for _, body := range []string{`{"sql":`, `[1,2]`, `{"sql":"x"} trailing`, ``} {
 				r := api.do(http.MethodPost, "/streams", body)
