@@ -93,8 +93,7 @@ func (d *Driver) Factory() target.Factory {
 				d.gate.leave(true)
 				return nil, err
 			}
-		} else if err := d.gate.enterShared(ctx); err != nil {
-			// Wait while a scenario that changes the default confKey runs alone.
+		} else if err := d.enterShared(ctx); err != nil {
 			return nil, fmt.Errorf("rest target: waiting for a scenario that runs alone: %w", err)
 		}
 		d.mu.Lock()
@@ -115,6 +114,15 @@ func (d *Driver) Factory() target.Factory {
 		d.targets[t] = struct{}{}
 		return t, nil
 	}
+}
+
+// enterShared waits while a scenario that changes the default confKey runs
+// alone, for as long as runAlone would wait; only cancelling ctx ends the
+// wait early.
+func (d *Driver) enterShared(ctx context.Context) error {
+	wctx, cancel := gateContext(ctx)
+	defer cancel()
+	return d.gate.enterShared(wctx)
 }
 
 // noRules checks that GET /rules lists no rule: in exclusive mode a rule

@@ -396,6 +396,25 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(ref.eng.ConfKeys()).NotTo(HaveKey("named"))
 	})
 
+	It("makes a new scenario wait for one that runs alone even past the caller's deadline", func() {
+		alone := newTarget(ctx, drv)
+		Expect(tgt.Close()).To(Succeed())
+		Expect(alone.Apply(ctx, target.Env{ConfKeys: map[string]map[string]any{"default": {}}})).To(Succeed())
+		made := make(chan error, 1)
+		go func() {
+			short, cancel := context.WithTimeout(ctx, target.QuietWindow/3)
+			defer cancel()
+			t, err := drv.Factory()(short)
+			if err == nil {
+				err = t.Close()
+			}
+			made <- err
+		}()
+		Consistently(made, target.QuietWindow).ShouldNot(Receive())
+		Expect(alone.Close()).To(Succeed())
+		Eventually(made, target.DefaultTimeout).Should(Receive(Succeed()))
+	})
+
 	It("gives up waiting to run alone when the context is cancelled", func() {
 		_ = newTarget(ctx, drv)
 		alone := newTarget(ctx, drv)

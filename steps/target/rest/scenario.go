@@ -193,18 +193,28 @@ func (t *restTarget) isExclusive() bool {
 	return t.exclusive
 }
 
-// runAlone waits until every other scenario has closed; scenarios made later
-// wait until this one closes. Only cancelling ctx stops the wait early, within
-// exclusiveWait.
-func (t *restTarget) runAlone(ctx context.Context) error {
+// gateContext bounds a wait at the gate by exclusiveWait instead of ctx's
+// deadline, which is meant for one call, not for the scenarios ahead to
+// finish; cancelling ctx still ends the wait.
+func gateContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), exclusiveWait)
-	defer cancel()
 	stop := context.AfterFunc(ctx, func() {
 		if errors.Is(ctx.Err(), context.Canceled) {
 			cancel()
 		}
 	})
-	defer stop()
+	return wctx, func() {
+		stop()
+		cancel()
+	}
+}
+
+// runAlone waits until every other scenario has closed; scenarios made later
+// wait until this one closes. Only cancelling ctx stops the wait early, within
+// exclusiveWait.
+func (t *restTarget) runAlone(ctx context.Context) error {
+	wctx, cancel := gateContext(ctx)
+	defer cancel()
 	if err := t.d.gate.upgrade(wctx); err != nil {
 		return err
 	}
