@@ -150,6 +150,11 @@ func (e *Engine) DropStream(name string) error {
 		return withKind(ErrInvalid, fmt.Errorf("Stream %s is used by running rules %s", name, strings.Join(using, ", ")))
 	}
 	delete(e.streams, name)
+	for key, h := range e.hubs {
+		if (key == "stream/"+name || strings.HasPrefix(key, "stream/"+name+"/rule/")) && h.idle() {
+			delete(e.hubs, key)
+		}
+	}
 	return nil
 }
 

@@ -68,6 +68,17 @@ var _ = Describe("streams", func() {
 		Expect(e.DropStream("s")).To(Succeed())
 	})
 
+	It("forgets the source of a dropped stream", func() {
+		for _, name := range []string{"a", "b", "c"} {
+			_, err := e.CreateStream(`CREATE STREAM ` + name + ` () WITH (DATASOURCE="/` + name + `")`)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: name, SQL: "SELECT * FROM " + name, Actions: nopAction()})).To(Succeed())
+			Expect(e.DeleteRule(name)).To(Succeed())
+			Expect(e.DropStream(name)).To(Succeed())
+		}
+		Expect(engine.HubCount(e)).To(BeZero())
+	})
+
 	It("keeps a stream that a starting rule is about to read", func() {
 		// A remote that accepts TCP but never answers the handshake holds the
 		// rule in its start.

@@ -52,6 +52,13 @@ func (h *hub) connected() bool {
 	return src != nil && src.Stats().Connected
 }
 
+// idle tells whether no rule is attached and no source is open.
+func (h *hub) idle() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.src.Load() == nil && len(*h.runs.Load()) == 0
+}
+
 // attach adds r to the hub and starts the source when r is the first rule. On
 // a start failure r is removed again and the error is returned.
 func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props config.Props) error {
