@@ -73,12 +73,15 @@ http_get() (
 	local status
 	IFS= read -r -t 5 status <&3 || exit 1
 	printf '%s\n\n' "${status%$'\r'}"
-	# Skip the headers, then copy the body.
+	# Skip the headers, then copy the body; every read waits 5s at most.
 	local line
 	while IFS= read -r -t 5 line <&3; do
 		[ -n "${line%$'\r'}" ] || break
 	done
-	cat <&3
+	while IFS= read -r -t 5 line <&3 || [ -n "$line" ]; do
+		printf '%s\n' "$line"
+		line=""
+	done
 )
 
 # ping_rest HOST PORT: true when GET /ping answers 200.
