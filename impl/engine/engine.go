@@ -20,7 +20,6 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/ddl"
-	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
 )
@@ -317,7 +316,8 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 	rn := &run{
 		ctx:     runCtx,
 		cancel:  cancel,
-		in:      make(chan []decode.Record, queueLen),
+		in:      make(chan batch, queueLen),
+		drained: make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		m:       m,
 		project: projection(r.sel),

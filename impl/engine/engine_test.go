@@ -339,6 +339,33 @@ var _ = Describe("server mode", func() {
 		Expect(status(e, "r")).To(HaveKeyWithValue("sink_memory_0_0_records_out_total", int64(n)))
 	})
 
+	It("holds only a few megabytes of messages for a rule whose sink does not read", func() {
+		const n, size = 24, 1 << 20
+		mem := engine.NewMemorySink(0)
+		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Sinks: []engine.Sink{mem}})).To(Succeed())
+		c := mustDial(e, "/s")
+		sent := make(chan error, 1)
+		go func() {
+			for i := range n {
+				msg := fmt.Appendf(nil, `{"i":%d,"pad":"%s"}`, i, strings.Repeat("x", size))
+				if err := c.WriteMessage(websocket.TextMessage, msg); err != nil {
+					sent <- err
+					return
+				}
+			}
+			sent <- nil
+		}()
+		in := func() any { return status(e, "r")["source_s_0_records_in_total"] }
+		// At most 4 MiB queued (the message in the sink counts until it
+		// leaves), and one message waiting for room.
+		Eventually(in).Should(BeNumerically(">=", 4))
+		Consistently(in, 300*time.Millisecond).Should(BeNumerically("<=", 6))
+		for i := range n {
+			Expect(next(mem)).To(HaveKeyWithValue("i", int64(i)))
+		}
+		Eventually(sent).Should(Receive(BeNil()))
+	})
+
 	It("does not hang a shared stream on a stopped rule whose sink is full", func() {
 		stuck, live := engine.NewMemorySink(0), engine.NewMemorySink(64)
 		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "stuck", SQL: "SELECT * FROM s", Sinks: []engine.Sink{stuck}})).To(Succeed())

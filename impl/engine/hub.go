@@ -172,13 +172,39 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 	if n == 0 {
 		return nil
 	}
+	size := int64(len(payload))
 	for _, r := range runs {
+		if err := r.enqueue(ctx, batch{recs: recs, size: size}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueue hands b to the rule, waiting while the rule's queue is full in
+// messages or in bytes. It returns early, without error, when the rule ends,
+// and with ctx's error when the source ends.
+func (r *run) enqueue(ctx context.Context, b batch) error {
+	for {
+		p := r.pending.Load()
+		if p == 0 || p+b.size <= queueBytes {
+			break
+		}
 		select {
-		case r.in <- recs:
+		case <-r.drained:
 		case <-r.ctx.Done():
+			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return nil
+	r.pending.Add(b.size)
+	select {
+	case r.in <- b:
+		return nil
+	case <-r.ctx.Done():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/decode"
@@ -21,9 +22,20 @@ const (
 // MessageCanceled is the status message of a rule stopped on request.
 const MessageCanceled = "canceled manually"
 
-// queueLen is how many decoded messages may wait for one rule. Small, so that
-// a slow sink soon pushes back on the socket.
-const queueLen = 64
+// queueLen is how many decoded messages may wait for one rule, and
+// queueBytes how many bytes of messages (as received) they may add up to; a
+// single larger message still passes when nothing else waits. Small, so that
+// a slow sink soon pushes back on the socket and memory stays bounded.
+const (
+	queueLen   = 64
+	queueBytes = 4 << 20
+)
+
+// batch is the records of one message, and the message's size.
+type batch struct {
+	recs []decode.Record
+	size int64
+}
 
 // RuleDef defines a rule: a SELECT over one stream and where its records go.
 type RuleDef struct {
@@ -92,7 +104,9 @@ func (r *rule) set(state, message string, cur *run, last *metrics) {
 type run struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
-	in      chan []decode.Record
+	in      chan batch
+	pending atomic.Int64  // bytes of the batches queued in in
+	drained chan struct{} // signalled after each batch is handled
 	done    chan struct{}
 	m       *metrics
 	project func(decode.Record) decode.Record
@@ -106,23 +120,33 @@ func (r *run) loop() {
 		select {
 		case <-r.ctx.Done():
 			return
-		case recs := <-r.in:
-			for _, rec := range recs {
-				out := r.project(rec)
-				for _, s := range r.m.sinks {
-					s.in.Add(1)
-					if err := s.sink.Collect(r.ctx, out); err != nil {
-						if r.ctx.Err() != nil {
-							return
-						}
-						s.exceptions.Add(1)
-						s.last.set(err)
-						r.onError(s.sinkType, err)
-						continue
-					}
-					s.out.Add(1)
-				}
+		case b := <-r.in:
+			r.handle(b.recs)
+			r.pending.Add(-b.size)
+			select {
+			case r.drained <- struct{}{}:
+			default:
 			}
+		}
+	}
+}
+
+// handle projects each record and hands it to every sink.
+func (r *run) handle(recs []decode.Record) {
+	for _, rec := range recs {
+		out := r.project(rec)
+		for _, s := range r.m.sinks {
+			s.in.Add(1)
+			if err := s.sink.Collect(r.ctx, out); err != nil {
+				if r.ctx.Err() != nil {
+					return
+				}
+				s.exceptions.Add(1)
+				s.last.set(err)
+				r.onError(s.sinkType, err)
+				continue
+			}
+			s.out.Add(1)
 		}
 	}
 }
