@@ -25,24 +25,26 @@ GO="${GO:-go}"
 REPORTS="${REPORTS:-reports}"
 START_TIMEOUT=60 # seconds to wait for a daemon's REST API
 STOP_TIMEOUT=10  # seconds to wait for a daemon to exit after SIGTERM
+SUITE_STOP_TIMEOUT=60 # seconds to wait for an interrupted run to clean up
 
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/wsconform-rest.XXXXXX")"
 kuiperd_pid=""
 kuiperd_log=""
+suite_pid=""
 rest_addr=""
 
 log() { printf 'conformance-rest: %s\n' "$*" >&2; }
 
-stop_kuiperd() {
-	[ -n "$kuiperd_pid" ] || return 0
-	local pid="$kuiperd_pid"
-	kuiperd_pid=""
+# terminate PID NAME SECONDS: sends SIGTERM to a child of this script, kills
+# it when it has not exited SECONDS later, and returns its exit status.
+terminate() {
+	local pid="$1" name="$2" timeout="$3"
 	if kill -0 "$pid" 2>/dev/null; then
 		kill -TERM "$pid" 2>/dev/null || true
-		local deadline=$((SECONDS + STOP_TIMEOUT))
+		local deadline=$((SECONDS + timeout))
 		while kill -0 "$pid" 2>/dev/null; do
 			if [ "$SECONDS" -ge "$deadline" ]; then
-				log "kuiperd (pid $pid) did not stop within ${STOP_TIMEOUT}s after SIGTERM; killing it"
+				log "$name (pid $pid) did not stop within ${timeout}s after SIGTERM; killing it"
 				kill -KILL "$pid" 2>/dev/null || true
 				break
 			fi
@@ -51,13 +53,31 @@ stop_kuiperd() {
 	fi
 	local rc=0
 	wait "$pid" 2>/dev/null || rc=$?
+	return "$rc"
+}
+
+stop_kuiperd() {
+	[ -n "$kuiperd_pid" ] || return 0
+	local pid="$kuiperd_pid" rc=0
+	kuiperd_pid=""
+	terminate "$pid" kuiperd "$STOP_TIMEOUT" || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		log "kuiperd exited with status $rc (log: $kuiperd_log)"
 		return 1
 	fi
 }
 
+# stop_suite: ends a running wsconform, which then removes what its scenarios
+# made on the engine (so it goes before the daemon).
+stop_suite() {
+	[ -n "$suite_pid" ] || return 0
+	local pid="$suite_pid"
+	suite_pid=""
+	terminate "$pid" wsconform "$SUITE_STOP_TIMEOUT" || true
+}
+
 cleanup() {
+	stop_suite
 	stop_kuiperd || true
 	rm -rf "$tmp"
 }
@@ -134,7 +154,8 @@ start_kuiperd() {
 }
 
 # run_suite REPORT_DIR ARGS...: runs the whole suite through the REST target
-# against the running daemon; returns the runner's status.
+# against the running daemon; returns the runner's status. The runner runs in
+# the background so that a signal to this script is handled at once.
 run_suite() {
 	local report="$1"
 	shift
@@ -142,7 +163,12 @@ run_suite() {
 	# WSCONFORM_ARGS comes first, so that the arguments a run needs win.
 	# shellcheck disable=SC2086 # WSCONFORM_ARGS is split on purpose
 	"$tmp/wsconform" run --target rest --rest-url "http://$rest_addr" \
-		--report "$report" ${WSCONFORM_ARGS:-} "$@"
+		--report "$report" ${WSCONFORM_ARGS:-} "$@" &
+	suite_pid=$!
+	local rc=0
+	wait "$suite_pid" || rc=$?
+	suite_pid=""
+	return "$rc"
 }
 
 # engine_empty: true when the running daemon holds no stream and no rule.
