@@ -128,6 +128,8 @@ var _ = Describe("websocket.yaml confKeys", func() {
 		Entry("a zero maxMessageBytes", "k:\n  maxMessageBytes: 0\n", "maxMessageBytes", "0"),
 		Entry("a textual maxMessageBytes", "k:\n  maxMessageBytes: big\n", "maxMessageBytes", `"big"`),
 		Entry("a requestHeader that is a list", "k:\n  requestHeader: [a]\n", "requestHeader", "list"),
+		Entry("a requestHeader name with a space", "k:\n  requestHeader:\n    'X Bad': [v]\n", "requestHeader", `"X Bad"`),
+		Entry("a requestHeader value with a line break", "k:\n  requestHeader:\n    X-Ok: [\"a\\nb\"]\n", "requestHeader", `"X-Ok"`),
 		Entry("bad base64 in rootCARaw", "k:\n  rootCARaw: '%%%'\n", "rootCARaw", "base64"),
 		Entry("a confKey that is a scalar", "k: 3\n", `confKey "k"`, "mapping"),
 		Entry("a bad property on default", "default:\n  addr: x:y\n", `confKey "default"`, `"x:y"`),

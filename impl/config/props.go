@@ -3,10 +3,14 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // DefaultMaxMessageBytes is the default size limit of one WebSocket message.
@@ -215,7 +219,27 @@ func toHeader(v any) (http.Header, error) {
 			h.Add(k, s)
 		}
 	}
+	if err := CheckHeader(h); err != nil {
+		return nil, err
+	}
 	return h, nil
+}
+
+// CheckHeader returns an error naming the first header name or value that
+// cannot be sent in an HTTP request (a name that is not a token, a value with
+// a line break or other control character).
+func CheckHeader(h http.Header) error {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		if !httpguts.ValidHeaderFieldName(k) {
+			return fmt.Errorf("header name %q is not a valid HTTP header name", k)
+		}
+		for _, v := range h[k] {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return fmt.Errorf("header %q: value %q is not a valid HTTP header value", k, v)
+			}
+		}
+	}
+	return nil
 }
 
 // decodeBase64 decodes standard base64, ignoring line breaks and spaces.

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/decode"
 )
 
@@ -117,6 +118,9 @@ type restSink struct {
 
 func (s *restSink) Type() string { return "rest" }
 
+// maxRestTimeoutMillis is the largest rest action timeout: one day.
+const maxRestTimeoutMillis = 24 * 60 * 60 * 1000
+
 // restSinkIdleConns is how many idle connections the engine's HTTP client
 // keeps per host for rest sinks.
 const restSinkIdleConns = 64
@@ -181,10 +185,9 @@ func (s *restSink) post(ctx context.Context, body []byte) (int, error) {
 	return resp.StatusCode, nil
 }
 
-func (s *restSink) Close() error {
-	s.client.CloseIdleConnections()
-	return nil
-}
+// Close does nothing: the HTTP client and its idle connections are shared by
+// every rest sink of the engine, which closes them when it closes.
+func (s *restSink) Close() error { return nil }
 
 // sinkTypes are the action names a rule may use.
 var sinkTypes = map[string]bool{"nop": true, "log": true, "rest": true}
@@ -270,11 +273,18 @@ func newRestSink(props map[string]any, client *http.Client) (*restSink, error) {
 			}
 			s.headers[k] = str
 		}
+		hdr := http.Header{}
+		for k, v := range s.headers {
+			hdr.Set(k, v)
+		}
+		if err := config.CheckHeader(hdr); err != nil {
+			return nil, fmt.Errorf("rest action: property headers: %w", err)
+		}
 	}
 	if raw, ok := props["timeout"]; ok {
 		ms, ok := toInt64(raw)
-		if !ok || ms < 0 {
-			return nil, fmt.Errorf("rest action: property timeout: want milliseconds, got %v", raw)
+		if !ok || ms < 0 || ms > maxRestTimeoutMillis {
+			return nil, fmt.Errorf("rest action: property timeout: want milliseconds from 0 to %d, got %v", maxRestTimeoutMillis, raw)
 		}
 		if client != nil && ms > 0 {
 			c := *client
