@@ -43,6 +43,13 @@ var defectAreas = map[string]string{
 	"IgnoreConfKeyPath":         "@client-mode",
 	"ConnectionPerRule":         "@client-mode",
 	"SlowHandshakeTimeout":      "@client-mode",
+	"RawCAIgnored":              "@tls",
+	"RawCAWinsOverPath":         "@tls",
+	"ServeDataPlain":            "@tls",
+	"StopCloseNormal":           "@server-mode",
+	"FirstClientOnly":           "@server-mode",
+	"NumberToStringRefused":     "@json",
+	"UpperCaseKeywordsOnly":     "@stream-ddl",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

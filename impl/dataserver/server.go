@@ -80,10 +80,14 @@ type endpoint struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 
-	mu      sync.Mutex
-	closing bool
-	conns   map[*websocket.Conn]struct{}
-	wg      sync.WaitGroup // one per connection being upgraded or served
+	// closeCode is the close code its clients get when it goes away.
+	closeCode int
+
+	mu       sync.Mutex
+	closing  bool
+	reserved int // connections ever reserved
+	conns    map[*websocket.Conn]struct{}
+	wg       sync.WaitGroup // one per connection being upgraded or served
 }
 
 // New returns a Server that is not yet listening.
@@ -145,12 +149,17 @@ func (s *Server) Register(path string, h Handler) error {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	closeCode := websocket.CloseGoingAway
+	if s.cfg.Faults.StopCloseNormal {
+		closeCode = websocket.CloseNormalClosure
+	}
 	s.endpoints[path] = &endpoint{
-		path:    path,
-		handler: h,
-		ctx:     ctx,
-		cancel:  cancel,
-		conns:   make(map[*websocket.Conn]struct{}),
+		path:      path,
+		handler:   h,
+		ctx:       ctx,
+		cancel:    cancel,
+		closeCode: closeCode,
+		conns:     make(map[*websocket.Conn]struct{}),
 	}
 	s.log.Debug("endpoint registered", "path", path, "addr", s.addr)
 	return nil
@@ -220,7 +229,7 @@ func (s *Server) listenLocked() error {
 	if s.host == "" {
 		s.addr = ln.Addr().String()
 	}
-	if s.cfg.TLS != nil {
+	if s.cfg.TLS != nil && !s.cfg.Faults.ServeDataPlain {
 		tc := s.cfg.TLS.Clone()
 		// WebSocket handshakes are HTTP/1.1 only.
 		tc.NextProtos = []string{"http/1.1"}
@@ -263,6 +272,10 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if ok && !ep.reserve() {
 		ok = false
 	}
+	if ok && s.cfg.Faults.FirstClientOnly && ep.reservedBefore() {
+		ep.wg.Done()
+		ok = false
+	}
 	s.mu.Unlock()
 	if !ok {
 		http.NotFound(w, r)
@@ -284,7 +297,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if !ep.track(conn) {
 		// The endpoint went away during the upgrade.
-		goAway(conn)
+		goAway(conn, ep.closeCode)
 		drain(conn)
 		return
 	}
@@ -308,7 +321,16 @@ func (ep *endpoint) reserve() bool {
 		return false
 	}
 	ep.wg.Add(1)
+	ep.reserved++
 	return true
+}
+
+// reservedBefore tells whether a connection other than the latest one was
+// ever reserved.
+func (ep *endpoint) reservedBefore() bool {
+	ep.mu.Lock()
+	defer ep.mu.Unlock()
+	return ep.reserved > 1
 }
 
 // track adds an upgraded connection; false when the endpoint is closing.
@@ -347,17 +369,17 @@ func (ep *endpoint) markClosing() []*websocket.Conn {
 func (ep *endpoint) shutdown(conns []*websocket.Conn) {
 	ep.cancel()
 	for _, c := range conns {
-		goAway(c)
+		goAway(c, ep.closeCode)
 	}
 	ep.wg.Wait()
 }
 
-// goAway sends close 1001 and bounds further reads by CloseGrace, so the
-// reader sees the client's close reply or a timeout.
-func goAway(c *websocket.Conn) {
+// goAway sends close code (1001, going away) and bounds further reads by
+// CloseGrace, so the reader sees the client's close reply or a timeout.
+func goAway(c *websocket.Conn, code int) {
 	deadline := time.Now().Add(CloseGrace)
 	_ = c.WriteControl(websocket.CloseMessage,
-		websocket.FormatCloseMessage(websocket.CloseGoingAway, "endpoint closed"), deadline)
+		websocket.FormatCloseMessage(code, "endpoint closed"), deadline)
 	_ = c.NetConn().SetReadDeadline(deadline)
 }
 

@@ -115,6 +115,9 @@ func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
 // CreateStream parses and stores a CREATE STREAM statement.
 func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	s, err := ddl.ParseStream(sql)
+	if err == nil && e.faults.UpperCaseKeywordsOnly && !strings.HasPrefix(strings.TrimSpace(sql), "CREATE STREAM") {
+		err = fmt.Errorf("create stream %q: keywords must be upper case", sql)
+	}
 	if err != nil {
 		return ddl.Stream{}, withKind(ErrInvalid, err)
 	}

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"slices"
 	"sync"
@@ -146,6 +148,9 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 		fields = nil
 	}
 	recs, err := decode.Decode(payload, fields)
+	if err == nil && h.faults.NumberToStringRefused {
+		err = numberInStringField(payload, fields)
+	}
 	if err != nil {
 		for _, r := range runs {
 			r.m.decoderException(err)
@@ -207,4 +212,24 @@ func (r *run) enqueue(ctx context.Context, b batch) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// numberInStringField reports a number given for a typed STRING field of
+// payload; it is the NumberToStringRefused defect.
+func numberInStringField(payload []byte, fields []ddl.Field) error {
+	recs, err := decode.Decode(payload, nil)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		for _, f := range fields {
+			switch rec[f.Name].(type) {
+			case int64, float64, json.Number:
+				if f.Type == ddl.String {
+					return fmt.Errorf("decode %s: field %s: a number is not a string", payload, f.Name)
+				}
+			}
+		}
+	}
+	return nil
 }

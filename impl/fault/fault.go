@@ -59,6 +59,20 @@ type Set struct {
 	ConnectionPerRule bool
 	// SlowHandshakeTimeout: client mode waits a minute, not 3 seconds, for the handshake.
 	SlowHandshakeTimeout bool
+	// RawCAIgnored: client mode ignores rootCARaw and trusts only the system roots.
+	RawCAIgnored bool
+	// RawCAWinsOverPath: client mode uses rootCARaw even when rootCaPath is set.
+	RawCAWinsOverPath bool
+	// ServeDataPlain: the data server ignores its TLS settings and speaks plain ws.
+	ServeDataPlain bool
+	// StopCloseNormal: clients of a closed endpoint get close 1000, not 1001.
+	StopCloseNormal bool
+	// FirstClientOnly: a server-mode endpoint refuses clients while one is connected.
+	FirstClientOnly bool
+	// NumberToStringRefused: a number in a typed STRING field is a decode error.
+	NumberToStringRefused bool
+	// UpperCaseKeywordsOnly: CREATE STREAM is refused unless its keywords are upper case.
+	UpperCaseKeywordsOnly bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.

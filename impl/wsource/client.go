@@ -63,7 +63,14 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	url := s.URL()
 	d := websocket.Dialer{HandshakeTimeout: s.cfg.HandshakeTimeout}
 	if strings.HasPrefix(url, "wss:") {
-		tc, err := s.cfg.Props.ClientTLS()
+		props := s.cfg.Props
+		if s.cfg.Faults.RawCAIgnored {
+			props.RootCARaw = ""
+		}
+		if s.cfg.Faults.RawCAWinsOverPath && props.RootCARaw != "" {
+			props.RootCaPath = ""
+		}
+		tc, err := props.ClientTLS()
 		if err != nil {
 			return nil, fmt.Errorf("disconnected: TLS settings of stream %q: %w", s.cfg.Stream, err)
 		}

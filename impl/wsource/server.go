@@ -26,7 +26,11 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	defer cancel()
 	stopSource := afterFunc(s.ctx, cancel)
 	defer stopSource()
-	stopClose := closeOnDone(ctx, conn, websocket.CloseGoingAway, "source closed")
+	code := websocket.CloseGoingAway
+	if s.cfg.Faults.StopCloseNormal {
+		code = websocket.CloseNormalClosure
+	}
+	stopClose := closeOnDone(ctx, conn, code, "source closed")
 	defer stopClose()
 
 	remote := conn.RemoteAddr().String()
