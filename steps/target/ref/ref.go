@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/engine"
@@ -47,14 +48,11 @@ type Target struct {
 	opts Options
 	addr string // the data server's reserved 127.0.0.1:port
 
-	ctx    context.Context // ends on Close; stops the record pumps
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // record pumps
-
 	mu     sync.Mutex
 	closed bool
 	env    target.Env
-	eng    *engine.Engine // nil until Apply or the first operation
+	eng    *engine.Engine        // nil until Apply or the first operation
+	queues []*target.RecordQueue // of every rule created; closed by Close
 }
 
 var _ target.Target = (*Target)(nil)
@@ -69,9 +67,7 @@ func New(ctx context.Context, opts Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{opts: opts, addr: addr}
-	t.ctx, t.cancel = context.WithCancel(context.Background())
-	return t, nil
+	return &Target{opts: opts, addr: addr}, nil
 }
 
 // Name describes the target.
@@ -196,7 +192,7 @@ var errClosed = errors.New("reference target is closed")
 
 // recordsBuffer is the capacity of a rule's Records channel, so that a reader
 // polling without blocking finds a burst of records ready. Records beyond it
-// wait in the rule's unbounded queue.
+// wait in the rule's RecordQueue.
 const recordsBuffer = 4096
 
 // newEngine builds the engine for env.
@@ -270,24 +266,21 @@ func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, e
 	if err != nil {
 		return nil, err
 	}
-	sink := engine.NewMemorySink(0)
-	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Sinks: []engine.Sink{sink}}); err != nil {
+	q := target.NewRecordQueue(make(chan target.Record, recordsBuffer))
+	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Sinks: []engine.Sink{&sink{q: q}}}); err != nil {
+		q.Close()
 		return nil, err
 	}
-	r := &rule{id: id, eng: e, records: make(chan target.Record, recordsBuffer)}
 	t.mu.Lock()
 	if t.closed || t.eng != e {
 		// Closed or re-applied meanwhile: the rule went with its engine.
 		t.mu.Unlock()
+		q.Close()
 		return nil, fmt.Errorf("create rule %s: %w", id, errClosed)
 	}
-	t.wg.Add(1)
+	t.queues = append(t.queues, q)
 	t.mu.Unlock()
-	go func() {
-		defer t.wg.Done()
-		pump(t.ctx, sink.C(), r.records)
-	}()
-	return r, nil
+	return &rule{id: id, eng: e, records: q.C()}, nil
 }
 
 // StopRule stops a rule.
@@ -339,8 +332,8 @@ func (t *Target) Close() error {
 		return nil
 	}
 	t.closed = true
-	e := t.eng
-	t.eng = nil
+	e, queues := t.eng, t.queues
+	t.eng, t.queues = nil, nil
 	t.mu.Unlock()
 
 	var errs []error
@@ -359,8 +352,9 @@ func (t *Target) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	t.cancel()
-	t.wg.Wait()
+	for _, q := range queues {
+		q.Close()
+	}
 	releasePort(t.addr)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("close reference target: %w", err)
@@ -372,7 +366,7 @@ func (t *Target) Close() error {
 type rule struct {
 	id      string
 	eng     *engine.Engine
-	records chan target.Record
+	records <-chan target.Record
 }
 
 // ID returns the rule id.
@@ -399,28 +393,32 @@ func (r *rule) Status(ctx context.Context) (target.Status, error) {
 	return target.StatusFromMap(m), nil
 }
 
-// pump moves records from the engine's memory sink to out, in order, through
-// an unbounded queue: the engine never waits for the suite and no record is
-// dropped. It returns when ctx ends.
-func pump(ctx context.Context, in <-chan map[string]any, out chan<- target.Record) {
-	var queue []target.Record
-	for {
-		var send chan<- target.Record
-		var head target.Record
-		if len(queue) > 0 {
-			send, head = out, queue[0]
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case rec := <-in:
-			queue = append(queue, convert(rec))
-		case send <- head:
-			queue[0] = nil
-			queue = queue[1:]
-		}
-	}
+// sink is the engine sink of a rule made through the target: it puts each
+// record, converted, on the rule's queue, so the engine never waits for the
+// suite and no record is dropped.
+type sink struct {
+	q      *target.RecordQueue
+	closed atomic.Bool
 }
+
+// Collect queues r; after Close it fails with engine.ErrSinkClosed.
+func (s *sink) Collect(ctx context.Context, r map[string]any) error {
+	if s.closed.Load() {
+		return engine.ErrSinkClosed
+	}
+	s.q.Push(convert(r))
+	return nil
+}
+
+// Close makes later Collect calls fail. The queue goes on delivering what it
+// holds until the target closes.
+func (s *sink) Close() error {
+	s.closed.Store(true)
+	return nil
+}
+
+// Type names the sink "memory" in metric keys.
+func (s *sink) Type() string { return "memory" }
 
 // convert turns an engine record into what a remote engine would have posted:
 // JSON, decoded with exact numbers.

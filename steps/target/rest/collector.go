@@ -80,7 +80,7 @@ func (c *collector) remove(path string) {
 	delete(c.routes, path)
 	c.mu.Unlock()
 	if r != nil {
-		r.stop()
+		r.q.Close()
 	}
 }
 
@@ -106,7 +106,7 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	r.push(recs)
+	r.q.Push(recs...)
 	w.WriteHeader(http.StatusOK)
 }
 
@@ -161,7 +161,7 @@ func (c *collector) close() error {
 	c.routes = map[string]*route{}
 	c.mu.Unlock()
 	for _, r := range routes {
-		r.stop()
+		r.q.Close()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -176,72 +176,15 @@ func (c *collector) close() error {
 	return nil
 }
 
-// route queues the records of one rule without bound and hands them to its
-// channel in order, on a goroutine that stop ends.
+// route is where the records of one rule arrive: q hands them to out in the
+// order they were posted, never dropping one, until the route is removed.
 type route struct {
-	url  string
-	out  chan target.Record
-	wake chan struct{}
-	quit chan struct{}
-	done chan struct{}
-	once sync.Once
-
-	mu    sync.Mutex
-	queue []target.Record
+	url string
+	out chan target.Record
+	q   *target.RecordQueue
 }
 
 func newRoute(url string) *route {
-	r := &route{
-		url:  url,
-		out:  make(chan target.Record),
-		wake: make(chan struct{}, 1),
-		quit: make(chan struct{}),
-		done: make(chan struct{}),
-	}
-	go r.deliver()
-	return r
-}
-
-func (r *route) push(recs []target.Record) {
-	if len(recs) == 0 {
-		return
-	}
-	r.mu.Lock()
-	r.queue = append(r.queue, recs...)
-	r.mu.Unlock()
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (r *route) deliver() {
-	defer close(r.done)
-	for {
-		r.mu.Lock()
-		if len(r.queue) == 0 {
-			r.queue = nil
-			r.mu.Unlock()
-			select {
-			case <-r.wake:
-				continue
-			case <-r.quit:
-				return
-			}
-		}
-		rec := r.queue[0]
-		r.queue[0] = nil
-		r.queue = r.queue[1:]
-		r.mu.Unlock()
-		select {
-		case r.out <- rec:
-		case <-r.quit:
-			return
-		}
-	}
-}
-
-func (r *route) stop() {
-	r.once.Do(func() { close(r.quit) })
-	<-r.done
+	out := make(chan target.Record)
+	return &route{url: url, out: out, q: target.NewRecordQueue(out)}
 }
