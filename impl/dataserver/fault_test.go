@@ -1,0 +1,73 @@
+package dataserver_test
+
+import (
+	"crypto/tls"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/goleak"
+
+	"github.com/wsconform/wsconform/impl/dataserver"
+	"github.com/wsconform/wsconform/impl/fault"
+)
+
+var _ = Describe("data server defects", func() {
+	var leaks goleak.Option
+	BeforeEach(func() { leaks = goleak.IgnoreCurrent() })
+
+	newServer := func(cfg dataserver.Config) *dataserver.Server {
+		cfg.Addr = "127.0.0.1:0"
+		s := dataserver.New(cfg)
+		DeferCleanup(func() {
+			Expect(s.Close()).To(Succeed())
+			Expect(goleak.Find(leaks)).To(Succeed())
+		})
+		return s
+	}
+
+	It("speaks plain ws despite TLS with ServeDataPlain", func() {
+		pki, err := newTestPKI()
+		Expect(err).NotTo(HaveOccurred())
+		s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{pki.Server}},
+			Faults: fault.Set{ServeDataPlain: true}})
+		h := newCollector()
+		Expect(s.Register("/plain", h.handle)).To(Succeed())
+		c, _, err := dial("ws://"+s.Addr()+"/plain", nil, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.WriteMessage(websocket.TextMessage, []byte("in clear"))).To(Succeed())
+		Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("in clear")))
+	})
+
+	DescribeTable("a second client of an endpoint",
+		func(faults fault.Set, want int) {
+			s := newServer(dataserver.Config{Faults: faults})
+			Expect(s.Register("/many", newCollector().handle)).To(Succeed())
+			_, _, err := dial("ws://"+s.Addr()+"/many", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			_, resp, _ := dial("ws://"+s.Addr()+"/many", nil, nil)
+			Expect(resp).NotTo(BeNil())
+			Expect(resp.StatusCode).To(Equal(want))
+		},
+		Entry("is accepted", fault.Set{}, http.StatusSwitchingProtocols),
+		Entry("is refused with the FirstClientOnly fault", fault.Set{FirstClientOnly: true}, http.StatusNotFound),
+	)
+
+	DescribeTable("the close code on Unregister",
+		func(faults fault.Set, want int) {
+			s := newServer(dataserver.Config{Faults: faults})
+			Expect(s.Register("/bye", newCollector().handle)).To(Succeed())
+			c, _, err := dial("ws://"+s.Addr()+"/bye", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+			done := make(chan struct{})
+			go func() { defer close(done); s.Unregister("/bye") }()
+			_, _, err = c.ReadMessage()
+			Expect(websocket.IsCloseError(err, want)).To(BeTrue(), "got %v", err)
+			Eventually(done).WithTimeout(5 * time.Second).Should(BeClosed())
+		},
+		Entry("is 1001", fault.Set{}, websocket.CloseGoingAway),
+		Entry("is 1000 with the StopCloseNormal fault", fault.Set{StopCloseNormal: true}, websocket.CloseNormalClosure),
+	)
+})

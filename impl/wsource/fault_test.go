@@ -1,0 +1,62 @@
+package wsource_test
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"os"
+
+	"github.com/gorilla/websocket"
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/impl/wsource"
+)
+
+var _ = Describe("wss trust with the CA defects", func() {
+	BeforeEach(checkLeaks)
+
+	clientSource := func(addr string, cfg wsource.Config) (*wsource.Source, *sink) {
+		k := newSink(100)
+		cfg.Props.Addr, cfg.Datasource, cfg.Stream, cfg.Emit = addr, "/feed", "cli", k.emit
+		return newSource(cfg), k
+	}
+	var (
+		pki   *testPKI
+		r     *remote
+		caRaw string
+	)
+	BeforeEach(func() {
+		var err error
+		pki, err = newTestPKI(GinkgoT().TempDir())
+		Expect(err).NotTo(HaveOccurred())
+		pem, err := os.ReadFile(pki.CAFile)
+		Expect(err).NotTo(HaveOccurred())
+		caRaw = base64.StdEncoding.EncodeToString(pem)
+		r = newRemote(&tls.Config{Certificates: []tls.Certificate{pki.Server}})
+	})
+
+	It("trusts rootCARaw, unless RawCAIgnored", func() {
+		s, k := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw}})
+		Expect(s.Start(context.Background())).To(Succeed())
+		Expect(r.accept().WriteMessage(websocket.TextMessage, []byte(`{"raw":true}`))).To(Succeed())
+		Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{"raw":true}`)))
+
+		broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw},
+			Faults: fault.Set{RawCAIgnored: true}})
+		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring("certificate")))
+	})
+
+	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", func() {
+		props := config.Props{Scheme: "wss", RootCaPath: pki.CAFile,
+			RootCARaw: base64.StdEncoding.EncodeToString([]byte("not a certificate"))}
+		s, _ := clientSource(r.addr, wsource.Config{Props: props})
+		Expect(s.Start(context.Background())).To(Succeed())
+		r.accept()
+
+		broken, _ := clientSource(r.addr, wsource.Config{Props: props, Faults: fault.Set{RawCAWinsOverPath: true}})
+		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring(config.PropRootCARaw)))
+	})
+})
