@@ -50,6 +50,7 @@ var defectAreas = map[string]string{
 	"FirstClientOnly":           "@server-mode",
 	"NumberToStringRefused":     "@json",
 	"UpperCaseKeywordsOnly":     "@stream-ddl",
+	"MissingCertFileIgnored":    "@tls",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

@@ -73,6 +73,9 @@ type Set struct {
 	NumberToStringRefused bool
 	// UpperCaseKeywordsOnly: CREATE STREAM is refused unless its keywords are upper case.
 	UpperCaseKeywordsOnly bool
+	// MissingCertFileIgnored: client mode drops a certificate or key file path
+	// that names no file, instead of failing with the file's name.
+	MissingCertFileIgnored bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.

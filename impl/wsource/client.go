@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 
@@ -69,6 +70,13 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 		}
 		if s.cfg.Faults.RawCAWinsOverPath && props.RootCARaw != "" {
 			props.RootCaPath = ""
+		}
+		if s.cfg.Faults.MissingCertFileIgnored {
+			for _, path := range []*string{&props.RootCaPath, &props.CertificationPath, &props.PrivateKeyPath} {
+				if _, err := os.Stat(*path); err != nil {
+					*path = ""
+				}
+			}
 		}
 		tc, err := props.ClientTLS()
 		if err != nil {

@@ -59,4 +59,15 @@ var _ = Describe("wss trust with the CA defects", func() {
 		broken, _ := clientSource(r.addr, wsource.Config{Props: props, Faults: fault.Set{RawCAWinsOverPath: true}})
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring(config.PropRootCARaw)))
 	})
+
+	It("names a missing CA file, unless MissingCertFileIgnored", func() {
+		props := config.Props{Scheme: "wss", RootCaPath: pki.CAFile + ".missing"}
+		s, _ := clientSource(r.addr, wsource.Config{Props: props})
+		Expect(s.Start(context.Background())).To(MatchError(ContainSubstring(props.RootCaPath)))
+
+		broken, _ := clientSource(r.addr, wsource.Config{Props: props, Faults: fault.Set{MissingCertFileIgnored: true}})
+		err := broken.Start(context.Background())
+		Expect(err).To(MatchError(ContainSubstring("certificate")))
+		Expect(err).NotTo(MatchError(ContainSubstring(props.RootCaPath)))
+	})
 })
