@@ -54,7 +54,7 @@ var defectAreas = map[string]string{
 }
 
 // variantsAtOnce is how many broken engines run at the same time.
-const variantsAtOnce = 7
+const variantsAtOnce = 8
 
 // TestSuiteCatchesDefects runs the features of the expected area against the
 // reference engine built with one deliberate defect at a time, and checks that
