@@ -363,14 +363,16 @@ func (ep *endpoint) markClosing() []*websocket.Conn {
 	return conns
 }
 
-// shutdown cancels the handlers' context, sends close 1001 to every
-// connection (reads bounded, so a silent client cannot hold a handler) and
-// waits for every handler to return.
+// shutdown sends close 1001 to every connection (reads bounded, so a silent
+// client cannot hold a handler), then cancels the handlers' context and waits
+// for every handler to return. The close goes first: a handler that returns
+// on its context closes the connection, and the client would otherwise see
+// it end without a close frame (1006).
 func (ep *endpoint) shutdown(conns []*websocket.Conn) {
-	ep.cancel()
 	for _, c := range conns {
 		goAway(c, ep.closeCode)
 	}
+	ep.cancel()
 	ep.wg.Wait()
 }
 
