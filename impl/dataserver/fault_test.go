@@ -2,6 +2,7 @@ package dataserver_test
 
 import (
 	"crypto/tls"
+	"github.com/wsconform/wsconform/internal/pki"
 	"net/http"
 	"time"
 
@@ -29,9 +30,9 @@ var _ = Describe("data server defects", func() {
 	}
 
 	It("speaks plain ws despite TLS with ServeDataPlain", func() {
-		pki, err := newTestPKI()
+		certs, err := pki.NewSet()
 		Expect(err).NotTo(HaveOccurred())
-		s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{pki.Server}},
+		s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}},
 			Faults: fault.Set{ServeDataPlain: true}})
 		h := newCollector()
 		Expect(s.Register("/plain", h.handle)).To(Succeed())

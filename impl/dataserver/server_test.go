@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/wsconform/wsconform/internal/pki"
 	"io"
 	"net"
 	"net/http"
@@ -446,19 +447,19 @@ var _ = Describe("Server", func() {
 	})
 
 	Describe("TLS", func() {
-		var pki *testPKI
+		var certs *pki.Set
 		BeforeEach(func() {
 			var err error
-			pki, err = newTestPKI()
+			certs, err = pki.NewSet()
 			Expect(err).NotTo(HaveOccurred())
 		})
 
 		It("speaks wss only", func() {
-			s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{pki.Server}}})
+			s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}}})
 			h := newCollector()
 			Expect(s.Register("/secure", h.handle)).To(Succeed())
 
-			d := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.CAPool}}
+			d := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: certs.CA.Pool()}}
 			c, _, err := dial("wss://"+s.Addr()+"/secure", d, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.WriteMessage(websocket.TextMessage, []byte("over tls"))).To(Succeed())
@@ -467,22 +468,22 @@ var _ = Describe("Server", func() {
 			_, _, err = dial("ws://"+s.Addr()+"/secure", nil, nil)
 			Expect(err).To(HaveOccurred(), "plain ws accepted by a TLS data server")
 
-			untrusting := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.UntrustedPool}}
+			untrusting := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: certs.UntrustedCA.Pool()}}
 			_, _, err = dial("wss://"+s.Addr()+"/secure", untrusting, nil)
 			Expect(err).To(MatchError(ContainSubstring("certificate")))
 		})
 
 		It("demands a client certificate when ClientAuth says so", func() {
 			s := newServer(dataserver.Config{TLS: &tls.Config{
-				Certificates: []tls.Certificate{pki.Server},
+				Certificates: []tls.Certificate{certs.Server.TLS()},
 				ClientAuth:   tls.RequireAndVerifyClientCert,
-				ClientCAs:    pki.CAPool,
+				ClientCAs:    certs.CA.Pool(),
 			}})
 			h := newCollector()
 			Expect(s.Register("/mtls", h.handle)).To(Succeed())
 			url := "wss://" + s.Addr() + "/mtls"
 
-			anon := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: pki.CAPool}}
+			anon := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{RootCAs: certs.CA.Pool()}}
 			if c, _, err := dial(url, anon, nil); err == nil {
 				// TLS 1.3 reports a missing client certificate on the first read.
 				_, _, err = c.ReadMessage()
@@ -490,7 +491,7 @@ var _ = Describe("Server", func() {
 			}
 
 			withCert := &websocket.Dialer{HandshakeTimeout: 3 * time.Second, TLSClientConfig: &tls.Config{
-				RootCAs: pki.CAPool, Certificates: []tls.Certificate{pki.Client}}}
+				RootCAs: certs.CA.Pool(), Certificates: []tls.Certificate{certs.Client.TLS()}}}
 			c, _, err := dial(url, withCert, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.WriteMessage(websocket.TextMessage, []byte("mutual"))).To(Succeed())

@@ -3,6 +3,7 @@ package wsource_test
 import (
 	"context"
 	"crypto/tls"
+	"github.com/wsconform/wsconform/internal/pki"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -242,16 +243,17 @@ var _ = Describe("client mode", func() {
 	})
 
 	Describe("wss", func() {
-		var pki *testPKI
+		var (
+			certs *pki.Set
+			files pki.Files
+		)
 		BeforeEach(func() {
-			var err error
-			pki, err = newTestPKI(GinkgoT().TempDir())
-			Expect(err).NotTo(HaveOccurred())
+			certs, files = newCerts()
 		})
 
 		It("trusts a server certificate signed by rootCaPath", func() {
-			r := newRemote(&tls.Config{Certificates: []tls.Certificate{pki.Server}})
-			s, k := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile}})
+			r := newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}})
+			s, k := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}})
 			Expect(s.URL()).To(HavePrefix("wss://"))
 			Expect(s.Start(context.Background())).To(Succeed())
 			rc := r.accept()
@@ -260,17 +262,17 @@ var _ = Describe("client mode", func() {
 		})
 
 		It("refuses an untrusted server certificate unless insecureSkipVerify", func() {
-			r := newRemote(&tls.Config{Certificates: []tls.Certificate{pki.Untrusted}})
-			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile}})
+			r := newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Untrusted.TLS()}})
+			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}})
 			err := s.Start(context.Background())
 			Expect(err).To(MatchError(HavePrefix("disconnected: ")))
 			Expect(err).To(MatchError(ContainSubstring("certificate")))
 
-			s2, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile, InsecureSkipVerify: true}})
+			s2, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA, InsecureSkipVerify: true}})
 			Expect(s2.Start(context.Background())).To(Succeed())
 			r.accept()
 
-			s3, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile},
+			s3, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA},
 				Faults: fault.Set{SkipTLSVerify: true}})
 			Expect(s3.Start(context.Background())).To(Succeed())
 			r.accept()
@@ -278,20 +280,20 @@ var _ = Describe("client mode", func() {
 
 		It("presents the client certificate when configured", func() {
 			r := newRemote(&tls.Config{
-				Certificates: []tls.Certificate{pki.Server},
+				Certificates: []tls.Certificate{certs.Server.TLS()},
 				ClientAuth:   tls.RequireAndVerifyClientCert,
-				ClientCAs:    pki.CAPool,
+				ClientCAs:    certs.CA.Pool(),
 			})
-			anon, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile}})
+			anon, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}})
 			Expect(anon.Start(context.Background())).To(MatchError(HavePrefix("disconnected: ")))
 
-			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile,
-				CertificationPath: pki.ClientCertFile, PrivateKeyPath: pki.ClientKeyFile}})
+			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA,
+				CertificationPath: files.ClientCert, PrivateKeyPath: files.ClientKey}})
 			Expect(s.Start(context.Background())).To(Succeed())
 			Expect(r.accept().req.TLS.PeerCertificates).To(HaveLen(1))
 
-			broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: pki.CAFile,
-				CertificationPath: pki.ClientCertFile, PrivateKeyPath: pki.ClientKeyFile},
+			broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA,
+				CertificationPath: files.ClientCert, PrivateKeyPath: files.ClientKey},
 				Faults: fault.Set{NoClientCertificate: true}})
 			Expect(broken.Start(context.Background())).To(MatchError(HavePrefix("disconnected: ")))
 		})

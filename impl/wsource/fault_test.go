@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/base64"
+	"github.com/wsconform/wsconform/internal/pki"
 	"os"
 
 	"github.com/gorilla/websocket"
@@ -24,18 +25,17 @@ var _ = Describe("wss trust with the CA defects", func() {
 		return newSource(cfg), k
 	}
 	var (
-		pki   *testPKI
+		certs *pki.Set
+		files pki.Files
 		r     *remote
 		caRaw string
 	)
 	BeforeEach(func() {
-		var err error
-		pki, err = newTestPKI(GinkgoT().TempDir())
-		Expect(err).NotTo(HaveOccurred())
-		pem, err := os.ReadFile(pki.CAFile)
+		certs, files = newCerts()
+		pem, err := os.ReadFile(files.CA)
 		Expect(err).NotTo(HaveOccurred())
 		caRaw = base64.StdEncoding.EncodeToString(pem)
-		r = newRemote(&tls.Config{Certificates: []tls.Certificate{pki.Server}})
+		r = newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}})
 	})
 
 	It("trusts rootCARaw, unless RawCAIgnored", func() {
@@ -50,7 +50,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 	})
 
 	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", func() {
-		props := config.Props{Scheme: "wss", RootCaPath: pki.CAFile,
+		props := config.Props{Scheme: "wss", RootCaPath: files.CA,
 			RootCARaw: base64.StdEncoding.EncodeToString([]byte("not a certificate"))}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
 		Expect(s.Start(context.Background())).To(Succeed())
@@ -61,7 +61,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 	})
 
 	It("names a missing CA file, unless MissingCertFileIgnored", func() {
-		props := config.Props{Scheme: "wss", RootCaPath: pki.CAFile + ".missing"}
+		props := config.Props{Scheme: "wss", RootCaPath: files.CA + ".missing"}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
 		Expect(s.Start(context.Background())).To(MatchError(ContainSubstring(props.RootCaPath)))
 
