@@ -89,18 +89,12 @@ func (p *parser) object(depth int) (map[string]any, bool) {
 			return nil, false
 		}
 		m[k] = v
-		p.skipSpace()
-		if p.i >= len(p.b) {
+		more, ok := p.separator('}')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case '}':
-			p.i++
+		if !more {
 			return m, true
-		default:
-			return nil, false
 		}
 	}
 }
@@ -122,20 +116,32 @@ func (p *parser) array(depth int) ([]any, bool) {
 			return nil, false
 		}
 		a = append(a, v)
-		p.skipSpace()
-		if p.i >= len(p.b) {
+		more, ok := p.separator(']')
+		if !ok {
 			return nil, false
 		}
-		switch p.b[p.i] {
-		case ',':
-			p.i++
-		case ']':
-			p.i++
+		if !more {
 			return a, true
-		default:
-			return nil, false
 		}
 	}
+}
+
+// separator consumes what follows an element of an object or array: a comma
+// (more is true) or the closing byte (more is false); anything else is not ok.
+func (p *parser) separator(closer byte) (more, ok bool) {
+	p.skipSpace()
+	if p.i >= len(p.b) {
+		return false, false
+	}
+	switch p.b[p.i] {
+	case ',':
+		p.i++
+		return true, true
+	case closer:
+		p.i++
+		return false, true
+	}
+	return false, false
 }
 
 // str parses a string at p.i (the opening quote), with encoding/json's
