@@ -51,6 +51,7 @@ var defectAreas = map[string]string{
 	"NumberToStringRefused":     "@json",
 	"UpperCaseKeywordsOnly":     "@stream-ddl",
 	"MissingCertFileIgnored":    "@tls",
+	"FirstRuleOnly":             "@server-mode",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

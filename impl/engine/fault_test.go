@@ -1,6 +1,8 @@
 package engine_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -37,5 +39,25 @@ var _ = Describe("engine defects", func() {
 		Entry("becomes its text", fault.Set{}, decode.Record{"id": int64(1), "name": "5"}),
 		Entry("is a decode error with the NumberToStringRefused fault", fault.Set{NumberToStringRefused: true},
 			decode.Record{"id": int64(2), "name": "b"}),
+	)
+
+	DescribeTable("the second rule on a stream",
+		func(faults fault.Set, gets bool) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM two () WITH (DATASOURCE="/two")`)
+			Expect(err).NotTo(HaveOccurred())
+			out1, out2 := engine.NewMemorySink(4), engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r1", SQL: "SELECT * FROM two", Sinks: []engine.Sink{out1}})).To(Succeed())
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r2", SQL: "SELECT * FROM two", Sinks: []engine.Sink{out2}})).To(Succeed())
+			send(mustDial(e, "/two"), `{"n":1}`)
+			Expect(next(out1)).To(Equal(decode.Record{"n": int64(1)}))
+			if gets {
+				Expect(next(out2)).To(Equal(decode.Record{"n": int64(1)}))
+			} else {
+				Consistently(out2.C()).WithTimeout(300 * time.Millisecond).ShouldNot(Receive())
+			}
+		},
+		Entry("gets every record", fault.Set{}, true),
+		Entry("gets nothing with the FirstRuleOnly fault", fault.Set{FirstRuleOnly: true}, false),
 	)
 })

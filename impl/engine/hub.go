@@ -178,6 +178,9 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 		return nil
 	}
 	size := int64(len(payload))
+	if h.faults.FirstRuleOnly && len(runs) > 1 {
+		runs = runs[:1]
+	}
 	for _, r := range runs {
 		if err := r.enqueue(ctx, batch{recs: recs, size: size}); err != nil {
 			return err

@@ -76,6 +76,8 @@ type Set struct {
 	// MissingCertFileIgnored: client mode drops a certificate or key file path
 	// that names no file, instead of failing with the file's name.
 	MissingCertFileIgnored bool
+	// FirstRuleOnly: a stream's records reach only the first of its running rules.
+	FirstRuleOnly bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
