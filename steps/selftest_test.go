@@ -52,6 +52,7 @@ var defectAreas = map[string]string{
 	"UpperCaseKeywordsOnly":     "@stream-ddl",
 	"MissingCertFileIgnored":    "@tls",
 	"FirstRuleOnly":             "@server-mode",
+	"ProjectionIgnored":         "@stream-ddl",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

@@ -323,7 +323,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		drained: make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		m:       m,
-		project: projection(r.sel),
+		project: projection(r.sel, e.faults),
 		hub:     h,
 		onError: func(sink string, err error) {
 			e.logger.Warn("sink exception", "rule", r.def.ID, "sink", sink, "error", err)

@@ -60,4 +60,19 @@ var _ = Describe("engine defects", func() {
 		Entry("gets every record", fault.Set{}, true),
 		Entry("gets nothing with the FirstRuleOnly fault", fault.Set{FirstRuleOnly: true}, false),
 	)
+
+	DescribeTable("SELECT with a field list",
+		func(faults fault.Set, want decode.Record) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM p () WITH (DATASOURCE="/p")`)
+			Expect(err).NotTo(HaveOccurred())
+			out := engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT a FROM p", Sinks: []engine.Sink{out}})).To(Succeed())
+			send(mustDial(e, "/p"), `{"a":1,"b":2}`)
+			Expect(next(out)).To(Equal(want))
+		},
+		Entry("keeps only those fields", fault.Set{}, decode.Record{"a": int64(1)}),
+		Entry("keeps every field with the ProjectionIgnored fault", fault.Set{ProjectionIgnored: true},
+			decode.Record{"a": int64(1), "b": int64(2)}),
+	)
 })

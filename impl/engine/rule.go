@@ -9,6 +9,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/decode"
+	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
 )
 
@@ -152,8 +153,8 @@ func (r *run) handle(recs []decode.Record) {
 }
 
 // projection returns the function that applies a SELECT's field list.
-func projection(sel ddl.Select) func(decode.Record) decode.Record {
-	if sel.Fields == nil {
+func projection(sel ddl.Select, faults fault.Set) func(decode.Record) decode.Record {
+	if sel.Fields == nil || faults.ProjectionIgnored {
 		return func(r decode.Record) decode.Record { return r }
 	}
 	fields := sel.Fields

@@ -78,6 +78,8 @@ type Set struct {
 	MissingCertFileIgnored bool
 	// FirstRuleOnly: a stream's records reach only the first of its running rules.
 	FirstRuleOnly bool
+	// ProjectionIgnored: a SELECT with a field list outputs whole records.
+	ProjectionIgnored bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
