@@ -75,4 +75,18 @@ var _ = Describe("engine defects", func() {
 		Entry("keeps every field with the ProjectionIgnored fault", fault.Set{ProjectionIgnored: true},
 			decode.Record{"a": int64(1), "b": int64(2)}),
 	)
+
+	DescribeTable("a schemaless integer beyond 2^53",
+		func(faults fault.Set, want any) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM big () WITH (DATASOURCE="/big")`)
+			Expect(err).NotTo(HaveOccurred())
+			out := engine.NewMemorySink(4)
+			Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM big", Sinks: []engine.Sink{out}})).To(Succeed())
+			send(mustDial(e, "/big"), `{"odd":9007199254740993}`)
+			Expect(next(out)).To(Equal(decode.Record{"odd": want}))
+		},
+		Entry("stays exact", fault.Set{}, int64(9007199254740993)),
+		Entry("is rounded with the LargeIntegersAsFloat fault", fault.Set{LargeIntegersAsFloat: true}, float64(9007199254740992)),
+	)
 })

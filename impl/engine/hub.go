@@ -157,6 +157,9 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 		}
 		return err
 	}
+	if h.faults.LargeIntegersAsFloat && fields == nil {
+		roundLargeIntegers(recs)
+	}
 	if h.faults.ArrayAsOneRecord && len(recs) > 1 {
 		recs = recs[:1]
 	}
@@ -235,4 +238,24 @@ func numberInStringField(payload []byte, fields []ddl.Field) error {
 		}
 	}
 	return nil
+}
+
+// roundLargeIntegers turns the top-level integers of recs beyond 2^53 into
+// float64; it is the LargeIntegersAsFloat defect.
+func roundLargeIntegers(recs []decode.Record) {
+	const exact = 1 << 53
+	for _, rec := range recs {
+		for k, v := range rec {
+			switch n := v.(type) {
+			case int64:
+				if n > exact || n < -exact {
+					rec[k] = float64(n)
+				}
+			case json.Number:
+				if f, err := n.Float64(); err == nil {
+					rec[k] = f
+				}
+			}
+		}
+	}
 }

@@ -80,6 +80,8 @@ type Set struct {
 	FirstRuleOnly bool
 	// ProjectionIgnored: a SELECT with a field list outputs whole records.
 	ProjectionIgnored bool
+	// LargeIntegersAsFloat: schemaless integers beyond 2^53 become float64 and lose precision.
+	LargeIntegersAsFloat bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
