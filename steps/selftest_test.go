@@ -54,6 +54,7 @@ var defectAreas = map[string]string{
 	"FirstRuleOnly":             "@server-mode",
 	"ProjectionIgnored":         "@stream-ddl",
 	"LargeIntegersAsFloat":      "@json",
+	"UnknownConfKeyFallsBack":   "@config",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

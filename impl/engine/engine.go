@@ -255,7 +255,11 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 	if err := checkFields(r.def.ID, r.sel, s); err != nil {
 		return ddl.Stream{}, config.Props{}, err
 	}
-	props, err := e.confKeys.Resolve(s.Options.ConfKey)
+	confKey := s.Options.ConfKey
+	if _, named := e.confKeys[strings.ToLower(confKey)]; e.faults.UnknownConfKeyFallsBack && !named {
+		confKey = ""
+	}
+	props, err := e.confKeys.Resolve(confKey)
 	if raw, named := e.confKeys[strings.ToLower(s.Options.ConfKey)]; err == nil && named && e.faults.NamedConfKeyAlone {
 		props, err = config.ParseProps(raw)
 	}

@@ -89,4 +89,20 @@ var _ = Describe("engine defects", func() {
 		Entry("stays exact", fault.Set{}, int64(9007199254740993)),
 		Entry("is rounded with the LargeIntegersAsFloat fault", fault.Set{LargeIntegersAsFloat: true}, float64(9007199254740992)),
 	)
+
+	DescribeTable("a rule on a stream whose CONF_KEY names no confKey",
+		func(faults fault.Set, refused bool) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM k () WITH (DATASOURCE="/k", CONF_KEY="nosuchkey")`)
+			Expect(err).NotTo(HaveOccurred())
+			err = e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM k", Sinks: []engine.Sink{engine.NewMemorySink(1)}})
+			if refused {
+				Expect(err).To(MatchError(ContainSubstring("nosuchkey")))
+			} else {
+				Expect(err).NotTo(HaveOccurred())
+			}
+		},
+		Entry("is refused with the key's name", fault.Set{}, true),
+		Entry("runs on default with the UnknownConfKeyFallsBack fault", fault.Set{UnknownConfKeyFallsBack: true}, false),
+	)
 })

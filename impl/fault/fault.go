@@ -82,6 +82,8 @@ type Set struct {
 	ProjectionIgnored bool
 	// LargeIntegersAsFloat: schemaless integers beyond 2^53 become float64 and lose precision.
 	LargeIntegersAsFloat bool
+	// UnknownConfKeyFallsBack: a CONF_KEY that names no confKey silently uses default.
+	UnknownConfKeyFallsBack bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
