@@ -55,6 +55,7 @@ var defectAreas = map[string]string{
 	"ProjectionIgnored":         "@stream-ddl",
 	"LargeIntegersAsFloat":      "@json",
 	"UnknownConfKeyFallsBack":   "@config",
+	"DuplicateStreamReplaces":   "@stream-ddl",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

@@ -126,7 +126,7 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	if e.closed {
 		return ddl.Stream{}, ErrClosed
 	}
-	if _, ok := e.streams[s.Name]; ok {
+	if _, ok := e.streams[s.Name]; ok && !e.faults.DuplicateStreamReplaces {
 		return ddl.Stream{}, withKind(ErrExists, fmt.Errorf("Create stream fails: Item %s already exists.", s.Name))
 	}
 	e.streams[s.Name] = s

@@ -105,4 +105,24 @@ var _ = Describe("engine defects", func() {
 		Entry("is refused with the key's name", fault.Set{}, true),
 		Entry("runs on default with the UnknownConfKeyFallsBack fault", fault.Set{UnknownConfKeyFallsBack: true}, false),
 	)
+
+	DescribeTable("a second CREATE STREAM with the same name",
+		func(faults fault.Set, replaced bool) {
+			e := newEngine(faults, nil)
+			_, err := e.CreateStream(`CREATE STREAM d () WITH (DATASOURCE="/one")`)
+			Expect(err).NotTo(HaveOccurred())
+			_, err = e.CreateStream(`CREATE STREAM d () WITH (DATASOURCE="/two")`)
+			got, gerr := e.Stream("d")
+			Expect(gerr).NotTo(HaveOccurred())
+			if replaced {
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got.Options.Datasource).To(Equal("/two"))
+			} else {
+				Expect(err).To(MatchError(isKind(engine.ErrExists), "ErrExists"))
+				Expect(got.Options.Datasource).To(Equal("/one"))
+			}
+		},
+		Entry("is refused", fault.Set{}, false),
+		Entry("replaces the stream with the DuplicateStreamReplaces fault", fault.Set{DuplicateStreamReplaces: true}, true),
+	)
 })

@@ -84,6 +84,8 @@ type Set struct {
 	LargeIntegersAsFloat bool
 	// UnknownConfKeyFallsBack: a CONF_KEY that names no confKey silently uses default.
 	UnknownConfKeyFallsBack bool
+	// DuplicateStreamReplaces: CREATE STREAM with an existing name replaces that stream.
+	DuplicateStreamReplaces bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
