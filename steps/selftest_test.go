@@ -56,6 +56,7 @@ var defectAreas = map[string]string{
 	"LargeIntegersAsFloat":      "@json",
 	"UnknownConfKeyFallsBack":   "@config",
 	"DuplicateStreamReplaces":   "@stream-ddl",
+	"UnknownPathUpgraded":       "@server-mode",
 }
 
 // variantsAtOnce is how many broken engines run at the same time.

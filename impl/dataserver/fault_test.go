@@ -71,4 +71,16 @@ var _ = Describe("data server defects", func() {
 		Entry("is 1001", fault.Set{}, websocket.CloseGoingAway),
 		Entry("is 1000 with the StopCloseNormal fault", fault.Set{StopCloseNormal: true}, websocket.CloseNormalClosure),
 	)
+
+	It("upgrades an unregistered path, then closes, with UnknownPathUpgraded", func() {
+		s := newServer(dataserver.Config{Faults: fault.Set{UnknownPathUpgraded: true}})
+		Expect(s.Register("/known", newCollector().handle)).To(Succeed())
+		c, resp, err := dial("ws://"+s.Addr()+"/nowhere", nil, nil)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(resp.StatusCode).To(Equal(http.StatusSwitchingProtocols))
+		Expect(c.SetReadDeadline(time.Now().Add(5 * time.Second))).To(Succeed())
+		_, _, err = c.ReadMessage()
+		Expect(err).To(HaveOccurred())
+		Expect(err).NotTo(MatchError(ContainSubstring("timeout")))
+	})
 })

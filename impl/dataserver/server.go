@@ -269,6 +269,7 @@ func (s *Server) stopLocked() {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ep, ok := s.endpoints[r.URL.Path]
+	registered := ok
 	if ok && !ep.reserve() {
 		ok = false
 	}
@@ -277,6 +278,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		ok = false
 	}
 	s.mu.Unlock()
+	if !registered && s.cfg.Faults.UnknownPathUpgraded {
+		if conn, err := s.upgrader.Upgrade(w, r, nil); err == nil {
+			_ = conn.Close()
+		}
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return

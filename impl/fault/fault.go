@@ -86,6 +86,9 @@ type Set struct {
 	UnknownConfKeyFallsBack bool
 	// DuplicateStreamReplaces: CREATE STREAM with an existing name replaces that stream.
 	DuplicateStreamReplaces bool
+	// UnknownPathUpgraded: the data server upgrades a request on an unregistered
+	// path and then closes the connection, instead of answering 404.
+	UnknownPathUpgraded bool
 }
 
 // Names returns the names of all defects a Set can hold, sorted.
