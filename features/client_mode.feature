@@ -6,7 +6,7 @@ Feature: Client mode
   remote server. Stream names, rule ids, confKey names and paths below are
   examples: the suite gives each scenario its own copies.
 
-  @client-mode @must
+  @client-mode @must @id:client-messages-become-records
   Scenario: Messages from the remote server become records
     A client-mode stream turns each text message from the remote server into records.
 
@@ -24,7 +24,7 @@ Feature: Client mode
       [{"temperature": 21.5, "room": "kitchen"}, {"temperature": 19, "room": "hall"}]
       """
 
-  @client-mode @must
+  @client-mode @must @id:client-dialed-url-addr-datasource-query
   Scenario Outline: The dialed URL is addr followed by the DATASOURCE, query included
     The engine requests the DATASOURCE path on the remote server and keeps its query string.
 
@@ -40,7 +40,7 @@ Feature: Client mode
       | /feed?x=1                |
       | /a/b/c?room=hall&limit=5 |
 
-  @client-mode @must
+  @client-mode @must @id:client-request-headers-sent
   Scenario: The confKey's request headers are sent on the handshake
     Every header listed under `requestHeader` is sent with all its values on the opening handshake.
 
@@ -53,7 +53,7 @@ Feature: Client mode
     And the handshake carries the header "Authorization: Bearer t0k3n"
     And the handshake carries the header "X-Site: north"
 
-  @client-mode @should
+  @client-mode @should @id:client-remote-close-rule-keeps-running
   Scenario: A remote close is recorded and the rule keeps running
     A close by the remote server is recorded as an exception, and the rule stays running.
 
@@ -67,7 +67,7 @@ Feature: Client mode
     Then the rule "r1" reports an exception
     And the rule "r1" keeps running
 
-  @client-mode @extension
+  @client-mode @extension @id:client-status-connection-down-after-remote-leaves
   Scenario Outline: The status shows the connection down after the remote goes away
     After the remote server closes or drops the connection, the rule's connection status reads down (eKuiper keeps reporting it up).
 
@@ -85,7 +85,7 @@ Feature: Client mode
       | closes the connection with code 1000  |
       | drops the connection                  |
 
-  @client-mode @should
+  @client-mode @should @id:client-unreachable-remote-stops-rule
   Scenario: An unreachable remote stops the rule with the dial error
     If nothing listens at `addr`, the rule is "stopped by error" and its status carries the dial error.
 
@@ -95,7 +95,7 @@ Feature: Client mode
     Then the rule "r1" status becomes "stopped by error"
     And the rule "r1" status mentions "connection refused"
 
-  @client-mode @must
+  @client-mode @must @id:client-handshake-timeout-stops-rule
   Scenario: A remote that never answers the handshake stops the rule after the timeout
     The opening handshake is bounded (3 seconds): a server that accepts TCP but never answers stops the rule by error.
 
@@ -106,7 +106,7 @@ Feature: Client mode
     Then the rule "r1" status becomes "stopped by error"
     And the rule "r1" status mentions "timeout"
 
-  @client-mode @extension
+  @client-mode @extension @id:client-same-path-two-servers-kept-apart
   Scenario: Two streams with the same path on two servers are kept apart
     Each client-mode stream has its own connection to its own server, even when the paths are equal (eKuiper shares them by path).
 
@@ -125,7 +125,7 @@ Feature: Client mode
     And the rule "r_east" outputs nothing more
     And the rule "r_west" outputs nothing more
 
-  @client-mode @should
+  @client-mode @should @id:client-confkey-path-wins-over-datasource
   Scenario: The confKey's path wins over the stream's DATASOURCE
     A confKey property `path` replaces the DATASOURCE in the dialed URL.
 
@@ -136,7 +136,7 @@ Feature: Client mode
     When the rule "r1" runs "SELECT * FROM demo"
     Then the remote server receives a connection for "/fromkey"
 
-  @client-mode @must
+  @client-mode @must @id:client-binary-messages-ignored
   Scenario: Binary messages from the remote server are ignored
     Only text messages carry data; a binary message yields no record and no error.
 
@@ -149,7 +149,7 @@ Feature: Client mode
     Then the rule "r1" outputs {"text": true}
     And the rule "r1" reports no exception
 
-  @client-mode @should
+  @client-mode @should @id:client-two-rules-share-one-connection
   Scenario: Two rules on one client-mode stream share one connection
     Every rule reading the stream gets every record, and the engine dials the remote server once.
 
@@ -163,7 +163,7 @@ Feature: Client mode
     And the rule "r2" outputs {"n": 1}
     And the remote server receives no further connection
 
-  @client-mode @should
+  @client-mode @should @id:client-stop-closes-start-dials-again
   Scenario: Stopping the rule closes its connection, starting it dials again
     A stopped client-mode rule hangs up; started again, it opens a new connection and reads again.
 
@@ -179,7 +179,7 @@ Feature: Client mode
     When the remote server sends '{"again": true}'
     Then the rule "r1" outputs {"again": true}
 
-  @client-mode @should
+  @client-mode @should @id:client-messages-arrive-in-order
   Scenario: Many messages from the remote server arrive in order
     Records from one connection keep the order of the messages.
 

@@ -4,7 +4,7 @@ Feature: ConfKeys
   key is laid over `default` property by property. An empty or absent `addr`
   means server mode, `addr: host:port` means client mode.
 
-  @config @must
+  @config @must @id:config-no-conf-key-uses-default-server-mode
   Scenario: A stream without CONF_KEY uses the default confKey, which is server mode
     With no `addr` in `default`, a stream without CONF_KEY is served on the data server.
 
@@ -17,7 +17,7 @@ Feature: ConfKeys
     When client "c1" sends '{"mode": "server"}'
     Then the rule "r1" outputs {"mode": "server"}
 
-  @config @must
+  @config @must @id:config-confkey-empty-addr-server-mode
   Scenario: A confKey with an empty addr is server mode
     `addr: ""` on the chosen confKey makes the stream a server-mode endpoint.
 
@@ -32,7 +32,7 @@ Feature: ConfKeys
     When client "c1" sends '{"mode": "server"}'
     Then the rule "r1" outputs {"mode": "server"}
 
-  @config @must
+  @config @must @id:config-conf-key-selects-named-key
   Scenario: CONF_KEY selects the named confKey
     The stream uses the properties of the confKey its CONF_KEY names.
 
@@ -45,7 +45,7 @@ Feature: ConfKeys
     Then the remote server "chosen" receives a connection for "/api/data"
     And the remote server "other" receives no connection
 
-  @config @must
+  @config @must @id:config-named-key-inherits-from-default
   Scenario: A named confKey inherits the properties it does not set from default
     Properties missing from the named key are taken from `default`.
 
@@ -58,7 +58,7 @@ Feature: ConfKeys
     Then the remote server receives a connection for "/api/data"
     And the handshake carries the header "X-Team: blue"
 
-  @config @must
+  @config @must @id:config-named-key-overrides-default
   Scenario: A named confKey overrides default property by property
     A property the named key sets wins over the same property of `default`.
 
@@ -73,7 +73,7 @@ Feature: ConfKeys
     And the handshake carries the header "X-Team: red"
     And the handshake does not carry the header "X-Team: blue"
 
-  @config @extension
+  @config @extension @id:config-unknown-conf-key-refused
   Scenario: An unknown CONF_KEY is refused with its name
     A stream naming a confKey that does not exist cannot run, and the error names the key (eKuiper silently falls back to default).
 
@@ -83,7 +83,7 @@ Feature: ConfKeys
       """
     Then the rule "r1" running "SELECT * FROM demo" is refused with "nosuchkey"
 
-  @config @extension
+  @config @extension @id:config-invalid-property-refused
   Scenario Outline: An invalid confKey property is refused with its name
     A confKey property with a wrong value keeps the rule from running, and the error names it.
 

@@ -6,7 +6,7 @@ Feature: JSON messages
   values to the field types. The scenarios send a message, then the marker
   `{"end": true}`; the records before the marker are exactly the message's.
 
-  @json @must
+  @json @must @id:json-text-message-becomes-records
   Scenario Outline: A text message becomes records
     An object is one record, an array of objects is one record per element in order, and an empty array is none.
 
@@ -34,7 +34,7 @@ Feature: JSON messages
       | {"f": 0.1, "e": 1.5e3, "neg": -7}             | [{"f": 0.1, "e": 1500, "neg": -7}]              |
       | {"max": 9007199254740991}                     | [{"max": 9007199254740991}]                     |
 
-  @json @must
+  @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
     The rule counts a decode error, outputs nothing for the message, and the connection stays open.
 
@@ -56,7 +56,7 @@ Feature: JSON messages
       | {"a": 1        |
       | true           |
 
-  @json @must
+  @json @must @id:json-decode-error-never-closes-connection
   Scenario: A decode error never closes the connection
     After a decode error the same connection keeps delivering records.
 
@@ -69,7 +69,7 @@ Feature: JSON messages
     And client "c1" sends '{"n": 2}'
     Then the rule "r1" outputs [{"n": 1}, {"n": 2}]
 
-  @json @must
+  @json @must @id:json-binary-messages-ignored
   Scenario: Binary messages are ignored
     A binary message yields no record and no error; only text messages carry data.
 
@@ -81,7 +81,7 @@ Feature: JSON messages
     Then the rule "r1" outputs {"end": true}
     And the rule "r1" reports no exception
 
-  @json @extension
+  @json @extension @id:json-large-integers-exact
   Scenario: Integers beyond 2^53 stay exact
     A schemaless stream keeps every digit of a large integer (eKuiper rounds it to a float).
 
@@ -91,7 +91,7 @@ Feature: JSON messages
     When client "c1" sends '{"big": 12345678901234567890, "odd": 9007199254740993}'
     Then the rule "r1" outputs {"big": 12345678901234567890, "odd": 9007199254740993}
 
-  @json @must
+  @json @must @id:json-typed-keeps-schema-fields-only
   Scenario: A typed stream keeps only the fields of its schema
     Fields that the stream does not declare are dropped from the record.
 
@@ -105,7 +105,7 @@ Feature: JSON messages
     When client "c1" sends '{"id": 7, "name": "probe", "temp": 20.5, "ok": true, "extra": "dropped", "more": {"x": 1}}'
     Then the rule "r1" outputs {"id": 7, "name": "probe", "temp": 20.5, "ok": true}
 
-  @json @should
+  @json @should @id:json-typed-converts-values
   Scenario Outline: A typed stream converts values the way eKuiper does
     Values are converted to the declared field type where eKuiper converts them.
 
@@ -126,7 +126,7 @@ Feature: JSON messages
       | {"id": 3, "name": "c", "temp": 3, "ok": false}        | {"id": 3, "name": "c", "temp": 3, "ok": false}          |
       | {"id": 4, "name": null, "temp": 4.5, "ok": true}      | {"id": 4, "name": null, "temp": 4.5, "ok": true}        |
 
-  @json @should
+  @json @should @id:json-typed-refuses-unconvertible
   Scenario Outline: A typed stream refuses values it cannot convert
     A value that does not fit its field's type is a decode error; the connection stays open.
 
@@ -147,7 +147,7 @@ Feature: JSON messages
       | {"id": "2", "name": "a", "temp": 1, "ok": true}    |
       | {"id": 3.7, "name": "a", "temp": 1, "ok": true}    |
 
-  @json @should
+  @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs
     ARRAY and STRUCT fields keep their JSON arrays and objects.
 
@@ -161,7 +161,7 @@ Feature: JSON messages
     When client "c1" sends '{"tags": ["a", "b"], "pos": {"x": 1, "y": [2, 3]}, "at": "2026-01-02T03:04:05Z"}'
     Then the rule "r1" outputs {"tags": ["a", "b"], "pos": {"x": 1, "y": [2, 3]}, "at": "2026-01-02T03:04:05Z"}
 
-  @json @should
+  @json @should @id:json-typed-array-elements-use-schema
   Scenario: Each element of an array is decoded with the stream's schema
     A typed stream applies its schema to every record of an array message.
 

@@ -5,14 +5,14 @@ Feature: Data server lifecycle
   server-mode rule runs. (eKuiper itself opens the port at boot.) These scenarios
   need a data server that only this scenario's rules use.
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-port-closed-before-first-rule
   Scenario: The port is closed before the first server-mode rule
     Before any server-mode rule runs, nothing listens on the data server's port.
 
     Given a server-mode stream "demo" on "/api/data"
     Then the data server port is closed
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-port-opens-with-rule
   Scenario: The port opens when a server-mode rule starts
     Starting the first server-mode rule opens the data server's port.
 
@@ -20,7 +20,7 @@ Feature: Data server lifecycle
     When the rule "r1" runs "SELECT * FROM demo"
     Then the data server port is open
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-port-open-while-any-rule-runs
   Scenario: The port stays open while any server-mode rule runs
     Stopping one of two server-mode rules leaves the port open; stopping the last closes it.
 
@@ -34,7 +34,7 @@ Feature: Data server lifecycle
     When I stop the rule "r2"
     Then the data server port is closed
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-port-opens-again
   Scenario: The port opens again for the next rule
     After the last rule stopped, the next server-mode rule opens the port again, at the same address.
 
@@ -49,7 +49,7 @@ Feature: Data server lifecycle
     When client "c1" sends '{"reopened": true}'
     Then the rule "r1" outputs {"reopened": true}
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-delete-last-rule-closes-port
   Scenario: Deleting the last rule closes the port
     Deleting the last running server-mode rule closes the data server's port.
 
@@ -59,7 +59,7 @@ Feature: Data server lifecycle
     When I delete the rule "r1"
     Then the data server port is closed
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-client-mode-never-opens-port
   Scenario: Client-mode rules never open the port
     A rule on a client-mode stream dials out and leaves the data server closed.
 
@@ -71,7 +71,7 @@ Feature: Data server lifecycle
     Then the rule "r1" outputs {"n": 1}
     And the data server port stays closed
 
-  @lifecycle @must @needs-lifecycle
+  @lifecycle @must @needs-lifecycle @id:lifecycle-two-rules-one-stream-keep-port-open
   Scenario: Two rules on one stream keep the port open until both stop
     The endpoint of a stream lives while any rule reads it.
 

@@ -4,7 +4,7 @@ Feature: Robustness
   gives it, and no message is ever lost inside the engine; a slow consumer slows
   the socket instead.
 
-  @robustness @extension
+  @robustness @extension @id:robust-invalid-utf8-closes-1007
   Scenario: Invalid UTF-8 in a text message closes the connection with 1007
     A text message that is not valid UTF-8 fails the connection with close code 1007 and is recorded as an exception.
 
@@ -16,7 +16,7 @@ Feature: Robustness
     And the rule "r1" reports an exception
     And the rule "r1" keeps running
 
-  @robustness @extension @needs-message-limit
+  @robustness @extension @needs-message-limit @id:robust-oversized-closes-1009
   Scenario: A message over the size limit closes the connection with 1009
     A message longer than the configured limit fails the connection with close code 1009 and is recorded as an exception.
 
@@ -29,7 +29,7 @@ Feature: Robustness
     And the rule "r1" reports an exception
     And the rule "r1" keeps running
 
-  @robustness @extension @needs-message-limit
+  @robustness @extension @needs-message-limit @id:robust-message-at-limit-accepted
   Scenario: A message at the size limit is accepted
     The limit is inclusive: a message of exactly the limit is decoded.
 
@@ -40,7 +40,7 @@ Feature: Robustness
     When client "c1" sends a message of 1024 bytes
     Then the rule "r1" outputs 1 record
 
-  @robustness @extension
+  @robustness @extension @id:robust-server-burst-lossless
   Scenario: A burst of 20,000 messages is delivered whole and in order
     Nothing is dropped inside the engine: every message of a burst on one connection becomes a record, in order (eKuiper drops about a third).
 
@@ -50,7 +50,7 @@ Feature: Robustness
     When client "c1" sends 20000 numbered messages
     Then the rule "r1" outputs 20000 numbered records in order
 
-  @robustness @should
+  @robustness @should @id:robust-order-kept
   Scenario: Records from one connection keep their order
     The records of one connection come out in the order its messages were sent.
 
@@ -60,7 +60,7 @@ Feature: Robustness
     When client "c1" sends 500 numbered messages
     Then the rule "r1" outputs 500 numbered records in order
 
-  @robustness @extension
+  @robustness @extension @id:robust-invalid-utf8-spares-others
   Scenario: A client sending invalid UTF-8 does not disturb the others
     Only the offending connection is closed; the other clients of the endpoint keep feeding the rule.
 
@@ -73,7 +73,7 @@ Feature: Robustness
     When client "good" sends '{"good": true}'
     Then the rule "r1" outputs {"good": true}
 
-  @robustness @extension @needs-message-limit
+  @robustness @extension @needs-message-limit @id:robust-oversized-spares-others
   Scenario: A client sending an oversized message does not disturb the others
     Only the offending connection is closed; the other clients of the endpoint keep feeding the rule.
 
@@ -87,7 +87,7 @@ Feature: Robustness
     When client "good" sends '{"good": true}'
     Then the rule "r1" outputs {"good": true}
 
-  @robustness @extension
+  @robustness @extension @id:robust-silent-connection-blocks-no-one
   Scenario: A connection that never finishes its handshake does not block others
     A TCP connection that sends nothing does not keep other clients from connecting.
 
@@ -98,7 +98,7 @@ Feature: Robustness
     When client "c1" sends '{"n": 1}'
     Then the rule "r1" outputs {"n": 1}
 
-  @robustness @extension
+  @robustness @extension @id:robust-client-invalid-utf8-recorded
   Scenario: Invalid UTF-8 from the remote server is recorded
     In client mode, a text message that is not valid UTF-8 is recorded as an exception and yields no record.
 
@@ -111,7 +111,7 @@ Feature: Robustness
     And the remote server sees the connection closed with code 1007
     And the rule "r1" outputs nothing
 
-  @robustness @extension
+  @robustness @extension @id:robust-client-burst-lossless
   Scenario: A burst from the remote server is delivered whole and in order
     In client mode too, every message of a burst becomes a record, in order.
 

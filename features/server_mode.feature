@@ -6,7 +6,7 @@ Feature: Server mode
   The suite plays the clients. Stream names, rule ids and paths below are
   examples: the suite gives each scenario its own copies.
 
-  @server-mode @must
+  @server-mode @must @id:server-messages-become-records
   Scenario: A client's messages become records
     A text message sent to the stream's endpoint comes out of the rule as records.
 
@@ -19,7 +19,7 @@ Feature: Server mode
     When client "c1" sends '{"temperature": 21.5}'
     Then the rule "r1" outputs {"temperature": 21.5}
 
-  @server-mode @must
+  @server-mode @must @id:server-many-clients-feed-one-stream
   Scenario: Many clients feed one stream
     Any number of clients may connect to one endpoint; the messages of all of them reach the stream.
 
@@ -36,7 +36,7 @@ Feature: Server mode
       [{"from": "c1"}, {"from": "c2"}, {"from": "c3"}]
       """
 
-  @server-mode @should
+  @server-mode @should @id:server-unknown-path-404
   Scenario: A path with no endpoint answers 404
     The data server refuses the upgrade of a path no running rule serves with HTTP 404.
 
@@ -44,7 +44,7 @@ Feature: Server mode
     And the rule "r1" runs "SELECT * FROM demo"
     Then connecting to "/nowhere" is refused with HTTP 404
 
-  @server-mode @should
+  @server-mode @should @id:server-404-after-stop
   Scenario: A stopped rule's endpoint answers 404 until the rule starts again
     Stopping the rule removes its endpoint; starting it serves the path again.
 
@@ -59,7 +59,7 @@ Feature: Server mode
     And client "c1" sends '{"back": true}'
     Then the rule "r1" outputs {"back": true}
 
-  @server-mode @should
+  @server-mode @should @id:server-404-after-delete
   Scenario: A deleted rule's endpoint answers 404
     Deleting the only rule on a stream removes its endpoint.
 
@@ -70,7 +70,7 @@ Feature: Server mode
     When I delete the rule "r1"
     Then connecting to "/api/data" is refused with HTTP 404
 
-  @server-mode @should
+  @server-mode @should @id:server-two-rules-both-get-every-record
   Scenario: Two rules on one stream both get every record
     Rules reading the same stream share its endpoint and each receives every message.
 
@@ -83,7 +83,7 @@ Feature: Server mode
     Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
     And the rule "r2" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
 
-  @server-mode @should
+  @server-mode @should @id:server-client-drop-keeps-rule
   Scenario: A client that drops without a close frame does not stop the rule
     A vanished client is recorded as an exception; the rule keeps running and other clients keep feeding it.
 
@@ -97,7 +97,7 @@ Feature: Server mode
     When client "c2" sends '{"still": "here"}'
     Then the rule "r1" outputs {"still": "here"}
 
-  @server-mode @should
+  @server-mode @should @id:server-client-close-keeps-rule
   Scenario: A client that leaves normally does not stop the rule
     A client's normal close ends only that client; the endpoint keeps serving new clients.
 
@@ -110,7 +110,7 @@ Feature: Server mode
     Then the rule "r1" outputs {"after": "c1"}
     And the rule "r1" status becomes "running"
 
-  @server-mode @must
+  @server-mode @must @id:server-ping-pong
   Scenario: A ping is answered with a pong
     The endpoint answers a client's ping with a pong carrying the same data.
 
@@ -119,7 +119,7 @@ Feature: Server mode
     And a client "c1" connected to "/api/data"
     Then client "c1" gets a pong for the ping "are you there"
 
-  @server-mode @should
+  @server-mode @should @id:server-any-origin
   Scenario: Any Origin is accepted
     The endpoint does not check the Origin header of the handshake.
 
@@ -129,7 +129,7 @@ Feature: Server mode
     When client "c1" sends '{"origin": "elsewhere"}'
     Then the rule "r1" outputs {"origin": "elsewhere"}
 
-  @server-mode @must
+  @server-mode @must @id:server-fragmented-message
   Scenario: A message sent in fragments is one message
     A text message split over several frames is reassembled before decoding.
 
@@ -139,7 +139,7 @@ Feature: Server mode
     When client "c1" sends '{"part": "one and two and three"}' in 3 fragments
     Then the rule "r1" outputs {"part": "one and two and three"}
 
-  @server-mode @must
+  @server-mode @must @id:server-two-paths-kept-apart
   Scenario: Two streams on two paths are kept apart
     A message sent to one stream's path reaches only the rules of that stream.
 
@@ -156,7 +156,7 @@ Feature: Server mode
     And the rule "r_left" outputs nothing more
     And the rule "r_right" outputs nothing more
 
-  @server-mode @extension
+  @server-mode @extension @id:server-stop-closes-clients-1001
   Scenario: Stopping the rule closes its clients with "going away"
     Once the last rule on an endpoint stops, its connected clients get close code 1001.
 
@@ -166,7 +166,7 @@ Feature: Server mode
     When I stop the rule "r1"
     Then client "c1" is closed with code 1001
 
-  @server-mode @should
+  @server-mode @should @id:server-stop-one-of-two-rules
   Scenario: Clients stay connected while any rule reads the stream
     Stopping one of two rules on a stream leaves the endpoint and its clients to the other rule.
 
@@ -178,7 +178,7 @@ Feature: Server mode
     And client "c1" sends '{"after": "stop"}'
     Then the rule "r2" outputs {"after": "stop"}
 
-  @server-mode @should
+  @server-mode @should @id:server-status-counts-messages
   Scenario: The rule status counts the messages received
     The source's `records_in_total` metric counts the text messages the stream received.
 

@@ -5,7 +5,7 @@ Feature: Streams and rules
   Keywords and option names are not case sensitive; `name ()` makes a schemaless
   stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`.
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-documented-forms
   Scenario Outline: A stream can be created in every documented form
     Schemaless and typed streams, in upper or lower case, with or without FORMAT, all read the endpoint.
 
@@ -26,7 +26,7 @@ Feature: Streams and rules
       | CREATE STREAM demo (id BIGINT) WITH (DATASOURCE="/api/data", FORMAT="JSON", TYPE="websocket")  |
       | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="true") |
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-every-field-type
   Scenario: A typed stream accepts every field type
     BIGINT, FLOAT, STRING, DATETIME, BOOLEAN, BYTEA, ARRAY and STRUCT are all valid field types.
 
@@ -40,7 +40,7 @@ Feature: Streams and rules
     When client "c1" sends '{"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}'
     Then the rule "r1" outputs {"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-select-fields
   Scenario: A rule can select some fields
     `SELECT a, b FROM s` outputs records with only those fields.
 
@@ -50,7 +50,7 @@ Feature: Streams and rules
     When client "c1" sends '{"id": 1, "room": "hall", "temperature": 19}'
     Then the rule "r1" outputs {"id": 1, "room": "hall"}
 
-  @stream-ddl @should
+  @stream-ddl @should @id:ddl-datasource-needs-slash
   Scenario Outline: A DATASOURCE must start with a slash
     The stream is accepted, but a rule on it is refused with "websocket endpoint should start with /".
 
@@ -65,7 +65,7 @@ Feature: Streams and rules
       | CREATE STREAM demo () WITH (DATASOURCE="api/data", FORMAT="json", TYPE="websocket") |
       | CREATE STREAM demo () WITH (FORMAT="json", TYPE="websocket")                      |
 
-  @stream-ddl @should
+  @stream-ddl @should @id:ddl-syntax-error-message
   Scenario: A syntax error says what was expected
     A field without a type is refused with an error that lists the valid field types.
 
@@ -74,7 +74,7 @@ Feature: Streams and rules
       CREATE STREAM demo (id
       """
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-unknown-field-type
   Scenario: An unknown field type is refused
     Only the eight documented field types are accepted.
 
@@ -83,7 +83,7 @@ Feature: Streams and rules
       CREATE STREAM demo (id INTEGER) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
       """
 
-  @stream-ddl @should
+  @stream-ddl @should @id:ddl-duplicate-stream-name
   Scenario: A stream name can be used once
     Creating a stream whose name exists is refused with "already exists".
 
@@ -93,7 +93,7 @@ Feature: Streams and rules
       CREATE STREAM demo () WITH (DATASOURCE="/other", FORMAT="json", TYPE="websocket")
       """
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-dropped-stream
   Scenario: A dropped stream cannot be read
     After a stream is dropped, a rule on it is refused.
 
@@ -101,7 +101,7 @@ Feature: Streams and rules
     When the stream "demo" is dropped
     Then the rule "r1" running "SELECT * FROM demo" is refused
 
-  @stream-ddl @must
+  @stream-ddl @must @id:ddl-missing-stream
   Scenario: A rule on a stream that does not exist is refused
     A rule must read an existing stream.
 

@@ -14,7 +14,7 @@ Feature: TLS
   `${client-key-pem-base64}` and `${missing-file}` stand for those files, their
   base64 PEM text, and a path where no file exists.
 
-  @tls @must @needs-server-tls
+  @tls @must @needs-server-tls @id:tls-server-wss
   Scenario: The data server serves wss when TLS is configured
     With `httpServerTls`, clients connect over wss and their messages become records.
 
@@ -25,7 +25,7 @@ Feature: TLS
     When client "c1" sends '{"secure": true}'
     Then the rule "r1" outputs {"secure": true}
 
-  @tls @must @needs-server-tls
+  @tls @must @needs-server-tls @id:tls-server-refuses-plain-ws
   Scenario: A plain ws client cannot connect to a wss data server
     With `httpServerTls` the data server speaks wss only.
 
@@ -35,7 +35,7 @@ Feature: TLS
     And a client "c1" connected to "/api/data"
     Then a plain ws client cannot connect to "/api/data"
 
-  @tls @extension @needs-server-client-auth
+  @tls @extension @needs-server-client-auth @id:tls-server-client-auth
   Scenario: A data server that demands client certificates refuses clients without one
     If the data server requires client certificates, only clients presenting one signed by its CA get in.
 
@@ -47,7 +47,7 @@ Feature: TLS
     Then the rule "r1" outputs {"authenticated": true}
     And a client without a client certificate cannot connect to "/api/data"
 
-  @tls @must
+  @tls @must @id:tls-client-trusts-confkey-ca
   Scenario Outline: Client mode trusts the server through the confKey's CA
     A wss remote whose certificate is signed by the CA given in `rootCaPath` or `rootCARaw` is trusted.
 
@@ -65,7 +65,7 @@ Feature: TLS
       | rootCaPath | ${ca-file}       |
       | rootCARaw  | ${ca-pem-base64} |
 
-  @tls @must
+  @tls @must @id:tls-client-untrusted-stops-rule
   Scenario: An untrusted server certificate stops the rule
     A wss remote whose certificate the configured CA did not sign fails the dial: the rule is stopped by error.
 
@@ -78,7 +78,7 @@ Feature: TLS
     Then the rule "r1" status becomes "stopped by error"
     And the rule "r1" status mentions "certificate"
 
-  @tls @must
+  @tls @must @id:tls-client-insecure-skip-verify
   Scenario: An untrusted server certificate is accepted with insecureSkipVerify
     `insecureSkipVerify: true` turns certificate verification off.
 
@@ -91,7 +91,7 @@ Feature: TLS
     When the remote server sends '{"unverified": true}'
     Then the rule "r1" outputs {"unverified": true}
 
-  @tls @must
+  @tls @must @id:tls-client-certificate
   Scenario Outline: Client mode presents its client certificate
     A remote that demands a client certificate accepts the one configured on the confKey, by file or by base64 PEM.
 
@@ -113,7 +113,7 @@ Feature: TLS
       | certificationPath | ${client-cert-file}         | privateKeyPath | ${client-key-file}         |
       | certficationRaw   | ${client-cert-pem-base64}   | privateKeyRaw  | ${client-key-pem-base64}   |
 
-  @tls @must
+  @tls @must @id:tls-client-certificate-missing
   Scenario: Without a client certificate a demanding remote refuses the engine
     If the remote requires a client certificate and the confKey gives none, the rule is stopped by error.
 
@@ -125,7 +125,7 @@ Feature: TLS
     When the rule "r1" runs "SELECT * FROM demo"
     Then the rule "r1" status becomes "stopped by error"
 
-  @tls @must
+  @tls @must @id:tls-client-ca-path-wins
   Scenario: A CA path wins over a raw CA
     If both `rootCaPath` and `rootCARaw` are set, the file is used.
 
@@ -139,7 +139,7 @@ Feature: TLS
     When the remote server sends '{"path": "wins"}'
     Then the rule "r1" outputs {"path": "wins"}
 
-  @tls @should
+  @tls @should @id:tls-client-missing-file-named
   Scenario: A missing certificate file is a clear error
     A confKey naming a certificate file that does not exist keeps the rule from running, and the error names the file.
 

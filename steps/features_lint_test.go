@@ -118,6 +118,7 @@ func lintFeatures(fsys fs.FS) (problems []string, summary string) {
 				case oneOf(tag.Name, levelTags):
 					levels++
 				case oneOf(tag.Name, needsTags):
+				case strings.HasPrefix(tag.Name, "@id:"):
 				default:
 					bad("%s: %s: unknown tag %s", file, p.Name, tag.Name)
 				}
