@@ -14,10 +14,14 @@ import (
 const labelForbidden = "&|!,()/:"
 
 // TagLabels turns Gherkin tags into ginkgo labels ("@tls" -> "tls"), rejecting
-// tags ginkgo cannot use as labels.
+// tags ginkgo cannot use as labels. The scenario's @id: tag is no label (the
+// id is part of the It's text).
 func TagLabels(s featureset.Scenario) ([]string, error) {
 	labels := make([]string, 0, len(s.Tags))
 	for _, t := range s.Tags {
+		if strings.HasPrefix(t, "@id:") {
+			continue
+		}
 		l := strings.TrimPrefix(t, "@")
 		if l == "" || strings.ContainsAny(l, labelForbidden) {
 			return nil, fmt.Errorf("%s: tag %q cannot be a ginkgo label (it must not contain any of %q)", s.Location(), t, labelForbidden)
