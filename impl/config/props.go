@@ -28,6 +28,7 @@ const (
 	PropRootCaPath         = "rootCaPath"
 	PropInsecureSkipVerify = "insecureSkipVerify"
 	PropCertficationRaw    = "certficationRaw"
+	PropCertificationRaw   = "certificationRaw"
 	PropPrivateKeyRaw      = "privateKeyRaw"
 	PropRootCARaw          = "rootCARaw"
 	PropMaxMessageBytes    = "maxMessageBytes"
@@ -53,8 +54,10 @@ type Props struct {
 	RootCaPath string
 	// InsecureSkipVerify disables server certificate verification. Default false.
 	InsecureSkipVerify bool
-	// CertficationRaw is the base64 of a PEM client certificate (the property
-	// name is spelt as eKuiper spells it); CertificationPath wins when both are set.
+	// CertficationRaw is the base64 of a PEM client certificate, from the
+	// property certficationRaw (sic, as eKuiper's documentation spells it) or
+	// certificationRaw (as eKuiper's code reads it; it wins when both are
+	// set); CertificationPath wins over either.
 	CertficationRaw string
 	// PrivateKeyRaw is the base64 of a PEM private key; PrivateKeyPath wins.
 	PrivateKeyRaw string
@@ -97,6 +100,7 @@ func ParseProps(raw map[string]any) (Props, error) {
 		{PropPrivateKeyPath, &p.PrivateKeyPath},
 		{PropRootCaPath, &p.RootCaPath},
 		{PropCertficationRaw, &p.CertficationRaw},
+		{PropCertificationRaw, &p.CertficationRaw}, // after certficationRaw: it wins when both are set
 		{PropPrivateKeyRaw, &p.PrivateKeyRaw},
 		{PropRootCARaw, &p.RootCARaw},
 	} {
@@ -142,8 +146,12 @@ func ParseProps(raw map[string]any) (Props, error) {
 		}
 		p.RequestHeader = h
 	}
+	certKey := PropCertficationRaw
+	if _, _, ok := lookup(raw, PropCertificationRaw); ok {
+		certKey = PropCertificationRaw
+	}
 	for _, r := range []struct{ key, val string }{
-		{PropCertficationRaw, p.CertficationRaw},
+		{certKey, p.CertficationRaw},
 		{PropPrivateKeyRaw, p.PrivateKeyRaw},
 		{PropRootCARaw, p.RootCARaw},
 	} {

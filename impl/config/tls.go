@@ -36,7 +36,7 @@ func (p Props) ClientTLS() (*tls.Config, error) {
 	case certPEM != nil && keyPEM == nil:
 		return nil, fmt.Errorf("config: %s is set but neither %s nor %s", certFrom, PropPrivateKeyPath, PropPrivateKeyRaw)
 	case certPEM == nil && keyPEM != nil:
-		return nil, fmt.Errorf("config: %s is set but neither %s nor %s", keyFrom, PropCertificationPath, PropCertficationRaw)
+		return nil, fmt.Errorf("config: %s is set but none of %s, %s, %s", keyFrom, PropCertificationPath, PropCertificationRaw, PropCertficationRaw)
 	case certPEM != nil:
 		cert, err := tls.X509KeyPair(certPEM, keyPEM)
 		if err != nil {
