@@ -149,17 +149,31 @@ Feature: JSON messages
 
   @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs
-    ARRAY and STRUCT fields keep their JSON arrays and objects.
+    ARRAY(type) fields keep their JSON arrays, ARRAY(STRUCT(fields)) their arrays of objects, and DATETIME its text.
 
     Given a stream created with:
       """
-      CREATE STREAM typed (tags ARRAY, pos STRUCT, at DATETIME)
+      CREATE STREAM typed (tags ARRAY(STRING), points ARRAY(STRUCT(x BIGINT, y BIGINT)), at DATETIME)
         WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
       """
     And the rule "r1" runs "SELECT * FROM typed"
     And a client "c1" connected to "/api/data"
-    When client "c1" sends '{"tags": ["a", "b"], "pos": {"x": 1, "y": [2, 3]}, "at": "2026-01-02T03:04:05Z"}'
-    Then the rule "r1" outputs {"tags": ["a", "b"], "pos": {"x": 1, "y": [2, 3]}, "at": "2026-01-02T03:04:05Z"}
+    When client "c1" sends '{"tags": ["a", "b"], "points": [{"x": 1, "y": 2}, {"x": 3, "y": 4}], "at": "2026-01-02T03:04:05Z", "extra": 1}'
+    Then the rule "r1" outputs {"tags": ["a", "b"], "points": [{"x": 1, "y": 2}, {"x": 3, "y": 4}], "at": "2026-01-02T03:04:05Z"}
+
+  @json @extension @id:json-typed-struct-field-whole
+  Scenario: A STRUCT field comes out of the rule whole
+    A STRUCT(fields) field keeps its JSON object, nested arrays included (eKuiper leaves STRUCT fields out of its output, even when the rule names them).
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, pos STRUCT(x BIGINT, y ARRAY(BIGINT)))
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT id, pos FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "pos": {"x": 1, "y": [2, 3]}, "extra": true}'
+    Then the rule "r1" outputs {"id": 1, "pos": {"x": 1, "y": [2, 3]}}
 
   @json @should @id:json-typed-array-elements-use-schema
   Scenario: Each element of an array is decoded with the stream's schema

@@ -46,12 +46,15 @@ Feature: Server mode
 
   @server-mode @should @id:server-404-after-stop
   Scenario: A stopped rule's endpoint answers 404 until the rule starts again
-    Stopping the rule removes its endpoint; starting it serves the path again.
+    Stopping the rule that served clients removes its endpoint; starting it serves the path again.
 
     Given a server-mode stream "demo" on "/api/data"
     And a server-mode stream "other" on "/other"
     And the rule "r1" runs "SELECT * FROM demo"
     And the rule "r_other" runs "SELECT * FROM other"
+    And a client "c0" connected to "/api/data"
+    And client "c0" sends '{"before": true}'
+    And the rule "r1" outputs {"before": true}
     When I stop the rule "r1"
     Then connecting to "/api/data" is refused with HTTP 404
     When I start the rule "r1"
@@ -59,9 +62,34 @@ Feature: Server mode
     And client "c1" sends '{"back": true}'
     Then the rule "r1" outputs {"back": true}
 
+  @server-mode @extension @id:server-404-after-stop-without-clients
+  Scenario: A stopped rule's endpoint answers 404 even if no client ever connected
+    Stopping a rule removes its endpoint whether or not a client used it (eKuiper keeps upgrading an endpoint that never had a client).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r_other" runs "SELECT * FROM other"
+    When I stop the rule "r1"
+    Then connecting to "/api/data" is refused with HTTP 404
+
   @server-mode @should @id:server-404-after-delete
   Scenario: A deleted rule's endpoint answers 404
-    Deleting the only rule on a stream removes its endpoint.
+    Deleting the only rule on a stream, after it served a client, removes its endpoint.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r_other" runs "SELECT * FROM other"
+    And a client "c0" connected to "/api/data"
+    And client "c0" sends '{"before": true}'
+    And the rule "r1" outputs {"before": true}
+    When I delete the rule "r1"
+    Then connecting to "/api/data" is refused with HTTP 404
+
+  @server-mode @extension @id:server-404-after-delete-without-clients
+  Scenario: A deleted rule's endpoint answers 404 even if no client ever connected
+    Deleting the only rule on a stream removes its endpoint whether or not a client used it (eKuiper keeps upgrading an endpoint that never had a client).
 
     Given a server-mode stream "demo" on "/api/data"
     And a server-mode stream "other" on "/other"
@@ -166,9 +194,21 @@ Feature: Server mode
     When I stop the rule "r1"
     Then client "c1" is closed with code 1001
 
-  @server-mode @should @id:server-stop-one-of-two-rules
+  @server-mode @should @id:server-stop-later-rule
+  Scenario: Stopping a later rule on a stream leaves the first one its clients
+    Stopping the second of two rules on a stream leaves the endpoint and its clients to the first rule.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When I stop the rule "r2"
+    And client "c1" sends '{"after": "stop"}'
+    Then the rule "r1" outputs {"after": "stop"}
+
+  @server-mode @extension @id:server-stop-first-rule
   Scenario: Clients stay connected while any rule reads the stream
-    Stopping one of two rules on a stream leaves the endpoint and its clients to the other rule.
+    Stopping the first of two rules on a stream leaves the endpoint and its clients to the other rule (eKuiper closes the clients and the other rule gets nothing more).
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"

@@ -28,17 +28,17 @@ Feature: Streams and rules
 
   @stream-ddl @must @id:ddl-every-field-type
   Scenario: A typed stream accepts every field type
-    BIGINT, FLOAT, STRING, DATETIME, BOOLEAN, BYTEA, ARRAY and STRUCT are all valid field types.
+    BIGINT, FLOAT, STRING, DATETIME, BOOLEAN, BYTEA, ARRAY(type) and STRUCT(fields) are all valid field types (STRUCT output is the json feature's).
 
     Given a stream created with:
       """
-      CREATE STREAM demo (i BIGINT, f FLOAT, s STRING, d DATETIME, b BOOLEAN, y BYTEA, a ARRAY, t STRUCT)
+      CREATE STREAM demo (i BIGINT, f FLOAT, s STRING, d DATETIME, b BOOLEAN, y BYTEA, a ARRAY(BIGINT), t STRUCT(k STRING))
         WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
       """
-    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r1" runs "SELECT i, f, s, d, b, y, a FROM demo"
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}'
-    Then the rule "r1" outputs {"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1], "t": {"k": "v"}}
+    Then the rule "r1" outputs {"i": 1, "f": 2.5, "s": "x", "d": "2026-01-02T03:04:05Z", "b": true, "y": "aGk=", "a": [1]}
 
   @stream-ddl @must @id:ddl-select-fields
   Scenario: A rule can select some fields

@@ -4,7 +4,8 @@ Feature: TLS
   `scheme: wss` dials over TLS and verifies the server's certificate against
   `rootCaPath` (a PEM file) or `rootCARaw` (base64 of the PEM text); a client
   certificate comes from `certificationPath` and `privateKeyPath`, or from
-  `certficationRaw` (sic) and `privateKeyRaw`. A path wins over the raw value.
+  `certficationRaw` (sic; eKuiper's code reads `certificationRaw`) and
+  `privateKeyRaw`. A path wins over the raw value.
   `insecureSkipVerify: true` turns verification off.
 
   The suite makes fresh certificates for every scenario: a CA, a server
@@ -112,6 +113,23 @@ Feature: TLS
       | cert key          | cert value                  | key key        | key value                  |
       | certificationPath | ${client-cert-file}         | privateKeyPath | ${client-key-file}         |
       | certficationRaw   | ${client-cert-pem-base64}   | privateKeyRaw  | ${client-key-pem-base64}   |
+
+  @tls @should @id:tls-client-certificate-raw-as-read
+  Scenario: Client mode reads a base64 client certificate from certificationRaw
+    The engine also takes the client certificate in base64 from `certificationRaw`, the spelling eKuiper's code reads.
+
+    Given a remote wss server that requires a client certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme           | wss                       |
+      | rootCaPath       | ${ca-file}                |
+      | certificationRaw | ${client-cert-pem-base64} |
+      | privateKeyRaw    | ${client-key-pem-base64}  |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server receives a connection for "/api/data"
+    Then the handshake carries a client certificate
+    When the remote server sends '{"mutual": true}'
+    Then the rule "r1" outputs {"mutual": true}
 
   @tls @must @id:tls-client-certificate-missing
   Scenario: Without a client certificate a demanding remote refuses the engine
