@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path"
 	"sort"
 	"strings"
 
@@ -36,6 +35,11 @@ type Feature struct {
 // Scenario is one runnable scenario: a plain Scenario, or one Examples row of
 // a Scenario Outline.
 type Scenario struct {
+	// ID is the scenario's stable id, the value of its @id: tag; for an
+	// Examples row of an outline it is "<id>/<n>", n counting the outline's
+	// rows from 1 across all its Examples tables (see IDTagPrefix). It is ""
+	// for a scenario without an @id: tag.
+	ID string
 	// File is the feature file's path, as in Feature.File.
 	File string
 	// Feature is the feature's title.
@@ -151,12 +155,14 @@ func Parse(name string, data []byte) (Feature, error) {
 		Line:        int(doc.Feature.Location.Line),
 	}
 	idx := index(doc.Feature)
+	ids := IDs(doc)
 	for _, p := range gherkin.Pickles(*doc, name, (&messages.Incrementing{}).NewId) {
 		sc, ok := idx.scenarios[p.AstNodeIds[0]]
 		if !ok {
 			return Feature{}, fmt.Errorf("parse feature %s: pickle %q has no scenario", name, p.Name)
 		}
 		s := Scenario{
+			ID:          PickleID(ids, p.AstNodeIds),
 			File:        name,
 			Feature:     f.Name,
 			Rule:        idx.rules[sc.Id],
@@ -283,50 +289,4 @@ func trimDescription(d string) string {
 		lines[i] = strings.TrimSpace(l)
 	}
 	return strings.TrimSpace(strings.Join(lines, "\n"))
-}
-
-// SelectRow returns a file system that serves fsys unchanged except for file,
-// in which every Examples body row of the outline at scenarioLine other than
-// rowLine is blanked out (line numbers stay the same). Running "file:scenarioLine"
-// on it runs only that row.
-func SelectRow(fsys fs.FS, file string, scenarioLine, rowLine int) (fs.FS, error) {
-	data, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return nil, fmt.Errorf("select row %s:%d: %w", file, rowLine, err)
-	}
-	doc, err := gherkin.ParseGherkinDocument(bytes.NewReader(data), (&messages.Incrementing{}).NewId)
-	if err != nil {
-		return nil, fmt.Errorf("select row %s:%d: %w", file, rowLine, err)
-	}
-	idx := index(doc.Feature)
-	var outline *messages.Scenario
-	for _, sc := range idx.scenarios {
-		if int(sc.Location.Line) == scenarioLine {
-			outline = sc
-		}
-	}
-	if outline == nil {
-		return nil, fmt.Errorf("select row %s:%d: no scenario at line %d", file, rowLine, scenarioLine)
-	}
-	blank := map[int]bool{}
-	found := false
-	for _, ex := range outline.Examples {
-		for _, row := range ex.TableBody {
-			if int(row.Location.Line) == rowLine {
-				found = true
-				continue
-			}
-			blank[int(row.Location.Line)] = true
-		}
-	}
-	if !found {
-		return nil, fmt.Errorf("select row %s:%d: not an Examples row of the outline at line %d", file, rowLine, scenarioLine)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	for i := range lines {
-		if blank[i+1] {
-			lines[i] = "\n"
-		}
-	}
-	return overlayFS{FS: fsys, name: path.Clean(file), data: []byte(strings.Join(lines, ""))}, nil
 }

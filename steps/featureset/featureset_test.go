@@ -2,6 +2,7 @@ package featureset_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -170,5 +171,110 @@ var _ = Describe("StepsByID", func() {
 		}
 		Expect(lines).To(ConsistOf(6, 13, 14, 19, 23))
 		Expect(featureset.StepsByID(nil)).To(BeEmpty())
+	})
+})
+
+const idFeature = `Feature: Ids
+  Scenarios name themselves.
+
+  @must @id:plain-one
+  Scenario: plain
+    Given a step
+
+  Rule: outlines
+    @should @id:rows-two
+    Scenario Outline: row <n>
+      Given a step <n>
+
+      Examples:
+        | n |
+        | 1 |
+        | 2 |
+
+      @extension
+      Examples: more
+        | n |
+        | 3 |
+
+  Scenario: no id
+    Given a step
+`
+
+var _ = Describe("ids", func() {
+	fsys := fstest.MapFS{"ids.feature": {Data: []byte(idFeature)}}
+
+	ids := func(sys fs.FS) []string {
+		f, err := featureset.Load(sys)
+		Expect(err).NotTo(HaveOccurred())
+		var out []string
+		for _, s := range f[0].Scenarios {
+			out = append(out, s.ID+"@"+s.Location())
+		}
+		return out
+	}
+
+	It("gives each scenario its @id and each Examples row <id>/<n> across the tables", func() {
+		Expect(ids(fsys)).To(Equal([]string{"plain-one@ids.feature:5", "rows-two/1@ids.feature:15",
+			"rows-two/2@ids.feature:16", "rows-two/3@ids.feature:21", "@ids.feature:23"}))
+	})
+
+	It("gives the collector the same ids from the document godog parses", func() {
+		doc, err := gherkin.ParseGherkinDocument(strings.NewReader(idFeature), (&messages.Incrementing{}).NewId)
+		Expect(err).NotTo(HaveOccurred())
+		byNode := featureset.IDs(doc)
+		var got []string
+		for _, p := range gherkin.Pickles(*doc, "ids.feature", (&messages.Incrementing{}).NewId) {
+			got = append(got, featureset.PickleID(byNode, p.AstNodeIds))
+		}
+		Expect(got).To(Equal([]string{"plain-one", "rows-two/1", "rows-two/2", "rows-two/3", ""}))
+	})
+
+	It("checks and splits ids", func() {
+		Expect(featureset.ValidID("server-404-after-stop")).To(BeTrue())
+		for _, bad := range []string{"", "Upper", "under_score", "sp ace", "a/1"} {
+			Expect(featureset.ValidID(bad)).To(BeFalse(), bad)
+		}
+		for id, want := range map[string][]any{"a-b": {"a-b", 0, true}, "a-b/3": {"a-b", 3, true},
+			"a-b/0": {"", 0, false}, "a-b/03": {"", 0, false}, "a-b/x": {"", 0, false}, "A/1": {"", 0, false}} {
+			base, n, ok := featureset.SplitID(id)
+			Expect([]any{base, n, ok}).To(Equal(want), id)
+		}
+		Expect(featureset.BaseID("rows-two/2")).To(Equal("rows-two"))
+		Expect(featureset.BaseID("plain-one")).To(Equal("plain-one"))
+	})
+
+	It("selects scenarios and rows by id, keeping lines and row ids", func() {
+		sel, err := featureset.Select(fsys, []string{"rows-two/2", "plain-one"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sel.Paths).To(Equal([]string{"ids.feature:5", "ids.feature:10"}))
+		Expect(sel.Scenarios).To(HaveLen(2))
+		Expect(ids(sel.FS)).To(Equal([]string{"plain-one@ids.feature:5", "rows-two/2@ids.feature:16", "@ids.feature:23"}))
+
+		sel, err = featureset.Select(fsys, []string{"rows-two", "rows-two/3"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sel.Paths).To(Equal([]string{"ids.feature:10"}))
+		Expect(sel.Scenarios).To(HaveLen(3))
+
+		sel, err = featureset.Select(fsys, []string{"rows-two/3"})
+		Expect(err).NotTo(HaveOccurred())
+		c := results.NewCollector()
+		godog.TestSuite{
+			ScenarioInitializer: func(sc *godog.ScenarioContext) {
+				sc.Step(`.*`, func(context.Context) error { return nil })
+			},
+			Options: &godog.Options{Format: c.Format(), Output: io.Discard, FS: sel.FS, Paths: sel.Paths, Strict: true},
+		}.Run()
+		Expect(c.Outcomes()).To(HaveLen(1))
+		Expect(c.Outcomes()[0].Location()).To(Equal("ids.feature:21"))
+		Expect(c.Outcomes()[0].ID).To(Equal("rows-two/3"))
+	})
+
+	It("names every unknown id", func() {
+		_, err := featureset.Select(fsys, []string{"plain-one", "nope", "rows-two/4", ""})
+		var unknown *featureset.UnknownIDsError
+		Expect(errors.As(err, &unknown)).To(BeTrue())
+		Expect(unknown.IDs).To(Equal([]string{"nope", "rows-two/4", ""}))
+		Expect(err).To(MatchError(`unknown scenario ids "nope", "rows-two/4", "" (wsconform list shows them)`))
+		Expect(featureset.Find(nil, "")).To(BeNil())
 	})
 })

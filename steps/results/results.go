@@ -31,6 +31,10 @@ const (
 
 // Outcome is the result of one scenario (one Examples row for an outline).
 type Outcome struct {
+	// ID is the scenario's stable id (see featureset.Scenario.ID): its @id:
+	// tag's value, "<id>/<n>" for the n-th Examples row of an outline, ""
+	// when the scenario has none.
+	ID string
 	// Feature is the feature's title.
 	Feature string
 	// File is the feature file's path as godog saw it, without a ":line" filter.
@@ -85,6 +89,7 @@ type Collector struct {
 type featureInfo struct {
 	name  string
 	steps map[string]stepInfo
+	ids   map[string]string // scenario ids by AST node id
 }
 
 type stepInfo struct {
@@ -165,6 +170,7 @@ func (f *formatter) Feature(doc *messages.GherkinDocument, uri string, _ []byte)
 	info := featureInfo{steps: map[string]stepInfo{}}
 	if doc != nil && doc.Feature != nil {
 		info.name = doc.Feature.Name
+		info.ids = featureset.IDs(doc)
 		for id, s := range featureset.StepsByID(doc.Feature) {
 			info.steps[id] = stepInfo{keyword: s.Keyword, line: int(s.Location.Line)}
 		}
@@ -188,7 +194,9 @@ func (f *formatter) Pickle(p *messages.Pickle) {
 	}
 	f.c.mu.Lock()
 	defer f.c.mu.Unlock()
-	o.Feature = f.c.features[p.Uri].name
+	info := f.c.features[p.Uri]
+	o.Feature = info.name
+	o.ID = featureset.PickleID(info.ids, p.AstNodeIds)
 	if _, ok := f.c.outcomes[p.Id]; !ok {
 		f.c.order = append(f.c.order, p.Id)
 	}

@@ -16,7 +16,7 @@ import (
 const feature = `@area
 Feature: Outcomes
 
-  @must
+  @must @id:passes
   Scenario: passes
     Given a step that passes
 
@@ -35,6 +35,7 @@ Feature: Outcomes
   Scenario: undefined
     Given a step nobody wrote
 
+  @id:rows
   Scenario Outline: rows
     Given a step that <does>
 
@@ -80,7 +81,7 @@ var _ = Describe("Collector", func() {
 			p := byName["passeso.feature:5"]
 			Expect(p.Status).To(Equal(results.Passed))
 			Expect(p.Feature).To(Equal("Outcomes"))
-			Expect(p.Tags).To(Equal([]string{"@area", "@must"}))
+			Expect(p.Tags).To(Equal([]string{"@area", "@must", "@id:passes"}))
 
 			f := byName["failso.feature:8"]
 			Expect(f.Status).To(Equal(results.Failed))
@@ -98,9 +99,14 @@ var _ = Describe("Collector", func() {
 			Expect(u.Status).To(Equal(results.Failed))
 			Expect(u.Error).To(ContainSubstring("undefined"))
 
-			Expect(byName["rowso.feature:29"].Status).To(Equal(results.Passed))
-			Expect(byName["rowso.feature:29"].Tags).To(ContainElement("@extension"))
-			Expect(byName["rowso.feature:30"].Status).To(Equal(results.Failed))
+			Expect(byName["rowso.feature:30"].Status).To(Equal(results.Passed))
+			Expect(byName["rowso.feature:30"].Tags).To(ContainElement("@extension"))
+			Expect(byName["rowso.feature:31"].Status).To(Equal(results.Failed))
+
+			Expect(p.ID).To(Equal("passes"))
+			Expect(f.ID).To(BeEmpty())
+			Expect(byName["rowso.feature:30"].ID).To(Equal("rows/1"))
+			Expect(byName["rowso.feature:31"].ID).To(Equal("rows/2"))
 
 			passed, failed, skipped := results.Counts(outs)
 			Expect([]int{passed, failed, skipped}).To(Equal([]int{2, 3, 2}))
