@@ -31,8 +31,20 @@ func TagLabels(s featureset.Scenario) ([]string, error) {
 	return labels, nil
 }
 
+// specText is an It's text: "<id>: <name> [file:line]", without the id for a
+// scenario that has none.
+func specText(s featureset.Scenario) string {
+	text := s.Name + " [" + s.Location() + "]"
+	if s.ID != "" {
+		text = s.ID + ": " + text
+	}
+	return text
+}
+
 // Generate renders the ginkgo suite for features: one Describe per feature,
-// one It per scenario (per Examples row), labelled with the scenario's tags.
+// one It per scenario (per Examples row), its text starting with the
+// scenario's id (so that --focus can pick scenarios by id), labelled with
+// the scenario's tags.
 // The It bodies call runScenario(file, line, rowLine), defined by hand in the
 // specs package.
 func Generate(features []featureset.Feature, source string) ([]byte, error) {
@@ -59,7 +71,7 @@ func Generate(features []featureset.Feature, source string) ([]byte, error) {
 				label = "Label(" + strings.Join(quoted, ", ") + "), "
 			}
 			fmt.Fprintf(&b, "It(%s, %sfunc() {\nrunScenario(%s, %d, %d)\n})\n",
-				strconv.Quote(s.Name+" ["+s.Location()+"]"), label, strconv.Quote(s.File), s.Line, s.RowLine)
+				strconv.Quote(specText(s)), label, strconv.Quote(s.File), s.Line, s.RowLine)
 		}
 		b.WriteString("})\n\n")
 	}
