@@ -1,6 +1,6 @@
 // Package rest serves the subset of the eKuiper REST API that drives the
-// WebSocket source: streams, rules, rule status and websocket confKeys, with
-// eKuiper's status codes and bodies.
+// WebSocket source: streams, rules, rule status, websocket confKeys and the
+// engine's version and uptime, with eKuiper's status codes and bodies.
 package rest
 
 import (
@@ -12,8 +12,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/engine"
@@ -23,6 +25,9 @@ import (
 
 // MaxBodyBytes is the largest request body accepted; larger bodies get 413.
 const MaxBodyBytes = 1 << 20
+
+// DefaultVersion is the version GET / reports when Config.Version is empty.
+const DefaultVersion = "devel"
 
 // Config configures a Handler.
 type Config struct {
@@ -34,6 +39,11 @@ type Config struct {
 	// and confKeys, so that they can be restored after a restart. A failed
 	// write is answered with HTTP 500 and error code CodeIO.
 	Store *store.Store
+	// Version is the engine version GET / reports. Default DefaultVersion.
+	Version string
+	// Started is when the engine started; GET / reports the seconds since.
+	// Default: when New is called.
+	Started time.Time
 }
 
 // New returns the REST API described by cfg.
@@ -45,12 +55,19 @@ func New(cfg Config) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &api{e: cfg.Engine, log: logger, store: cfg.Store}
+	a := &api{e: cfg.Engine, log: logger, store: cfg.Store, version: cfg.Version, started: cfg.Started}
+	if a.version == "" {
+		a.version = DefaultVersion
+	}
+	if a.started.IsZero() {
+		a.started = time.Now()
+	}
 	mux := http.NewServeMux()
 	routes := []struct {
 		path    string
 		methods map[string]http.HandlerFunc
 	}{
+		{"/{$}", map[string]http.HandlerFunc{http.MethodGet: a.info}},
 		{"/ping", map[string]http.HandlerFunc{http.MethodGet: a.ping}},
 		{"/streams", map[string]http.HandlerFunc{http.MethodGet: a.listStreams, http.MethodPost: a.createStream}},
 		{"/streams/{name}", map[string]http.HandlerFunc{http.MethodGet: a.describeStream, http.MethodDelete: a.dropStream}},
@@ -60,6 +77,7 @@ func New(cfg Config) http.Handler {
 		{"/rules/{id}/stop", map[string]http.HandlerFunc{http.MethodPost: a.stopRule}},
 		{"/rules/{id}/restart", map[string]http.HandlerFunc{http.MethodPost: a.restartRule}},
 		{"/rules/{id}/status", map[string]http.HandlerFunc{http.MethodGet: a.ruleStatus}},
+		{"/metadata/sources/yaml/{source}", map[string]http.HandlerFunc{http.MethodGet: a.listConfKeys}},
 		{"/metadata/sources/websocket/confKeys/{key}", map[string]http.HandlerFunc{http.MethodPut: a.putConfKey, http.MethodDelete: a.deleteConfKey}},
 	}
 	for _, rt := range routes {
@@ -76,10 +94,12 @@ func New(cfg Config) http.Handler {
 }
 
 type api struct {
-	e     *engine.Engine
-	log   *slog.Logger
-	store *store.Store
-	locks keyLock
+	e       *engine.Engine
+	log     *slog.Logger
+	store   *store.Store
+	locks   keyLock
+	version string
+	started time.Time
 }
 
 func (a *api) notFound(w http.ResponseWriter, r *http.Request) {
@@ -97,6 +117,26 @@ func (a *api) methodNotAllowed(allow string) http.HandlerFunc {
 
 func (a *api) ping(w http.ResponseWriter, _ *http.Request) {
 	w.WriteHeader(http.StatusOK)
+}
+
+// Info is the body of GET /, shaped like eKuiper's.
+type Info struct {
+	// Version is the engine's version.
+	Version string `json:"version"`
+	// OS and Arch are the platform the daemon runs on (GOOS, GOARCH).
+	OS   string `json:"os"`
+	Arch string `json:"arch"`
+	// UpTimeSeconds is the number of whole seconds since the engine started.
+	UpTimeSeconds int64 `json:"upTimeSeconds"`
+}
+
+func (a *api) info(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, a.log, http.StatusOK, Info{
+		Version:       a.version,
+		OS:            runtime.GOOS,
+		Arch:          runtime.GOARCH,
+		UpTimeSeconds: int64(time.Since(a.started) / time.Second),
+	})
 }
 
 // decodeBody decodes the request body into v, answering a malformed body
@@ -379,6 +419,17 @@ func (a *api) ruleStatus(w http.ResponseWriter, r *http.Request) {
 }
 
 // --- confKeys ---
+
+// listConfKeys answers GET /metadata/sources/yaml/websocket with every
+// confKey the engine holds, "default" included: name -> properties as set.
+func (a *api) listConfKeys(w http.ResponseWriter, r *http.Request) {
+	if source := r.PathValue("source"); source != "websocket" {
+		writeError(w, a.log, http.StatusNotFound, CodeNotFound,
+			fmt.Sprintf("source %s is not found: only websocket confKeys are served", source))
+		return
+	}
+	writeJSON(w, a.log, http.StatusOK, a.e.ConfKeys())
+}
 
 func (a *api) putConfKey(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")

@@ -53,7 +53,14 @@ type server struct {
 
 // serve starts the REST API for e (with st, when non-nil) on 127.0.0.1:0.
 func serve(e *engine.Engine, st *store.Store) *server {
-	srv := httptest.NewServer(rest.New(rest.Config{Engine: e, Store: st, Logger: slog.New(slog.NewTextHandler(GinkgoWriter, nil))}))
+	return serveConfig(rest.Config{Engine: e, Store: st})
+}
+
+// serveConfig starts the REST API of cfg on 127.0.0.1:0, logging to the
+// spec's output.
+func serveConfig(cfg rest.Config) *server {
+	cfg.Logger = slog.New(slog.NewTextHandler(GinkgoWriter, nil))
+	srv := httptest.NewServer(rest.New(cfg))
 	tr := &http.Transport{}
 	DeferCleanup(func() {
 		tr.CloseIdleConnections()

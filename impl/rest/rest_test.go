@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"net/http"
+	"runtime"
 	"strings"
 	"time"
 
@@ -346,11 +347,65 @@ var _ = Describe("the REST API", func() {
 			}
 		})
 
+		It("lists the confKeys the engine holds, default included, with their properties as set", func() {
+			r := api.do(http.MethodGet, "/metadata/sources/yaml/websocket", "")
+			Expect(r.status).To(Equal(http.StatusOK))
+			Expect(r.header.Get("Content-Type")).To(Equal("application/json"))
+			Expect(r.body).To(MatchJSON(`{"default":{}}`))
+
+			Expect(api.do(http.MethodPut, path+"Remote", `{"addr":"127.0.0.1:18090","maxMessageBytes":1024,"requestHeader":{"X-A":"b"}}`).status).
+				To(Equal(http.StatusOK))
+			Expect(api.do(http.MethodPut, path+"default", `{"addr":"","maxMessageBytes":12345678901234567}`).status).
+				To(Equal(http.StatusOK))
+			r = api.do(http.MethodGet, "/metadata/sources/yaml/websocket", "")
+			Expect(r.status).To(Equal(http.StatusOK))
+			Expect(r.body).To(MatchJSON(`{
+				"default": {"addr": "", "maxMessageBytes": 12345678901234567},
+				"remote": {"addr": "127.0.0.1:18090", "maxMessageBytes": 1024, "requestHeader": {"X-A": "b"}}
+			}`))
+			Expect(r.body).To(ContainSubstring("12345678901234567"), "numbers keep every digit")
+
+			r = api.do(http.MethodGet, "/metadata/sources/yaml/mqtt", "")
+			Expect(r.status).To(Equal(http.StatusNotFound))
+			Expect(r.errorBody().Error).To(Equal(1002))
+			r = api.do(http.MethodPut, "/metadata/sources/yaml/websocket", "{}")
+			Expect(r.status).To(Equal(http.StatusMethodNotAllowed))
+			Expect(r.header.Get("Allow")).To(Equal("GET"))
+		})
+
 		It("answers 404 when deleting an unknown confKey", func() {
 			r := api.do(http.MethodDelete, path+"nope", "")
 			Expect(r.status).To(Equal(http.StatusNotFound))
 			Expect(r.errorBody()).To(Equal(rest.ErrorBody{Error: 1002, Message: "delete websocket confKey error: confKey nope is not found"}))
 		})
+	})
+
+	It("answers GET / with the version, platform and uptime, as eKuiper does", func() {
+		r := api.do(http.MethodGet, "/", "")
+		Expect(r.status).To(Equal(http.StatusOK))
+		Expect(r.header.Get("Content-Type")).To(Equal("application/json"))
+		var info map[string]any
+		r.jsonBody(&info)
+		Expect(info).To(HaveLen(4))
+		Expect(info).To(HaveKeyWithValue("version", rest.DefaultVersion))
+		Expect(info).To(HaveKeyWithValue("os", runtime.GOOS))
+		Expect(info).To(HaveKeyWithValue("arch", runtime.GOARCH))
+		Expect(info).To(HaveKeyWithValue("upTimeSeconds", BeNumerically("<", 10)))
+		r = api.do(http.MethodPost, "/", "")
+		Expect(r.status).To(Equal(http.StatusMethodNotAllowed))
+		Expect(r.header.Get("Allow")).To(Equal("GET"))
+	})
+
+	It("reports the configured version and the seconds since the configured start", func() {
+		other := serveConfig(rest.Config{Engine: e, Version: "1.2.3-test", Started: time.Now().Add(-90 * time.Second)})
+		r := other.do(http.MethodGet, "/", "")
+		Expect(r.status).To(Equal(http.StatusOK))
+		var info rest.Info
+		r.jsonBody(&info)
+		Expect(info.Version).To(Equal("1.2.3-test"))
+		Expect(info.OS).To(Equal(runtime.GOOS))
+		Expect(info.Arch).To(Equal(runtime.GOARCH))
+		Expect(info.UpTimeSeconds).To(BeNumerically("~", 90, 5))
 	})
 
 	It("answers an unknown path with 404 in the error shape", func() {

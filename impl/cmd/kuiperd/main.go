@@ -9,6 +9,13 @@
 // (and whether they run) and confKeys changed over the REST API are saved
 // under DIR and restored at the next start. SIGINT and SIGTERM stop the
 // daemon cleanly.
+//
+// GET / reports the daemon's version: the one set at build time with
+//
+//	go build -ldflags "-X main.version=1.2.3" ./impl/cmd/kuiperd
+//
+// or else the module version of a "go install ...@version" build, or else
+// "devel".
 package main
 
 import (
@@ -25,6 +32,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"syscall"
@@ -38,6 +46,22 @@ import (
 
 // shutdownTimeout bounds the graceful shutdown of the REST server.
 const shutdownTimeout = 4 * time.Second
+
+// version is the daemon's version, set at build time with
+// -ldflags "-X main.version=...". Empty means versionString decides.
+var version string
+
+// versionString returns version, else the main module's version when the
+// binary was built from a tagged module, else rest.DefaultVersion.
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return rest.DefaultVersion
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -79,6 +103,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 
 // run runs the daemon until ctx is done or the REST server fails.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	started := time.Now()
 	o, err := parseArgs(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
@@ -133,7 +158,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &http.Server{
-		Handler:           rest.New(rest.Config{Engine: e, Logger: logger, Store: st}),
+		Handler:           rest.New(rest.Config{Engine: e, Logger: logger, Store: st, Version: versionString(), Started: started}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
@@ -142,7 +167,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	go func() { served <- srv.Serve(ln) }()
 
 	bound := ln.Addr().String()
-	logger.Info("REST API listening", "addr", bound, "dataServer", kcfg.Source.Addr())
+	logger.Info("REST API listening", "addr", bound, "dataServer", kcfg.Source.Addr(), "version", versionString())
 	fmt.Fprintf(stdout, "kuiperd: REST API on http://%s\n", bound)
 	if o.addrFile != "" {
 		if err := writeFileAtomic(o.addrFile, []byte(bound+"\n")); err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -277,6 +278,33 @@ var _ = Describe("kuiperd", func() {
 		Consistently(peer.conns, 200*time.Millisecond).ShouldNot(Receive(), "the saved client-mode rule never dialed")
 	})
 
+	It("answers GET / with its version and platform, and lists the confKeys it holds", func() {
+		etc := writeEtc("default:\n  addr: \"\"\n  maxMessageBytes: 64\n  requestHeader:\n    X-Team: blue\nfar:\n  addr: 127.0.0.1:1\n")
+		d := startDaemon("--etc", etc)
+		var info map[string]any
+		Expect(json.Unmarshal([]byte(d.mustDo(http.MethodGet, "/", "", http.StatusOK)), &info)).To(Succeed())
+		Expect(info).To(HaveKeyWithValue("version", versionString()))
+		Expect(info).To(HaveKeyWithValue("os", runtime.GOOS))
+		Expect(info).To(HaveKeyWithValue("arch", runtime.GOARCH))
+		Expect(info).To(HaveKeyWithValue("upTimeSeconds", BeNumerically(">=", 0)))
+
+		const list = "/metadata/sources/yaml/websocket"
+		Expect(d.mustDo(http.MethodGet, list, "", http.StatusOK)).To(MatchJSON(
+			`{"default":{"addr":"","maxMessageBytes":64,"requestHeader":{"X-Team":"blue"}},"far":{"addr":"127.0.0.1:1"}}`))
+		d.mustDo(http.MethodPut, "/metadata/sources/websocket/confKeys/near", `{"addr":"127.0.0.1:2"}`, http.StatusOK)
+		d.mustDo(http.MethodDelete, "/metadata/sources/websocket/confKeys/far", "", http.StatusOK)
+		Expect(d.mustDo(http.MethodGet, list, "", http.StatusOK)).To(MatchJSON(
+			`{"default":{"addr":"","maxMessageBytes":64,"requestHeader":{"X-Team":"blue"}},"near":{"addr":"127.0.0.1:2"}}`))
+	})
+
+	It("reports the build's version, or devel", func() {
+		defer func(v string) { version = v }(version)
+		version = "1.2.3-test"
+		Expect(versionString()).To(Equal("1.2.3-test"))
+		version = ""
+		Expect(versionString()).NotTo(BeEmpty())
+	})
+
 	It("runs on the etc settings without --data and saves nothing", func() {
 		etc := writeEtc("")
 		d := startDaemon("--etc", etc)
@@ -335,12 +363,13 @@ var _ = Describe("kuiperd", func() {
 	})
 
 	Describe("the binary", Ordered, func() {
+		const builtVersion = "9.8.7-wsconform-test"
 		var bin string
 		BeforeAll(func() {
 			bin = filepath.Join(GinkgoT().TempDir(), "kuiperd")
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput()
+			out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version="+builtVersion, "-o", bin, ".").CombinedOutput()
 			Expect(err).NotTo(HaveOccurred(), string(out))
 		})
 
@@ -370,6 +399,7 @@ var _ = Describe("kuiperd", func() {
 				d.mustDo(http.MethodPost, "/streams", sqlBody(`CREATE STREAM s () WITH (DATASOURCE="/s")`), http.StatusCreated)
 				d.mustDo(http.MethodPost, "/rules", `{"id":"r","sql":"SELECT * FROM s","actions":[{"nop":{}}]}`, http.StatusCreated)
 				Expect(d.status("r")).To(HaveKeyWithValue("status", "running"))
+				Expect(d.mustDo(http.MethodGet, "/", "", http.StatusOK)).To(ContainSubstring(`"version":"` + builtVersion + `"`))
 
 				Expect(cmd.Process.Signal(sig)).To(Succeed())
 				var err error
