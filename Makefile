@@ -2,7 +2,7 @@
 GO      ?= go
 REPORTS ?= reports
 
-.PHONY: all test conformance conformance-rest generate check-generated vet fmt-check bench build
+.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench build
 
 all: test
 
@@ -17,6 +17,10 @@ conformance:
 ## conformance-rest: the whole suite through the REST target against kuiperd.
 conformance-rest:
 	bash tools/conformance-rest.sh
+
+## conformance-ekuiper: the whole suite against the real eKuiper (built from source once, then cached), judged by fixtures/expectations/ekuiper-2.4.0.yaml.
+conformance-ekuiper:
+	bash tools/conformance-ekuiper.sh
 
 ## generate: regenerate the ginkgo specs and the behaviour documentation from the features.
 generate:
