@@ -12,6 +12,15 @@
 // sets a message size limit (written as maxMessageBytes on the default
 // confKey and on the scenario's own confKeys), runs alone.
 //
+// A run leaves the engine as it found it. New reads the engine's default
+// confKey (GET /metadata/sources/yaml/websocket); a scenario that needs a
+// default with a message size limit starts from it, and a scenario that
+// changes the default puts it back when it closes. The suite's server-mode
+// scenarios need a server-mode default: when the engine's default names an
+// addr, New makes it server mode for the run and Driver.Close puts the
+// original back, exactly as it was read. A confKey the run did not make is
+// never changed.
+//
 // In exclusive mode (Options.Exclusive) the engine serves only this run and
 // the scenarios run one at a time, so the suite can also watch the data
 // server's port open and close with one scenario's rules.
@@ -37,15 +46,21 @@ type Driver struct {
 	ownClient bool
 	coll      *collector
 	gate      *gate
+	def       defaultKey
 
 	mu      sync.Mutex
 	targets map[*restTarget]struct{}
 	seq     uint64
 	closed  bool
+	// guessedDefault says that a scenario put back a default confKey the
+	// engine did not list (defaultKey.assumed).
+	guessedDefault bool
 }
 
-// New checks that the engine answers GET /ping, starts the record collector
-// and returns the driver. Close releases it.
+// New checks that the engine answers GET /ping, reads the engine's default
+// confKey, starts the record collector, makes the default confKey server mode
+// when it is not, and returns the driver. Close releases it and puts the
+// default confKey back.
 func New(ctx context.Context, opts Options) (*Driver, error) {
 	r, err := opts.resolve()
 	if err != nil {
@@ -66,12 +81,40 @@ func New(ctx context.Context, opts Options) (*Driver, error) {
 		d.closeIdle()
 		return nil, fmt.Errorf("engine at %s does not answer: %w", r.rest, err)
 	}
+	if d.def, err = readDefault(ctx, d.client, r.defaultSet, r.defaultKey); err != nil {
+		d.closeIdle()
+		return nil, fmt.Errorf("engine at %s: %w", r.rest, err)
+	}
 	d.coll, err = newCollector(r.collector, r.postBase)
 	if err != nil {
 		d.closeIdle()
 		return nil, err
 	}
+	if d.def.switched {
+		if err := d.client.putDefault(ctx, d.def.run); err != nil {
+			var ae *APIError
+			if !errors.As(err, &ae) {
+				// The engine may have changed the default before the call failed.
+				if rerr := d.restoreDefault(); rerr != nil {
+					err = errors.Join(err, rerr)
+				}
+			}
+			_ = d.coll.close()
+			d.closeIdle()
+			return nil, fmt.Errorf("engine at %s: making the default confKey server mode (addr \"\") for the run: %w", r.rest, err)
+		}
+	}
 	return d, nil
+}
+
+// restoreDefault puts the engine's default confKey back as New read it.
+func (d *Driver) restoreDefault() error {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	if err := d.client.putDefault(ctx, d.def.original); err != nil {
+		return fmt.Errorf("cleanup: put back the engine's default confKey: %w", err)
+	}
+	return nil
 }
 
 // CollectorAddr is the address the record collector listens on.
@@ -153,7 +196,13 @@ func (d *Driver) noRules(ctx context.Context) error {
 }
 
 // Close closes the targets still open (removing what their scenarios made on
-// the engine) and stops the record collector. It is idempotent.
+// the engine), puts the engine's default confKey back when New changed it,
+// and stops the record collector. It is idempotent.
+//
+// For an engine that cannot list its confKeys, Close also returns an error
+// when a scenario changed the default confKey: it was put back as
+// Options.DefaultConfKey's default, {"addr": ""}, which may not be what the
+// engine held.
 func (d *Driver) Close() error {
 	d.mu.Lock()
 	if d.closed {
@@ -170,9 +219,29 @@ func (d *Driver) Close() error {
 	for _, t := range open {
 		errs = append(errs, t.Close())
 	}
+	if d.def.switched {
+		errs = append(errs, d.restoreDefault())
+	}
+	d.mu.Lock()
+	guessed := d.guessedDefault
+	d.mu.Unlock()
+	if guessed {
+		errs = append(errs, fmt.Errorf("the engine at %s cannot list its websocket confKeys (%v), "+
+			"so the default confKey the scenarios changed was put back as %s, which may not be what the engine held; "+
+			"check it, or use an engine that answers GET %s", d.opts.rest.Redacted(), d.def.unlisted, compactJSON(d.def.original), confKeysPath))
+	}
 	errs = append(errs, d.coll.close())
 	d.closeIdle()
 	return errors.Join(errs...)
+}
+
+// compactJSON renders v for a message.
+func compactJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func (d *Driver) closeIdle() {

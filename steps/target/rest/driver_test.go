@@ -298,8 +298,10 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 	It("declares what it cannot do, with a way to enable it", func() {
 		ok, reason := tgt.Supports(target.ServerTLS)
 		Expect(ok).To(BeFalse())
-		Expect(reason).To(ContainSubstring("wsconform config --tls"))
+		Expect(reason).To(ContainSubstring("`wsconform config --tls --out DIR` for the reference daemon"))
+		Expect(reason).To(ContainSubstring("`wsconform config --for ekuiper --tls --out DIR` for eKuiper"))
 		Expect(reason).To(ContainSubstring("--data-url wss://"))
+		Expect(reason).To(ContainSubstring("--ca DIR/certs/ca.pem"))
 		ok, reason = tgt.Supports(target.DataServerLifecycle)
 		Expect(ok).To(BeFalse())
 		Expect(reason).To(ContainSubstring("concurrent scenarios"))
@@ -357,7 +359,7 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(code).To(Equal(1009))
 
 		Expect(limited.Close()).To(Succeed())
-		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {"addr": ""}}))
+		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {}}), "the engine's default, as it was")
 	})
 
 	It("runs a scenario that changes the default confKey alone, and puts the default back", func() {
@@ -392,7 +394,7 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		var next target.Target
 		Eventually(made, target.DefaultTimeout).Should(Receive(&next))
 		DeferCleanup(next.Close)
-		Expect(ref.eng.ConfKeys()["default"]).To(Equal(map[string]any{"addr": ""}))
+		Expect(ref.eng.ConfKeys()["default"]).To(BeEmpty(), "the engine's default, as it was")
 		Expect(ref.eng.ConfKeys()).NotTo(HaveKey("named"))
 	})
 
@@ -585,9 +587,9 @@ var _ = Describe("Driver in exclusive mode", func() {
 	It("applies a message size limit at once and puts the default confKey back", func() {
 		tgt := newTarget(ctx, drv)
 		Expect(tgt.Apply(ctx, target.Env{MaxMessageBytes: 128})).To(Succeed())
-		Expect(ref.eng.ConfKeys()["default"]).To(Equal(map[string]any{"addr": "", "maxMessageBytes": json.Number("128")}))
+		Expect(ref.eng.ConfKeys()["default"]).To(Equal(map[string]any{"maxMessageBytes": json.Number("128")}))
 		Expect(tgt.Close()).To(Succeed())
-		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {"addr": ""}}))
+		Expect(ref.eng.ConfKeys()).To(Equal(config.ConfKeys{"default": {}}))
 	})
 })
 

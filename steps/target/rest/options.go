@@ -50,9 +50,12 @@ type Options struct {
 	// engine that reaches the collector under another name (a container,
 	// another host). Default http:// and the collector's listening address.
 	CollectorURL string
-	// DefaultConfKey holds the properties of the engine's default confKey.
-	// A scenario that changes the default confKey runs alone, and its Close
-	// puts these back. Default {"addr": ""}, as WriteConfig writes it.
+	// DefaultConfKey holds the properties of the engine's default confKey
+	// for an engine that cannot list its confKeys (GET
+	// /metadata/sources/yaml/websocket). A scenario that changes the default
+	// confKey starts from these, and its Close puts them back. Default
+	// {"addr": ""}, as WriteConfig writes it. Ignored when the engine lists
+	// its confKeys: New reads the default from the listing.
 	DefaultConfKey map[string]any
 	// Exclusive says that the engine serves only this run and that the
 	// scenarios run one at a time: the engine was started for this run, and
@@ -92,7 +95,8 @@ type resolved struct {
 	caFile     string
 	collector  string
 	postBase   string
-	defaultKey map[string]any
+	defaultKey map[string]any // Options.DefaultConfKey or its default
+	defaultSet bool           // Options.DefaultConfKey was given
 	exclusive  bool
 }
 
@@ -170,6 +174,7 @@ func (o Options) resolve() (resolved, error) {
 	}
 	r.exclusive = o.Exclusive
 	r.defaultKey = maps.Clone(o.DefaultConfKey)
+	r.defaultSet = r.defaultKey != nil
 	if r.defaultKey == nil {
 		r.defaultKey = map[string]any{"addr": ""}
 	}

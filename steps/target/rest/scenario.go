@@ -23,7 +23,9 @@ const cleanupTimeout = 30 * time.Second
 // Reasons Supports gives for what a remote engine cannot do for the suite.
 const (
 	reasonServerTLS = "the REST target cannot reconfigure a remote engine's data server; " +
-		"start the engine with the files `wsconform config --tls --out DIR` writes (source.httpServerTls) " +
+		"start the engine from files that serve wss (source.httpServerTls): " +
+		"`wsconform config --tls --out DIR` for the reference daemon (kuiperd --etc DIR), " +
+		"`wsconform config --for ekuiper --tls --out DIR` for eKuiper (the start command is printed), " +
 		"and pass --data-url wss://HOST:PORT --ca DIR/certs/ca.pem"
 	reasonClientAuth = "the REST target cannot make a remote engine's data server demand client certificates " +
 		"(eKuiper's source.httpServerTls has no client CA setting); run these scenarios with --target ref"
@@ -92,7 +94,8 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 // Apply puts the scenario's confKeys; a message size limit is written as
 // maxMessageBytes on them and on the default confKey. A scenario that changes
 // the default confKey first waits to run alone, and Close puts the default
-// back. The data server cannot be reconfigured: a wss data server is accepted
+// back. A confKey the engine holds that the scenario did not make is refused,
+// never overwritten. The data server cannot be reconfigured: a wss data server is accepted
 // only when the engine already serves wss.
 func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	if err := t.open(); err != nil {
@@ -115,6 +118,9 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	changesDefault := false
 	for name := range keys {
 		changesDefault = changesDefault || strings.EqualFold(name, "default")
+	}
+	if err := t.notHeld(ctx, keys); err != nil {
+		return err
 	}
 	if changesDefault && !t.isExclusive() {
 		if err := t.runAlone(ctx); err != nil {
@@ -155,13 +161,40 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	return nil
 }
 
+// notHeld refuses to put a confKey other than default that the engine holds
+// and this scenario did not make: the run changes only what it makes.
+func (t *restTarget) notHeld(ctx context.Context, keys map[string]map[string]any) error {
+	var fresh []string
+	t.mu.Lock()
+	for name := range keys {
+		if _, made := t.confKeys[name]; !made && !strings.EqualFold(name, "default") {
+			fresh = append(fresh, name)
+		}
+	}
+	t.mu.Unlock()
+	if len(fresh) == 0 || !t.d.def.listed {
+		return nil
+	}
+	held, err := t.d.client.heldConfKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the engine's confKeys: %w", err)
+	}
+	for _, name := range fresh {
+		if held[strings.ToLower(name)] {
+			return fmt.Errorf("confKey %s: the engine already holds a confKey of that name, "+
+				"which this run did not make and must not change; remove it or rename it", name)
+		}
+	}
+	return nil
+}
+
 // propMaxMessageBytes is the confKey property that limits the size of one
 // message, as the reference engine reads it.
 const propMaxMessageBytes = "maxMessageBytes"
 
 // confKeysFor returns the confKeys Apply puts for env: the scenario's own,
-// and with a message size limit also the default confKey (the engine's
-// default properties unless the scenario sets them), each with
+// and with a message size limit also the default confKey (the properties the
+// engine's default has for the run unless the scenario sets them), each with
 // maxMessageBytes. Server-mode streams without CONF_KEY use the default
 // confKey; named confKeys get the property too in case the engine does not
 // merge them over the default.
@@ -179,7 +212,7 @@ func (t *restTarget) confKeysFor(env target.Env) map[string]map[string]any {
 		return keys
 	}
 	if !hasDefault {
-		keys["default"] = maps.Clone(t.d.opts.defaultKey)
+		keys["default"] = t.d.def.startingDefault()
 	}
 	for _, props := range keys {
 		props[propMaxMessageBytes] = env.MaxMessageBytes
@@ -416,8 +449,13 @@ func (t *restTarget) Close() error {
 		del("confKey", k, confKeyPath(k))
 	}
 	if defaultPut {
-		if _, err := t.d.client.do(ctx, http.MethodPut, confKeyPath("default"), t.d.opts.defaultKey); err != nil {
-			errs = append(errs, fmt.Errorf("cleanup: reset confKey default: %w", err))
+		if err := t.d.client.putDefault(ctx, t.d.def.run); err != nil {
+			errs = append(errs, fmt.Errorf("cleanup: put back confKey default: %w", err))
+		}
+		if t.d.def.assumed {
+			t.d.mu.Lock()
+			t.d.guessedDefault = true
+			t.d.mu.Unlock()
 		}
 	}
 	for _, p := range routes {
