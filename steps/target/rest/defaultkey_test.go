@@ -106,7 +106,7 @@ var _ = Describe("Driver and the engine's default confKey", func() {
 		drv, err := rest.New(ctx, rest.Options{RestURL: ref.api.URL, DataURL: "ws://" + ref.dataAddr})
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(drv.Close)
-		Expect(listed(ref.api.URL)).To(MatchJSON(`{"default":` + original + `}`), "a server-mode default is left alone at New")
+		Expect(listed(ref.api.URL)).To(MatchJSON(`{"default":`+original+`}`), "a server-mode default is left alone at New")
 
 		By("a message size limit starts from the engine's default")
 		limited := newTarget(ctx, drv)
