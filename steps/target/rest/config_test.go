@@ -2,6 +2,7 @@ package rest_test
 
 import (
 	"crypto/tls"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -39,6 +40,12 @@ var _ = Describe("WriteConfig", func() {
 		Expect(props.ServerMode()).To(BeTrue())
 
 		Expect(c.Options()).To(Equal(rest.Options{RestURL: c.RestURL, DataURL: c.DataURL}))
+		Expect(c.For).To(Equal(rest.EngineReference))
+		Expect(c.EtcDir).To(Equal(dir))
+		Expect(c.Files).To(Equal([]string{c.KuiperFile, c.WebsocketFile}))
+		Expect(c.Dirs).To(BeEmpty())
+		Expect(c.Start).To(Equal([]string{"kuiperd", "--etc", dir}))
+		Expect(writtenFiles(dir)).To(ConsistOf(c.Files))
 	})
 
 	It("writes a wss data server with generated certificates and the chosen ports", func() {
@@ -68,6 +75,8 @@ var _ = Describe("WriteConfig", func() {
 		opts := c.Options()
 		Expect(opts.CAFile).To(Equal(c.CAFile))
 		Expect(opts.DataURL).To(Equal("wss://127.0.0.1:20081"))
+		Expect(c.Files).To(ContainElements(c.CAFile, c.ServerCertFile, c.ServerKeyFile, c.KuiperFile, c.WebsocketFile))
+		Expect(writtenFiles(dir)).To(ConsistOf(c.Files), "Files names every file written")
 	})
 
 	It("makes a relative directory absolute", func() {
@@ -80,6 +89,16 @@ var _ = Describe("WriteConfig", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.Dir).To(Equal(filepath.Join(dir, "etc")))
 		Expect(c.WebsocketFile).To(BeARegularFile())
+	})
+
+	It("refuses an engine it does not know", func() {
+		_, err := rest.WriteConfigWith(GinkgoT().TempDir(), rest.ConfigOptions{For: "kuiper"})
+		Expect(err).To(MatchError(ContainSubstring(`"kuiper": want ekuiper or reference`)))
+		e, err := rest.ParseEngine("ekuiper")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(e).To(Equal(rest.EngineEKuiper))
+		_, err = rest.ParseEngine("")
+		Expect(err).To(HaveOccurred())
 	})
 
 	It("refuses ports out of range, naming them", func() {
@@ -96,3 +115,15 @@ var _ = Describe("WriteConfig", func() {
 		Expect(err).To(MatchError(ContainSubstring(file)))
 	})
 })
+
+// writtenFiles lists the regular files under dir.
+func writtenFiles(dir string) []string {
+	var files []string
+	Expect(filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files = append(files, path)
+		}
+		return err
+	})).To(Succeed())
+	return files
+}
