@@ -71,10 +71,9 @@ start_ekuiper() {
 	local rest_port dir="$tmp/$name"
 	rest_port="$(free_port)"
 	data_port="$(free_port)"
-	mkdir -p "$dir"
-	"$tmp/wsconform" config --for ekuiper --out "$dir/etc" \
-		--rest-port "$rest_port" --data-port "$data_port" "$@" >"$dir/config.out"
-	mkdir -p "$dir/data" "$dir/log" "$dir/plugins/"{sources,sinks,functions,portable,wasm}
+	# config writes DIR/etc, DIR/data, DIR/log, DIR/plugins (and DIR/certs).
+	"$tmp/wsconform" config --for ekuiper --out "$dir" \
+		--rest-port "$rest_port" --data-port "$data_port" "$@" >"$tmp/$name-config.out"
 	start_engine "eKuiper ($name)" "$REPORTS/$name-ekuiper.log" "127.0.0.1:$rest_port" \
 		"$kuiperd" -loadFileType absolute -etc "$dir/etc" -data "$dir/data" \
 		-log "$dir/log" -plugins "$dir/plugins"
@@ -110,7 +109,7 @@ stop_engine || status=1
 start_ekuiper ekuiper-tls --tls
 before="$(rest_body /metadata/sources/yaml/websocket)"
 run_suite "$tmp/wsconform" "$REPORTS/ekuiper-tls" "${expect[@]}" \
-	--data-url "wss://127.0.0.1:$data_port" --ca "$tmp/ekuiper-tls/etc/certs/ca.pem" \
+	--data-url "wss://127.0.0.1:$data_port" --ca "$tmp/ekuiper-tls/certs/ca.pem" \
 	--tags '~@needs-lifecycle' || status=1
 check_engine_left_as_found "$before" || status=1
 stop_engine || status=1
