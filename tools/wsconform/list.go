@@ -12,8 +12,9 @@ import (
 	"github.com/wsconform/wsconform/steps/featureset"
 )
 
-// listCommand prints one line per scenario (per Examples row): its location,
-// name and tags.
+// listCommand prints one line per scenario (per Examples row), tab
+// separated: its id (what --id and expectations files name), location, name
+// and tags (the @id: tag left out).
 func listCommand(args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("wsconform list", flag.ContinueOnError)
 	fl.SetOutput(stderr)
@@ -46,7 +47,13 @@ func listCommand(args []string, stdout, stderr io.Writer) int {
 				continue
 			}
 			n++
-			fmt.Fprintf(stdout, "%s\t%s\t%s\n", s.Location(), s.Name, strings.Join(s.Tags, " "))
+			var tags []string
+			for _, t := range s.Tags {
+				if !strings.HasPrefix(t, featureset.IDTagPrefix) {
+					tags = append(tags, t)
+				}
+			}
+			fmt.Fprintf(stdout, "%s\t%s\t%s\t%s\n", s.ID, s.Location(), s.Name, strings.Join(tags, " "))
 		}
 	}
 	fmt.Fprintf(stderr, "%d scenarios\n", n)

@@ -6,11 +6,19 @@
 //	go install github.com/wsconform/wsconform/tools/wsconform@latest
 //	wsconform config --out etc [--tls]      # configuration for the engine under test
 //	wsconform run --target rest --rest-url http://127.0.0.1:9081 --data-url ws://127.0.0.1:10081
+//	wsconform run [--id ID[,ID...]] [ID...]   # only these scenarios (ids from wsconform list)
+//	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
 //	wsconform list [--tags EXPR]
 //
 // run shows progress, writes reports (junit.xml, cucumber.json, report.md,
-// report.html) under --report, ends with "N passed, M failed, K skipped" and
-// the wall time, and exits 0 only when no scenario failed.
+// report.html, and with --expect expectations.json) under --report, ends with
+// "N passed, M failed, K skipped" and the wall time, and exits 0 only when no
+// scenario failed. With --expect FILE it exits 0 when every outcome is the one
+// FILE expects (scenarios not listed are expected to pass): an outcome that
+// differs is run again alone, and is reported as flaky when it then matches,
+// as unexpected (exit 1) when it does not. A line
+// "expectations (FILE): X as expected (Y known deviations), U unexpected, F flaky"
+// follows the summary.
 package main
 
 import (
@@ -33,14 +41,17 @@ const usage = `usage: wsconform <command> [flags]
 
 commands:
   run     run the scenarios against an engine and write reports
-  list    list the scenarios with their tags
+          (--id or arguments: only these scenario ids; --expect FILE: judge outcomes against an expectations file)
+  list    list the scenarios: id, location, name and tags
   config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
 
 "wsconform <command> -h" shows the command's flags.
 `
 
 // Main runs the command in args and returns the exit status: 0 success, 1
-// failure (a scenario failed), 2 wrong usage or a run that could not start.
+// failure (a scenario failed, or with --expect an outcome was unexpected), 2
+// wrong usage (an unknown scenario id, a bad expectations file) or a run that
+// could not start.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
 	restt "github.com/wsconform/wsconform/steps/target/rest"
+	"github.com/wsconform/wsconform/tools/internal/expectations"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
 )
@@ -31,9 +33,31 @@ type runFlags struct {
 	target      string
 	rest        restt.Options
 	tags        string
+	ids         []string
+	expect      string
 	format      string
 	reportDir   string
 	concurrency int
+}
+
+// idList is the value of --id: scenario or row ids, comma separated, the
+// flag repeatable.
+type idList struct{ ids *[]string }
+
+func (l idList) String() string {
+	if l.ids == nil {
+		return ""
+	}
+	return strings.Join(*l.ids, ",")
+}
+
+func (l idList) Set(v string) error {
+	for _, id := range strings.Split(v, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			*l.ids = append(*l.ids, id)
+		}
+	}
+	return nil
 }
 
 func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
@@ -50,6 +74,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fl.BoolVar(&f.rest.Exclusive, "exclusive", env.Exclusive, "rest target: the engine serves only this run (start a fresh engine for it): scenarios run one at a time "+
 		"(--concurrency is forced to 1), each one checks that the engine holds no rule when it starts, and the @needs-lifecycle scenarios run (env "+restt.EnvExclusive+"=1)")
 	fl.StringVar(&f.tags, "tags", "", "godog tag expression selecting scenarios, e.g. '@tls && ~@extension' (default: all)")
+	fl.Var(idList{&f.ids}, "id", "run only these scenarios: scenario ids or Examples row ids (<id>/<n>), comma separated (wsconform list shows them; "+
+		"ids may also follow the flags as arguments); with --tags, the scenarios both select")
+	fl.StringVar(&f.expect, "expect", "", "expectations file (YAML: engine, and per scenario id the outcome and reason): the run passes when every outcome is the "+
+		"expected one; an outcome that differs is run again alone, and is flaky if it then matches (see fixtures/expectations/README.md)")
 	fl.StringVar(&f.format, "format", "progress", "godog formats, comma separated; NAME writes to stdout, NAME:FILE to a file, e.g. pretty,junit:out.xml")
 	fl.StringVar(&f.reportDir, "report", "reports", "directory for junit.xml, cucumber.json, report.md and report.html")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "scenarios run at once (0: the step library's default; 1 with --exclusive)")
@@ -58,11 +86,19 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 			return f, fmt.Errorf("%s=%q: want 1, true, 0 or false", restt.EnvExclusive, v)
 		}
 	}
-	if err := fl.Parse(args); err != nil {
-		return f, err
-	}
-	if fl.NArg() > 0 {
-		return f, fmt.Errorf("unexpected arguments %q", fl.Args())
+	// Arguments are scenario ids; flags may come after them too.
+	for rest := args; ; {
+		if err := fl.Parse(rest); err != nil {
+			return f, err
+		}
+		rest = fl.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if err := (idList{&f.ids}).Set(rest[0]); err != nil {
+			return f, err
+		}
+		rest = rest[1:]
 	}
 	if f.target != "ref" && f.target != "rest" {
 		return f, fmt.Errorf("--target %q: want ref or rest", f.target)
@@ -80,6 +116,47 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 		f.concurrency = 1
 	}
 	return f, nil
+}
+
+// plan is what a run needs besides its target, checked before the target
+// is made: an error here is wrong usage (exit 2).
+type plan struct {
+	formats  []format
+	features []featureset.Feature
+	// selection runs the scenarios of --id; nil runs every scenario (that
+	// --tags selects).
+	selection *featureset.Selection
+	// expect is the --expect file, nil without one.
+	expect *expectations.File
+}
+
+// prepare reads what f names: the formats, the scenarios of --id and the
+// expectations file, which must name only scenarios of the suite.
+func prepare(f runFlags) (plan, error) {
+	var p plan
+	var err error
+	if p.formats, err = parseFormats(f.format); err != nil {
+		return p, err
+	}
+	if p.features, err = featureset.Load(features.FS); err != nil {
+		return p, err
+	}
+	if len(f.ids) > 0 {
+		sel, err := featureset.Select(features.FS, f.ids)
+		if err != nil {
+			return p, err
+		}
+		p.selection = &sel
+	}
+	if f.expect != "" {
+		if p.expect, err = expectations.Load(f.expect); err != nil {
+			return p, err
+		}
+		if err := p.expect.Check(p.features); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // format is one godog format of --format.
@@ -109,7 +186,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		return 2
 	}
-	formats, err := parseFormats(f.format)
+	p, err := prepare(f)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
@@ -128,7 +205,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	}()
 	stopWatch := watchInterrupt(ctx, stderr, closeTarget)
 	defer stopWatch()
-	return execute(ctx, f, formats, factory, start, stdout, stderr)
+	return execute(ctx, f, p, factory, start, stdout, stderr)
 }
 
 // exit ends the process; a variable so that nothing else calls os.Exit.
@@ -162,19 +239,13 @@ func watchInterrupt(ctx context.Context, stderr io.Writer, closeTarget func() er
 
 // execute runs the scenarios f selects against factory's targets, writes the
 // reports and the summary, and returns the exit status.
-func execute(ctx context.Context, f runFlags, formats []format, factory target.Factory, start time.Time, stdout, stderr io.Writer) int {
+func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, start time.Time, stdout, stderr io.Writer) int {
 	name, unsupported, err := probe(ctx, factory)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
 	}
-
-	feats, err := featureset.Load(features.FS)
-	if err != nil {
-		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
-		return 2
-	}
-	red := redact.New(redact.FeatureSecrets(feats)...)
+	red := redact.New(redact.FeatureSecrets(p.features)...)
 
 	if err := os.MkdirAll(f.reportDir, 0o755); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: report directory: %v\n", err)
@@ -195,7 +266,7 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 		{filepath.Join(tmp, "cucumber.json"), filepath.Join(f.reportDir, "cucumber.json")},
 	}
 	godogFormats := []string{"junit:" + copies[0].from, "cucumber:" + copies[1].from}
-	for i, ft := range formats {
+	for i, ft := range p.formats {
 		if ft.file == "" {
 			godogFormats = append(godogFormats, ft.name)
 			continue
@@ -208,7 +279,7 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 
 	fmt.Fprintf(stdout, "wsconform: running against %s\n", name)
 	out := newRedactingWriter(stdout, red)
-	status := steps.Run(steps.Options{
+	opts := steps.Options{
 		Factory:     factory,
 		Tags:        f.tags,
 		Format:      strings.Join(godogFormats, ","),
@@ -216,11 +287,14 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 		Concurrency: f.concurrency,
 		FS:          features.FS,
 		Collector:   collector,
-	})
+	}
+	if p.selection != nil {
+		opts.FS, opts.Paths = p.selection.FS, p.selection.Paths
+	}
+	status := steps.Run(opts)
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 	}
-	elapsed := time.Since(start)
 
 	outcomes := collector.Outcomes()
 	passed, failed, skipped := results.Counts(outcomes)
@@ -228,6 +302,20 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 	if failed > 0 || status != 0 {
 		code = 1
 	}
+	var judged *expectations.Summary
+	if p.expect != nil {
+		s, err := expectations.Judge(p.expect, outcomes, rerunAlone(factory, stdout))
+		if err != nil {
+			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		}
+		judged = &s
+		code = 0
+		if s.Unexpected > 0 || (status != 0 && failed == 0) {
+			code = 1
+		}
+	}
+	elapsed := time.Since(start)
+
 	for _, c := range copies {
 		if err := copyRedacted(c.from, c.to, red); err != nil {
 			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
@@ -235,12 +323,22 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 		}
 	}
 	model := report.Build(report.Run{
-		Target: name, Started: start, Duration: elapsed, Tags: f.tags,
-		Outcomes: outcomes, Unsupported: unsupported,
+		Target: name, Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
+		Outcomes: outcomes, Unsupported: unsupported, Expectations: judged,
 	}, red)
 	if err := writeReports(f.reportDir, model); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		code = 1
+	}
+	written := []string{
+		filepath.Join(f.reportDir, "report.md"), filepath.Join(f.reportDir, "report.html"),
+		filepath.Join(f.reportDir, "junit.xml"), filepath.Join(f.reportDir, "cucumber.json"),
+	}
+	if path, err := writeExpectations(f.reportDir, judged, red); err != nil {
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		code = 1
+	} else if path != "" {
+		written = append(written, path)
 	}
 	if len(outcomes) == 0 {
 		fmt.Fprintf(stderr, "wsconform run: no scenario was run (tags %q)\n", f.tags)
@@ -249,13 +347,75 @@ func execute(ctx context.Context, f runFlags, formats []format, factory target.F
 	if status != 0 && failed == 0 {
 		fmt.Fprintf(stderr, "wsconform run: the suite exited with status %d\n", status)
 	}
-	fmt.Fprintf(stdout, "\nreports: %s\n", strings.Join([]string{
-		filepath.Join(f.reportDir, "report.md"), filepath.Join(f.reportDir, "report.html"),
-		filepath.Join(f.reportDir, "junit.xml"), filepath.Join(f.reportDir, "cucumber.json"),
-	}, ", "))
+	fmt.Fprintf(stdout, "\nreports: %s\n", strings.Join(written, ", "))
+	if judged != nil {
+		if problems := judged.Problems(); len(problems) > 0 {
+			fmt.Fprintln(stdout)
+			for _, j := range problems {
+				fmt.Fprintln(stdout, red.String(j.Describe()))
+			}
+		}
+	}
 	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
+	if judged != nil {
+		fmt.Fprintln(stdout, judged.Line())
+	}
 	fmt.Fprintf(stdout, "wall time %s\n", elapsed.Round(10*time.Millisecond))
 	return code
+}
+
+// rerunAlone runs one scenario or row, named by its outcome's id, once more
+// by itself through factory, after the main run, and returns its outcome.
+func rerunAlone(factory target.Factory, stdout io.Writer) expectations.Rerun {
+	return func(o results.Outcome) (results.Outcome, error) {
+		if o.ID == "" {
+			return o, fmt.Errorf("%s has no id", o.Location())
+		}
+		sel, err := featureset.Select(features.FS, []string{o.ID})
+		if err != nil {
+			return o, err
+		}
+		fmt.Fprintf(stdout, "%s: %s, not as expected; running it again alone\n", o.ID, o.Status)
+		collector := results.NewCollector()
+		steps.Run(steps.Options{
+			Factory: factory, FS: sel.FS, Paths: sel.Paths, Collector: collector,
+			Format: "progress", Output: io.Discard, Concurrency: 1,
+		})
+		outs := collector.Outcomes()
+		if len(outs) != 1 {
+			return o, fmt.Errorf("running %s alone ran %d scenarios", o.ID, len(outs))
+		}
+		return outs[0], nil
+	}
+}
+
+// expectationsFile is the JSON report of a run with --expect.
+const expectationsFile = "expectations.json"
+
+// writeExpectations writes the judged outcomes as JSON into dir and returns
+// its path; without judged outcomes it removes the file a previous run may
+// have left, so that no stale verdict is read, and returns "".
+func writeExpectations(dir string, judged *expectations.Summary, red *redact.Redactor) (string, error) {
+	p := filepath.Join(dir, expectationsFile)
+	if judged == nil {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("remove stale %s: %w", p, err)
+		}
+		return "", nil
+	}
+	rep := judged.Report()
+	rep.Engine = red.String(rep.Engine)
+	for i, r := range rep.Scenarios {
+		rep.Scenarios[i].Name, rep.Scenarios[i].Reason = red.String(r.Name), red.String(r.Reason)
+	}
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return "", fmt.Errorf("encode %s: %w", p, err)
+	}
+	if err := os.WriteFile(p, append(data, '\n'), 0o644); err != nil {
+		return "", fmt.Errorf("write report %s: %w", p, err)
+	}
+	return p, nil
 }
 
 // makeFactory builds the target factory of --target and what releases it.

@@ -335,15 +335,20 @@ func (s Summary) Line() string {
 }
 
 // Problems returns the unexpected and flaky judgements, unexpected first,
-// each group in the outcomes' order.
+// each group sorted by location.
 func (s Summary) Problems() []Judgement {
 	var out []Judgement
 	for _, v := range []Verdict{Unexpected, Flaky} {
+		var group []Judgement
 		for _, j := range s.Judgements {
 			if j.Verdict == v {
-				out = append(out, j)
+				group = append(group, j)
 			}
 		}
+		sort.SliceStable(group, func(a, b int) bool {
+			return lessLocation(group[a].Outcome.Location(), group[b].Outcome.Location())
+		})
+		out = append(out, group...)
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/steps/results"
+	"github.com/wsconform/wsconform/tools/internal/expectations"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
 )
@@ -89,5 +90,79 @@ var _ = Describe("report", func() {
 			Expect(strings.Count(doc, "[REDACTED")).To(BeNumerically(">=", 3), name)
 			Expect(doc).To(ContainSubstring("X-Token"), name)
 		}
+	})
+})
+
+var _ = Describe("report with ids and expectations", func() {
+	red := redact.New("tok-SECRET-1")
+	outs := []results.Outcome{
+		{ID: "json-array", Feature: "JSON", File: "json.feature", Name: "an array", Line: 12, Tags: []string{"@json", "@must"}, Status: results.Passed},
+		{ID: "json-nulls", Feature: "JSON", File: "json.feature", Name: "nulls are kept", Line: 30, Tags: []string{"@json", "@must"}, Status: results.Failed,
+			Step: "Then the rule gets 2 records", StepLine: 33, Error: "expected 2 records, got 1"},
+		{ID: "json-rows/1", Feature: "JSON", File: "json.feature", Name: "row one", Line: 40, Tags: []string{"@json", "@must"}, Status: results.Passed},
+		{ID: "json-rows/2", Feature: "JSON", File: "json.feature", Name: "row two", Line: 41, Tags: []string{"@json", "@must"}, Status: results.Failed,
+			Step: "Then it works", StepLine: 38, Error: "header tok-SECRET-1 missing"},
+		{ID: "json-flaky", Feature: "JSON", File: "json.feature", Name: "sometimes", Line: 50, Tags: []string{"@json", "@should"}, Status: results.Failed,
+			Step: "Then it works", StepLine: 52, Error: "timed out"},
+		{ID: "tls-wss", Feature: "TLS", File: "tls.feature", Name: "wss", Line: 4, Tags: []string{"@tls", "@must"}, Status: results.Skipped, Reason: "no wss here"},
+	}
+	file, err := expectations.Parse("exp.yaml", []byte(`engine: Engine 9 <beta>
+expectations:
+  json-nulls: {outcome: failed, reason: "drops nulls"}
+  json-array: {outcome: failed, reason: "splits arrays wrongly"}
+  tls-wss: {outcome: skipped, reason: "needs a wss data server"}
+`))
+	Expect(err).NotTo(HaveOccurred())
+	summary, err := expectations.Judge(file, outs, func(o results.Outcome) (results.Outcome, error) {
+		if o.ID == "json-flaky" {
+			o.Status = results.Passed
+		}
+		return o, nil
+	})
+	Expect(err).NotTo(HaveOccurred())
+	m := report.Build(report.Run{Target: "engine", Outcomes: outs, IDs: []string{"json-nulls", "json-rows"}, Expectations: &summary}, red)
+
+	It("sorts scenarios into failures, flaky ones, known deviations, skips and passes", func() {
+		l := m.Areas[1].Levels[0]
+		Expect(m.Areas[1].Tag).To(Equal("@json"))
+		Expect(l.Failed).To(HaveLen(1))
+		Expect(l.Failed[0].ID).To(Equal("json-rows/2"))
+		Expect(l.Failed[0].Kind).To(Equal("unexpected failure"))
+		Expect(l.Deviations).To(HaveLen(1))
+		Expect(l.Deviations[0].ExpectReason).To(Equal("drops nulls"))
+		Expect(m.Areas[1].Levels[1].Flaky[0].Rerun).To(Equal("passed"))
+		Expect(m.Expectations.Unexpected).To(Equal(2))
+		Expect(m.Expectations.UnexpectedList).To(HaveLen(2))
+		Expect(m.Expectations.FlakyList).To(HaveLen(1))
+	})
+
+	It("shows ids, known deviations apart from failures, and names the unexpected and flaky at the top, in Markdown", func() {
+		md := string(report.Markdown(m))
+		Expect(md).To(ContainSubstring("- Scenarios selected by id: `json-nulls`, `json-rows`"))
+		Expect(md).To(ContainSubstring("- Expectations: `exp.yaml` (engine: Engine 9 &lt;beta&gt;)"))
+		Expect(md).To(ContainSubstring("**Expectations: 3 as expected (2 known deviations), 2 unexpected, 1 flaky**"))
+		Expect(md).To(ContainSubstring("- **UNEXPECTED PASS** json-array (json.feature:12): passed; expected failed: splits arrays wrongly"))
+		Expect(md).To(ContainSubstring("- **UNEXPECTED FAILURE** json-rows/2 (json.feature:41): failed at"))
+		Expect(md).To(ContainSubstring("- **FLAKY** json-flaky (json.feature:50): failed, then passed when run again alone"))
+		Expect(md).To(ContainSubstring("- known deviation: drops nulls: nulls are kept (`json-nulls`, `json.feature:30`), failed\n  - failing step: `Then the rule gets 2 records`"))
+		Expect(md).To(ContainSubstring("- **FAILED** row two (`json-rows/2`, `json.feature:41`); **unexpected failure**, expected passed (not listed) (run again alone: failed)"))
+		Expect(md).To(ContainSubstring("- **UNEXPECTED PASS** an array (`json-array`, `json.feature:12`): expected failed: splits arrays wrongly"))
+		Expect(md).To(ContainSubstring("- passed: row one (`json-rows/1`, `json.feature:40`)"))
+		Expect(md).To(ContainSubstring("- known deviation: needs a wss data server: wss (`tls-wss`, `tls.feature:4`), skipped"))
+		Expect(md).NotTo(ContainSubstring("**FAILED** nulls are kept"))
+		Expect(md).NotTo(ContainSubstring("tok-SECRET-1"))
+	})
+
+	It("shows the same in HTML", func() {
+		page, err := report.HTML(m)
+		Expect(err).NotTo(HaveOccurred())
+		html := string(page)
+		Expect(html).To(ContainSubstring("Expectations: 3 as expected (2 known deviations), 2 unexpected, 1 flaky"))
+		Expect(html).To(ContainSubstring(`<li class="deviation">known deviation: drops nulls: nulls are kept (<code>json-nulls</code>, <code>json.feature:30</code>), failed at <code>Then the rule gets 2 records</code></li>`))
+		Expect(html).To(ContainSubstring(`<li class="unexpected"><strong>UNEXPECTED PASS</strong> an array (<code>json-array</code>, <code>json.feature:12</code>): expected failed: splits arrays wrongly</li>`))
+		Expect(html).To(ContainSubstring(`<li class="flaky"><strong>FLAKY</strong> sometimes (<code>json-flaky</code>, <code>json.feature:50</code>): failed, then passed when run again alone; expected passed (not listed)`))
+		Expect(html).To(ContainSubstring(`<li class="passed">passed: row one (<code>json-rows/1</code>, <code>json.feature:40</code>)</li>`))
+		Expect(html).To(ContainSubstring("engine: Engine 9 &lt;beta&gt;"))
+		Expect(html).NotTo(ContainSubstring("tok-SECRET-1"))
 	})
 })
