@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 
@@ -250,7 +249,9 @@ func convert(v any, f *ddl.Field) (any, error) {
 		case int64:
 			return v, nil
 		case float64:
-			return floatToBigint(t, strconv.FormatFloat(t, 'g', -1, 64))
+			// eKuiper reads BIGINT with fastjson's Int64, which refuses a
+			// fraction or an exponent even when the value is integral (3.0, 1e3).
+			return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", strconv.FormatFloat(t, 'g', -1, 64))
 		case json.Number:
 			return toBigint(t)
 		}
@@ -272,13 +273,11 @@ func convert(v any, f *ddl.Field) (any, error) {
 		case string:
 			return v, nil
 		case int64:
-			return strconv.FormatInt(t, 10), nil
+			return numberString(float64(t)), nil
 		case float64:
-			return strconv.FormatFloat(t, 'f', -1, 64), nil
+			return numberString(t), nil
 		case json.Number:
-			return numberText(t), nil
-		case bool:
-			return strconv.FormatBool(t), nil
+			return numberText(t)
 		}
 	case ddl.Boolean:
 		switch t := v.(type) {
@@ -288,6 +287,16 @@ func convert(v any, f *ddl.Field) (any, error) {
 			if b, err := strconv.ParseBool(t); err == nil {
 				return b, nil
 			}
+		case int64:
+			return t != 0, nil
+		case float64:
+			return t != 0, nil
+		case json.Number:
+			x, err := strconv.ParseFloat(string(t), 64)
+			if err != nil {
+				return nil, fmt.Errorf("the number %s is out of the float range", t)
+			}
+			return x != 0, nil
 		}
 	case ddl.Datetime:
 		switch t := v.(type) {
@@ -298,11 +307,7 @@ func convert(v any, f *ddl.Field) (any, error) {
 		}
 	case ddl.Bytea:
 		if s, ok := v.(string); ok {
-			b, err := decodeBase64(s)
-			if err != nil {
-				return nil, fmt.Errorf("cannot convert %s to BYTEA: not base64", describe(v))
-			}
-			return b, nil
+			return decodeBase64(s), nil
 		}
 	case ddl.Array:
 		if a, ok := v.([]any); ok {
@@ -331,45 +336,32 @@ func convert(v any, f *ddl.Field) (any, error) {
 	return nil, fmt.Errorf("cannot convert %s to %s", describe(v), f.Type)
 }
 
-// toBigint accepts integral numbers within int64, including 3.0 and 1e3.
+// toBigint accepts integer literals within int64, as eKuiper does: 3.0 and
+// 1e3 are refused like 3.7.
 func toBigint(n json.Number) (any, error) {
-	if isIntLiteral(n) {
-		i, err := strconv.ParseInt(string(n), 10, 64)
-		if err != nil {
-			return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
-		}
-		return i, nil
+	if !isIntLiteral(n) {
+		return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", n)
 	}
-	x, err := strconv.ParseFloat(string(n), 64)
+	i, err := strconv.ParseInt(string(n), 10, 64)
 	if err != nil {
 		return nil, fmt.Errorf("the number %s is out of the BIGINT range", n)
 	}
-	return floatToBigint(x, string(n))
+	return i, nil
 }
 
-// floatToBigint accepts integral values within int64; lit names the number in errors.
-func floatToBigint(x float64, lit string) (any, error) {
-	if x != math.Trunc(x) {
-		return nil, fmt.Errorf("cannot convert the number %s to BIGINT: not an integer", lit)
-	}
-	if x < math.MinInt64 || x >= math.MaxInt64 {
-		return nil, fmt.Errorf("the number %s is out of the BIGINT range", lit)
-	}
-	return int64(x), nil
+// numberString renders a number as a STRING value the way eKuiper does
+// (fmt's %v of the float64): the shortest digits, with an exponent below 1e-4
+// and from 1e6 on (5 → "5", 100.0 → "100", 1234567 → "1.234567e+06",
+// 1e21 → "1e+21", 1e-7 → "1e-07").
+func numberString(x float64) string {
+	return strconv.FormatFloat(x, 'g', -1, 64)
 }
 
-// numberText renders a JSON number as a STRING value: integers without a
-// fraction ("5"), other numbers in their shortest decimal form.
-func numberText(n json.Number) string {
-	if isIntLiteral(n) {
-		if i, err := strconv.ParseInt(string(n), 10, 64); err == nil {
-			return strconv.FormatInt(i, 10)
-		}
-		return string(n)
-	}
+// numberText is numberString for a JSON number beyond int64 or the float fast path.
+func numberText(n json.Number) (string, error) {
 	x, err := strconv.ParseFloat(string(n), 64)
 	if err != nil {
-		return string(n)
+		return "", fmt.Errorf("the number %s is out of the float range", n)
 	}
-	return strconv.FormatFloat(x, 'f', -1, 64)
+	return numberString(x), nil
 }
