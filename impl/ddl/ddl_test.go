@@ -56,6 +56,15 @@ var _ = Describe("CREATE STREAM", func() {
 		Entry("a query in the datasource and escapes in strings",
 			`CREATE STREAM q () WITH (DATASOURCE="/feed?x=1&y=\"2\"")`,
 			ddl.Stream{Name: "q", Options: ddl.Options{Datasource: `/feed?x=1&y="2"`}}),
+		Entry("Go escapes in strings, as eKuiper reads them",
+			`CREATE STREAM q () WITH (DATASOURCE="/api/d\u0061t\x61", FORMAT="\u006Ason", TYPE="web\tsocket\\")`,
+			ddl.Stream{Name: "q", Options: ddl.Options{Datasource: "/api/data", Format: "json", Type: "web\tsocket\\"}}),
+		Entry("quotes in single-quoted strings",
+			`CREATE STREAM q () WITH (DATASOURCE='/a\'b"c')`,
+			ddl.Stream{Name: "q", Options: ddl.Options{Datasource: `/a'b"c`}}),
+		Entry("SHARED in any case",
+			`CREATE STREAM q () WITH (SHARED="True")`,
+			ddl.Stream{Name: "q", Options: ddl.Options{Shared: true}}),
 		Entry("single-quoted values",
 			`CREATE STREAM q () WITH (DATASOURCE='/s')`,
 			ddl.Stream{Name: "q", Options: ddl.Options{Datasource: "/s"}}),
@@ -102,7 +111,11 @@ var _ = Describe("CREATE STREAM", func() {
 		Entry("an option without =", `CREATE STREAM s () WITH (DATASOURCE "/x")`, "/x", 36, "equals(=) in options"),
 		Entry("an unquoted option value", `CREATE STREAM s () WITH (DATASOURCE=/x)`, "/", 36, "string value in option"),
 		Entry("an unterminated string", `CREATE STREAM s () WITH (DATASOURCE="/x)`, `"/x)`, 36, `a closing "`),
-		Entry("a bad SHARED", `CREATE STREAM s () WITH (SHARED="perhaps")`, "perhaps", 32, `"true" or "false" for SHARED`),
+		Entry("a bad SHARED", `CREATE STREAM s () WITH (SHARED="perhaps")`, "perhaps", 32, "TRUE/FALSE value in SHARED option"),
+		Entry("SHARED=\"1\"", `CREATE STREAM s () WITH (SHARED="1")`, "1", 32, "TRUE/FALSE value in SHARED option"),
+		Entry("SHARED with blanks", `CREATE STREAM s () WITH (SHARED=" true")`, " true", 32, "TRUE/FALSE value in SHARED option"),
+		Entry("an escape Go does not know", `CREATE STREAM s () WITH (DATASOURCE="/a\/b")`, `invalid string: "/a\/b"`, 36, `a string with valid escapes (\n \t \" \\ \uXXXX ...)`),
+		Entry("a line break in a string", "CREATE STREAM s () WITH (DATASOURCE=\"/a\nb\")", "invalid string: \"/a\nb\"", 36, `a string with valid escapes (\n \t \" \\ \uXXXX ...)`),
 		Entry("trailing text", `CREATE STREAM s () WITH () extra`, "extra", 27, "semicolon or EOF"),
 		Entry("an unclosed ARRAY", `CREATE STREAM s (a ARRAY(BIGINT b) WITH ()`, "b", 32, "right parenthesis after the ARRAY element type"),
 		Entry("an empty STRUCT", `CREATE STREAM s (a STRUCT()) WITH ()`, ")", 26, "stream field name"),
@@ -151,6 +164,9 @@ var _ = Describe("the CLI tail of create stream", func() {
 	})
 })
 
+// selectOnly is the reference's note on what it runs, in every refusal of a SELECT.
+const selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream"
+
 var _ = Describe("SELECT", func() {
 	DescribeTable("parses",
 		func(sql string, want ddl.Select) {
@@ -174,7 +190,13 @@ var _ = Describe("SELECT", func() {
 		Entry("no FROM", "SELECT *", "EOF", "FROM"),
 		Entry("no stream", "SELECT * FROM", "EOF", "stream name"),
 		Entry("an empty field list", "SELECT FROM s", "FROM", "field name or *"),
-		Entry("a WHERE clause", "SELECT * FROM s WHERE a = 1", "WHERE", "semicolon or EOF"),
+		Entry("a WHERE clause", "SELECT * FROM s WHERE a = 1", "WHERE", "semicolon or EOF (WHERE is not supported: "+selectOnly+")"),
+		Entry("a GROUP BY clause", "SELECT a FROM s GROUP BY a", "GROUP", "semicolon or EOF (GROUP BY is not supported: "+selectOnly+")"),
+		Entry("an ORDER BY clause", "SELECT * FROM s order by a", "order", "semicolon or EOF (ORDER BY is not supported: "+selectOnly+")"),
+		Entry("a LIMIT clause", "SELECT * FROM s LIMIT 1", "LIMIT", "semicolon or EOF (LIMIT is not supported: "+selectOnly+")"),
+		Entry("a function", "SELECT upper(name) FROM s", "(", "comma or FROM (function upper not found: "+selectOnly+")"),
+		Entry("an alias", "SELECT a AS b FROM s", "AS", "comma or FROM (AS is not supported: "+selectOnly+")"),
+		Entry("an expression", "SELECT a + 1 FROM s", "+", "FROM"),
 		Entry("not a SELECT", "CREATE STREAM s", "CREATE", "SELECT"),
 		Entry("a trailing comma", "SELECT a, FROM s", "FROM", "field name or *"),
 	)

@@ -1,6 +1,7 @@
 package ddl
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -66,9 +67,14 @@ func lex(src string) []token {
 			i++
 		case c == '"' || c == '\'':
 			s, end, ok := scanString(src, i)
-			if !ok {
+			switch {
+			case !ok:
 				return append(toks, token{kind: tokError, pos: start, err: &SyntaxError{
 					Found: src[start:], Pos: start, Expected: "a closing " + string(c),
+				}})
+			case end < 0:
+				return append(toks, token{kind: tokError, pos: start, err: &SyntaxError{
+					Found: "invalid string: " + s, Pos: start, Expected: `a string with valid escapes (\n \t \" \\ \uXXXX ...)`,
 				}})
 			}
 			toks = append(toks, token{kind: tokString, lit: s, pos: start})
@@ -101,27 +107,35 @@ func lex(src string) []token {
 	}
 }
 
-// scanString reads a string quoted by src[i]; a backslash escapes the next
-// character (\n and \t stand for newline and tab). It returns the content and
-// the offset after the closing quote.
-func scanString(src string, i int) (string, int, bool) {
+// scanString reads a string quoted by src[i]. Its escapes are Go's, as
+// eKuiper reads them (strconv.Unquote): \n \t \" \\ \uXXXX \xXX and the
+// others; in a single-quoted string \' is a quote too. It returns the content
+// and the offset after the closing quote; ok false when the string does not
+// end; end -1 with the string as written when an escape is invalid.
+func scanString(src string, i int) (s string, end int, ok bool) {
 	q := src[i]
-	var b strings.Builder
+	var b strings.Builder // the string as a double-quoted Go literal
+	b.WriteByte('"')
 	for j := i + 1; j < len(src); j++ {
 		c := src[j]
 		switch {
 		case c == q:
-			return b.String(), j + 1, true
+			b.WriteByte('"')
+			u, err := strconv.Unquote(b.String())
+			if err != nil {
+				return src[i : j+1], -1, true
+			}
+			return u, j + 1, true
 		case c == '\\' && j+1 < len(src):
 			j++
-			switch src[j] {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			default:
+			if q == '\'' && src[j] == '\'' {
+				b.WriteByte('\'')
+			} else {
+				b.WriteByte('\\')
 				b.WriteByte(src[j])
 			}
+		case c == '"':
+			b.WriteString(`\"`)
 		default:
 			b.WriteByte(c)
 		}

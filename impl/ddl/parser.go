@@ -1,7 +1,6 @@
 package ddl
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -218,11 +217,15 @@ func (p *parser) options() (Options, error) {
 		case "CONF_KEY":
 			o.ConfKey = v.lit
 		case "SHARED":
-			b, err := strconv.ParseBool(strings.ToLower(strings.TrimSpace(v.lit)))
-			if err != nil {
-				return o, &SyntaxError{Found: v.lit, Pos: v.pos, Expected: `"true" or "false" for SHARED`}
+			// eKuiper takes TRUE or FALSE in any case, nothing else ("1", "yes", " true").
+			switch strings.ToUpper(v.lit) {
+			case "TRUE":
+				o.Shared = true
+			case "FALSE":
+				o.Shared = false
+			default:
+				return o, &SyntaxError{Found: v.lit, Pos: v.pos, Expected: "TRUE/FALSE value in SHARED option"}
 			}
-			o.Shared = b
 		default:
 			if o.Extra == nil {
 				o.Extra = make(map[string]string)
@@ -308,12 +311,18 @@ func ParseSelect(sql string) (Select, error) {
 			if t.kind != tokWord || t.is("FROM") {
 				return Select{}, fail(t, "field name or *")
 			}
+			if n := p.peek(); n.isPunct("(") && !t.quoted {
+				return Select{}, fail(n, "comma or FROM (function "+t.lit+" not found: "+selectOnly+")")
+			}
 			sel.Fields = append(sel.Fields, t.lit)
 			if !p.peek().isPunct(",") {
 				break
 			}
 			p.next()
 		}
+	}
+	if t := p.peek(); !t.is("FROM") && t.kind == tokWord && !t.quoted {
+		return Select{}, fail(t, "comma or FROM ("+strings.ToUpper(t.lit)+" is not supported: "+selectOnly+")")
 	}
 	if err := p.keyword("FROM", "FROM"); err != nil {
 		return Select{}, err
@@ -323,8 +332,19 @@ func ParseSelect(sql string) (Select, error) {
 		return Select{}, err
 	}
 	sel.From = from
+	if t := p.peek(); t.kind == tokWord && !t.quoted {
+		clause := strings.ToUpper(t.lit)
+		if n := p.toks[p.i+1]; (clause == "GROUP" || clause == "ORDER") && n.is("BY") {
+			clause += " BY"
+		}
+		return Select{}, fail(t, "semicolon or EOF ("+clause+" is not supported: "+selectOnly+")")
+	}
 	if err := p.end(); err != nil {
 		return Select{}, err
 	}
 	return sel, nil
 }
+
+// selectOnly says which SELECT statements the reference runs; a rule with
+// anything more is refused, never run as if the rest were not there.
+const selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream"
