@@ -1,9 +1,11 @@
 // Command docgen generates features/README.md, the behaviour documentation of
 // the eKuiper WebSocket source, from features/*.feature: per area, each rule in
-// plain words with its level. With -check it writes nothing and exits 1 when
+// plain words with its level and scenario id, and eKuiper's outcome for it as
+// recorded in fixtures/expectations/ekuiper-2.4.0.yaml (no such column when
+// that file does not exist). With -check it writes nothing and exits 1 when
 // the document is stale.
 //
-//	go run ./tools/docgen [-features features] [-out features/README.md] [-check]
+//	go run ./tools/docgen [-features features] [-out features/README.md] [-expectations FILE] [-check]
 package main
 
 import (

@@ -15,7 +15,7 @@ const jsonFeature = `@json
 Feature: JSON messages
   Each text message is decoded as JSON.
 
-  @must
+  @must @id:object-one-record
   Scenario: an object is one record
     The engine turns one JSON object into one record.
     More words that are not shown.
@@ -23,7 +23,7 @@ Feature: JSON messages
     Given a stream
     Then it works
 
-  @must
+  @must @id:array-records
   Scenario Outline: an array of <n> objects gives <n> records
     Given a stream
     Then it works
@@ -38,13 +38,13 @@ Feature: JSON messages
       | n   |
       | 999 |
 
-  @should @needs-message-limit
+  @should @needs-message-limit @id:pipe-angle
   Scenario: a | pipe and <angle> in a name
     Given a stream
 `
 
 const tlsFeature = `Feature: TLS
-  @tls @must
+  @tls @must @id:wss-only
   Scenario: wss only
     Given a stream
 `
@@ -69,15 +69,16 @@ var _ = Describe("docgen", func() {
 	It("documents each rule in plain words with its level, per area", func() {
 		Expect(docgen.Run([]string{"-features", dir}, stdout, stderr)).To(Equal(0), stderr.String())
 		doc := read()
+		Expect(doc).NotTo(ContainSubstring("The column"))
 		Expect(doc).To(HavePrefix("# Behaviour of the eKuiper WebSocket source\n"))
 		Expect(doc).To(ContainSubstring("- **must**: documented behaviour"))
 		Expect(doc).To(ContainSubstring("- **extension**: better than eKuiper"))
 		Expect(doc).To(ContainSubstring("- [JSON messages](#json-messages) (3 rules)\n- [TLS](#tls) (1 rules)"))
 		Expect(doc).To(ContainSubstring("## JSON messages\n\nFeature file: `json.feature`; area tag: `@json`.\n\nEach text message is decoded as JSON.\n"))
-		Expect(doc).To(ContainSubstring("| must | **an object is one record**: The engine turns one JSON object into one record. |  | `json.feature:6` |"))
+		Expect(doc).To(ContainSubstring("| level | rule | needs | id | scenario |\n|---|---|---|---|---|\n| must | **an object is one record**: The engine turns one JSON object into one record. |  | `object-one-record` | `json.feature:6` |\n"))
 		Expect(doc).NotTo(ContainSubstring("More words"))
-		Expect(doc).To(ContainSubstring("| must, extension | an array of &lt;n&gt; objects gives &lt;n&gt; records (3 examples) |  | `json.feature:14` |"))
-		Expect(doc).To(ContainSubstring("| should | a \\| pipe and &lt;angle&gt; in a name | message-limit | `json.feature:29` |"))
+		Expect(doc).To(ContainSubstring("| must, extension | an array of &lt;n&gt; objects gives &lt;n&gt; records (3 examples) |  | `array-records` | `json.feature:14` |"))
+		Expect(doc).To(ContainSubstring("| should | a \\| pipe and &lt;angle&gt; in a name | message-limit | `pipe-angle` | `json.feature:29` |"))
 		Expect(doc).To(ContainSubstring("## TLS\n\nFeature file: `tls.feature`; area tag: `@tls`."))
 	})
 
@@ -97,5 +98,53 @@ var _ = Describe("docgen", func() {
 	It("fails without features", func() {
 		Expect(docgen.Run([]string{"-features", GinkgoT().TempDir()}, stdout, stderr)).To(Equal(1))
 		Expect(stderr.String()).To(ContainSubstring("no *.feature file"))
+	})
+
+	Describe("with an expectations file", func() {
+		var exp string
+		writeExp := func(text string) {
+			Expect(os.WriteFile(exp, []byte(text), 0o644)).To(Succeed())
+		}
+		BeforeEach(func() {
+			exp = filepath.Join(dir, "expect", "engine.yaml")
+			Expect(os.MkdirAll(filepath.Dir(exp), 0o755)).To(Succeed())
+			writeExp(`engine: Engine 2.4 | beta
+expectations:
+  object-one-record: {outcome: failed, reason: "it splits objects"}
+  array-records: {outcome: failed, reason: "arrays are one record"}
+  array-records/1: {outcome: passed, reason: "no element"}
+  array-records/3: {outcome: skipped, reason: "too big"}
+`)
+		})
+
+		It("shows the engine's outcome per rule, row groups for an outline whose rows differ", func() {
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp}, stdout, stderr)).To(Equal(0), stderr.String())
+			doc := read()
+			Expect(doc).To(ContainSubstring("The column *Engine 2.4 \\| beta* is what that engine does, as recorded in [`engine.yaml`](expect/engine.yaml) (`wsconform run --expect` checks it): it passes 3 scenarios, deviates on 2 and skips 1.\n"))
+			Expect(doc).To(ContainSubstring("| level | rule | needs | id | scenario | Engine 2.4 \\| beta |\n|---|---|---|---|---|---|\n"))
+			Expect(doc).To(ContainSubstring("| `object-one-record` | `json.feature:6` | deviates: it splits objects |\n"))
+			Expect(doc).To(ContainSubstring("| `array-records` | `json.feature:14` | row 1 passes; row 2 deviates: arrays are one record; row 3 skipped: too big |\n"))
+			Expect(doc).To(ContainSubstring("| `pipe-angle` | `json.feature:29` | passes |\n"))
+			Expect(doc).To(ContainSubstring("| `wss-only` | `tls.feature:3` | passes |\n"))
+		})
+
+		It("-check notices a changed expectations file", func() {
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp}, stdout, stderr)).To(Equal(0), stderr.String())
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp, "-check"}, stdout, stderr)).To(Equal(0), stderr.String())
+			writeExp("engine: Engine 2.4 | beta\nexpectations:\n  wss-only: {outcome: skipped, reason: no TLS}\n")
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp, "-check"}, stdout, stderr)).To(Equal(1))
+			Expect(stderr.String()).To(ContainSubstring("README.md is stale: run make generate"))
+		})
+
+		It("fails on a bad file, an unknown id, or a file asked for that does not exist", func() {
+			writeExp("engine: x\nexpectations:\n  nope: {outcome: failed, reason: r}\n")
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp}, stdout, stderr)).To(Equal(1))
+			Expect(stderr.String()).To(ContainSubstring(`engine.yaml:3: entry "nope": unknown scenario id`))
+			writeExp("engine: x\nexpectations:\n  wss-only: {outcome: maybe, reason: r}\n")
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", exp}, stdout, stderr)).To(Equal(1))
+			Expect(stderr.String()).To(ContainSubstring(`outcome "maybe"`))
+			Expect(docgen.Run([]string{"-features", dir, "-expectations", filepath.Join(dir, "none.yaml")}, stdout, stderr)).To(Equal(1))
+			Expect(stderr.String()).To(ContainSubstring("none.yaml"))
+		})
 	})
 })
