@@ -33,6 +33,7 @@ Feature: JSON messages
       | {"s": "héllo wörld ✓ 日本語 🚀"}                | [{"s": "héllo wörld ✓ 日本語 🚀"}]                |
       | {"f": 0.1, "e": 1.5e3, "neg": -7}             | [{"f": 0.1, "e": 1500, "neg": -7}]              |
       | {"max": 9007199254740991}                     | [{"max": 9007199254740991}]                     |
+      | {"s": "\ud83d\ude80 caf\u00e9"}                 | [{"s": "🚀 café"}]                                |
 
   @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
@@ -55,6 +56,70 @@ Feature: JSON messages
       | not json       |
       | {"a": 1        |
       | true           |
+      | {"a": 1} x     |
+      | {"a": 1}{"b": 2} |
+      | [{"a": 1}] ]   |
+
+  @json @must @id:json-every-string-escape
+  Scenario: Every JSON string escape is decoded
+    \" \\ \/ \b \f \n \r \t and \uXXXX become the characters they stand for.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"s": "q\"b\\s\/b\bf\fn\nr\rt\tu\u00e9"}'
+    Then the rule "r1" outputs {"s": "q\"b\\s/b\bf\fn\nr\rt\tué"}
+
+  @json @should @id:json-duplicate-key-last-wins
+  Scenario Outline: Of a key written twice in one object, the last value wins
+    eKuiper keeps the last value of a repeated key, at any depth.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                             | record                      |
+      | {"a": 1, "a": 2}                    | {"a": 2}                    |
+      | {"a": 1, "b": {"c": 1, "c": "x"}}   | {"a": 1, "b": {"c": "x"}}   |
+
+  @json @extension @id:json-strict-syntax
+  Scenario Outline: JSON that RFC 8259 forbids is a decode error
+    A raw control character inside a string and a number with a leading zero are invalid JSON (eKuiper accepts both: 0123 becomes 123). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+    And the rule "r1" keeps running
+
+    Examples:
+      | message                |
+      | {"s": "line\nbreak"}   |
+      | {"n": 0123}            |
+      | {"n": -01}             |
+
+  @json @extension @id:json-int64-limits-exact
+  Scenario Outline: Integers at and beyond the int64 limits stay exact
+    A schemaless stream keeps every digit of 19-digit integers, of the int64 limits and of their neighbours on both sides (eKuiper rounds them all to a float).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <message>
+
+    Examples:
+      | message                                                      |
+      | {"max": 9223372036854775807, "min": -9223372036854775808}    |
+      | {"a": 9223372036854775806, "b": -9223372036854775807}        |
+      | {"over": 9223372036854775808, "under": -9223372036854775809} |
+      | {"n": 1234567890123456789, "m": -1000000000000000001}        |
 
   @json @must @id:json-decode-error-never-closes-connection
   Scenario: A decode error never closes the connection
@@ -126,6 +191,75 @@ Feature: JSON messages
       | {"id": 3, "name": "c", "temp": 3, "ok": false}        | {"id": 3, "name": "c", "temp": 3, "ok": false}          |
       | {"id": 4, "name": null, "temp": 4.5, "ok": true}      | {"id": 4, "name": null, "temp": 4.5, "ok": true}        |
 
+  @json @should @id:json-typed-boolean-from-strings-and-numbers
+  Scenario Outline: A BOOLEAN field takes the strings Go's ParseBool takes and any number
+    "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0; other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, ok BOOLEAN)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                  | record                 |
+      | {"id": 1, "ok": "1"}     | {"id": 1, "ok": true}  |
+      | {"id": 2, "ok": "t"}     | {"id": 2, "ok": true}  |
+      | {"id": 3, "ok": "TRUE"}  | {"id": 3, "ok": true}  |
+      | {"id": 4, "ok": "False"} | {"id": 4, "ok": false} |
+      | {"id": 5, "ok": 1}       | {"id": 5, "ok": true}  |
+      | {"id": 6, "ok": 0}       | {"id": 6, "ok": false} |
+      | {"id": 7, "ok": 2.5}     | {"id": 7, "ok": true}  |
+
+  @json @should @id:json-typed-number-to-string
+  Scenario Outline: A number in a STRING field is written the way Go's %v writes a float64
+    The shortest digits that give the number back, with an exponent below 1e-4 and from 1e6 on (integers included: eKuiper converts through float64).
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, name STRING)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                      | record                          |
+      | {"id": 1, "name": 100.0}     | {"id": 1, "name": "100"}        |
+      | {"id": 2, "name": 1e21}      | {"id": 2, "name": "1e+21"}      |
+      | {"id": 3, "name": 1e-7}      | {"id": 3, "name": "1e-07"}      |
+      | {"id": 4, "name": 1e20}      | {"id": 4, "name": "1e+20"}      |
+      | {"id": 5, "name": 0.0001}    | {"id": 5, "name": "0.0001"}     |
+      | {"id": 6, "name": 123456}    | {"id": 6, "name": "123456"}     |
+      | {"id": 7, "name": 1234567}   | {"id": 7, "name": "1.234567e+06"} |
+      | {"id": 8, "name": 12345678901234567890} | {"id": 8, "name": "1.2345678901234567e+19"} |
+
+  @json @should @id:json-typed-bigint-limits
+  Scenario Outline: A BIGINT field holds the whole int64 range
+    The int64 limits come out exact; one beyond them is refused, as the outline on unconvertible values shows.
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <message>
+
+    Examples:
+      | message                       |
+      | {"id": 9223372036854775807}   |
+      | {"id": -9223372036854775808}  |
+      | {"id": 1000000000000000001}   |
+
   @json @should @id:json-typed-refuses-unconvertible
   Scenario Outline: A typed stream refuses values it cannot convert
     A value that does not fit its field's type is a decode error; the connection stays open.
@@ -146,6 +280,13 @@ Feature: JSON messages
       | message                                            |
       | {"id": "2", "name": "a", "temp": 1, "ok": true}    |
       | {"id": 3.7, "name": "a", "temp": 1, "ok": true}    |
+      | {"id": 3.0, "name": "a", "temp": 1, "ok": true}    |
+      | {"id": 1e3, "name": "a", "temp": 1, "ok": true}    |
+      | {"id": 9223372036854775808, "name": "a", "temp": 1, "ok": true} |
+      | {"id": -9223372036854775809, "name": "a", "temp": 1, "ok": true} |
+      | {"id": 4, "name": true, "temp": 1, "ok": true}     |
+      | {"id": 5, "name": "a", "temp": 1, "ok": "yes"}     |
+      | {"id": 6, "name": "a", "temp": 1, "ok": "no"}      |
 
   @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs
@@ -160,6 +301,56 @@ Feature: JSON messages
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"tags": ["a", "b"], "points": [{"x": 1, "y": 2}, {"x": 3, "y": 4}], "at": "2026-01-02T03:04:05Z", "extra": 1}'
     Then the rule "r1" outputs {"tags": ["a", "b"], "points": [{"x": 1, "y": 2}, {"x": 3, "y": 4}], "at": "2026-01-02T03:04:05Z"}
+
+  @json @should @id:json-typed-nested-schemas
+  Scenario Outline: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes
+    ARRAY(BIGINT) elements and the fields of ARRAY(STRUCT(...)) elements are converted and filtered like top-level fields; DATETIME keeps a number; a BYTEA string that is not padded base64 stands for its own bytes (output as base64).
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, xs ARRAY(BIGINT), pts ARRAY(STRUCT(x BIGINT, p STRUCT(q STRING))), at DATETIME, y BYTEA)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                                                          | record                                            |
+      | {"id": 1, "xs": [1, null, 2]}                                    | {"id": 1, "xs": [1, null, 2]}                     |
+      | {"id": 2, "pts": [{"x": 1, "z": 2, "p": {"q": "a", "r": 1}}]}    | {"id": 2, "pts": [{"x": 1, "p": {"q": "a"}}]}     |
+      | {"id": 3, "pts": [{"p": {"q": 5}}]}                              | {"id": 3, "pts": [{"p": {"q": "5"}}]}             |
+      | {"id": 4, "at": 1700000000000}                                   | {"id": 4, "at": 1700000000000}                    |
+      | {"id": 5, "y": "aGk="}                                           | {"id": 5, "y": "aGk="}                            |
+      | {"id": 6, "y": "not base64!"}                                    | {"id": 6, "y": "bm90IGJhc2U2NCE="}                |
+      | {"id": 7, "y": "aGk"}                                            | {"id": 7, "y": "YUdr"}                            |
+
+  @json @should @id:json-typed-nested-refuses-unconvertible
+  Scenario Outline: An element that does not fit a nested schema refuses the message
+    Like a top-level field, an array element or a struct field inside an array that cannot be converted is a decode error.
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, xs ARRAY(BIGINT), pts ARRAY(STRUCT(x BIGINT)), at DATETIME)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"id": 0}'
+    Then the rule "r1" outputs {"id": 0}
+    And the rule "r1" reports an exception
+
+    Examples:
+      | message                         |
+      | {"id": 1, "xs": ["1"]}          |
+      | {"id": 2, "xs": [1.5]}          |
+      | {"id": 3, "xs": [1.0]}          |
+      | {"id": 4, "xs": [[1]]}          |
+      | {"id": 5, "pts": [{"x": "1"}]}  |
+      | {"id": 6, "pts": [1]}           |
+      | {"id": 7, "at": true}           |
 
   @json @extension @id:json-typed-struct-field-whole
   Scenario: A STRUCT field comes out of the rule whole

@@ -25,6 +25,80 @@ Feature: Streams and rules
       | CREATE STREAM demo () WITH (DATASOURCE="/api/data", TYPE="websocket")                          |
       | CREATE STREAM demo (id BIGINT) WITH (DATASOURCE="/api/data", FORMAT="JSON", TYPE="websocket")  |
       | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="true") |
+      | CREATE STREAM demo (id bigint, t Float, s string, b Boolean) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") |
+
+  @stream-ddl @should @id:ddl-observed-forms
+  Scenario Outline: A statement may end with a semicolon, and SHARED takes TRUE or FALSE in any case
+    eKuiper accepts a trailing `;` and SHARED="true", "TRUE", "True" or "false".
+
+    Given a stream created with:
+      """
+      <statement>
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+
+    Examples:
+      | statement                                                                                            |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket");                |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") ;               |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="TRUE")  |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="True")  |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="false") |
+
+  @stream-ddl @should @id:ddl-shared-true-or-false
+  Scenario Outline: SHARED takes nothing but TRUE or FALSE
+    Any other value, "1" and "yes" included, is refused with "expect TRUE/FALSE value in SHARED option".
+
+    Then creating this stream fails with "expect TRUE/FALSE value in SHARED option":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED="<value>")
+      """
+
+    Examples:
+      | value |
+      | yes   |
+      | 1     |
+      |       |
+
+  @stream-ddl @should @id:ddl-string-escapes
+  Scenario Outline: Option values take Go's string escapes
+    eKuiper reads a double-quoted value as a Go string literal: \u0061 and \x61 are "a".
+
+    Given a stream created with:
+      """
+      <statement>
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+
+    Examples:
+      | statement                                                                                  |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/d\u0061ta", FORMAT="json", TYPE="websocket")  |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/d\x61ta", FORMAT="json", TYPE="websocket")    |
+      | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="\u006Ason", TYPE="websocket")  |
+
+  @stream-ddl @should @id:ddl-invalid-string-escape
+  Scenario: An escape Go does not know is refused
+    `\/` is valid in JSON but not in a Go string literal: the statement is refused with "invalid string".
+
+    Then creating this stream fails with "invalid string":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api\/data", FORMAT="json", TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:ddl-trailing-text
+  Scenario: Text after the statement is refused
+    Anything but a semicolon after the WITH options is refused with "semicolon or EOF".
+
+    Then creating this stream fails with "semicolon or EOF":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") extra
+      """
 
   @stream-ddl @must @id:ddl-every-field-type
   Scenario: A typed stream accepts every field type
@@ -49,6 +123,28 @@ Feature: Streams and rules
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"id": 1, "room": "hall", "temperature": 19}'
     Then the rule "r1" outputs {"id": 1, "room": "hall"}
+
+  @stream-ddl @should @id:ddl-select-unknown-function
+  Scenario: A rule calling an unknown function is refused
+    eKuiper refuses the rule with "function nosuchfunc not found".
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT nosuchfunc(id) FROM demo" is refused with "function nosuchfunc not found"
+
+  @stream-ddl @extension @id:ddl-select-unsupported-refused
+  Scenario Outline: A rule with SQL the engine does not run is refused, never run as SELECT *
+    eKuiper runs all of these (a WHERE filters records). An engine that runs only `SELECT *` and field lists, as the reference does, refuses the rule with a message naming what it does not run, rather than ignore it.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "<sql>" is refused with "<message>"
+
+    Examples:
+      | sql                              | message                  |
+      | SELECT * FROM demo WHERE id > 1  | WHERE is not supported   |
+      | SELECT * FROM demo ORDER BY id   | ORDER BY is not supported |
+      | SELECT * FROM demo LIMIT 1       | LIMIT is not supported   |
+      | SELECT upper(name) FROM demo     | function upper not found |
+      | SELECT id AS x FROM demo         | AS is not supported      |
 
   @stream-ddl @should @id:ddl-datasource-needs-slash
   Scenario Outline: A DATASOURCE must start with a slash
