@@ -79,7 +79,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fl.StringVar(&f.expect, "expect", "", "expectations file (YAML: engine, and per scenario id the outcome and reason): the run passes when every outcome is the "+
 		"expected one; an outcome that differs is run again alone, and is flaky if it then matches (see fixtures/expectations/README.md)")
 	fl.StringVar(&f.format, "format", "progress", "godog formats, comma separated; NAME writes to stdout, NAME:FILE to a file, e.g. pretty,junit:out.xml")
-	fl.StringVar(&f.reportDir, "report", "reports", "directory for junit.xml, cucumber.json, report.md and report.html")
+	fl.StringVar(&f.reportDir, "report", "reports", "directory for junit.xml, cucumber.json, report.md, report.html and, with --expect, expectations.json")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "scenarios run at once (0: the step library's default; 1 with --exclusive)")
 	if v := os.Getenv(restt.EnvExclusive); v != "" {
 		if _, err := strconv.ParseBool(v); err != nil {
