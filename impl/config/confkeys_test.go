@@ -163,10 +163,14 @@ var _ = Describe("websocket.yaml confKeys", func() {
 			func(p config.Props) { Expect(p.RootCARaw).NotTo(BeEmpty()) }),
 		Entry("the client certificate as certificationRaw, as eKuiper's code reads it",
 			map[string]any{"certificationRaw": base64.StdEncoding.EncodeToString([]byte("cert"))},
-			func(p config.Props) { Expect(p.CertficationRaw).To(Equal(base64.StdEncoding.EncodeToString([]byte("cert")))) }),
+			func(p config.Props) {
+				Expect(p.CertficationRaw).To(Equal(base64.StdEncoding.EncodeToString([]byte("cert"))))
+			}),
 		Entry("certificationRaw winning over the documented certficationRaw",
 			map[string]any{"certficationRaw": base64.StdEncoding.EncodeToString([]byte("doc")), "certificationRaw": base64.StdEncoding.EncodeToString([]byte("code"))},
-			func(p config.Props) { Expect(p.CertficationRaw).To(Equal(base64.StdEncoding.EncodeToString([]byte("code")))) }),
+			func(p config.Props) {
+				Expect(p.CertficationRaw).To(Equal(base64.StdEncoding.EncodeToString([]byte("code"))))
+			}),
 		Entry("unknown properties, ignored", map[string]any{"bufferLength": 1024},
 			func(p config.Props) { Expect(p.Addr).To(BeEmpty()) }),
 	)

@@ -362,7 +362,9 @@ var _ = Describe("server mode", func() {
 		in := func() any { return status(e, "r")["source_s_0_records_in_total"] }
 		// At most 4 MiB queued (the message in the sink counts until it
 		// leaves), and one message waiting for room.
-		Eventually(in).Should(BeNumerically(">=", 4))
+		// Four 1 MiB messages take well over a second to arrive and decode
+		// under the race detector on two cores: wait for them, boundedly.
+		Eventually(in).WithTimeout(20 * time.Second).Should(BeNumerically(">=", 4))
 		Consistently(in, 300*time.Millisecond).Should(BeNumerically("<=", 6))
 		for i := range n {
 			Expect(next(mem)).To(HaveKeyWithValue("i", int64(i)))
