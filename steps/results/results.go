@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cucumber/godog"
 	"github.com/cucumber/godog/formatters"
@@ -57,8 +58,14 @@ type Outcome struct {
 	// Reason is, for Skipped, why the scenario was skipped when the run said
 	// so through NoteSkip.
 	Reason string
+	// Example is, for an Examples row of an outline, the row's values as
+	// "column=value" pairs in column order; nil for a plain scenario.
+	Example []string
+	// Duration is the time from the scenario's start to its last step's end.
+	Duration time.Duration
 
-	steps int
+	steps   int
+	started time.Time
 }
 
 // Location returns "file:line".
@@ -89,7 +96,8 @@ type Collector struct {
 type featureInfo struct {
 	name  string
 	steps map[string]stepInfo
-	ids   map[string]string // scenario ids by AST node id
+	ids   map[string]string   // scenario ids by AST node id
+	rows  map[string][]string // "column=value" pairs by Examples row AST node id
 }
 
 type stepInfo struct {
@@ -171,6 +179,7 @@ func (f *formatter) Feature(doc *messages.GherkinDocument, uri string, _ []byte)
 	if doc != nil && doc.Feature != nil {
 		info.name = doc.Feature.Name
 		info.ids = featureset.IDs(doc)
+		info.rows = exampleRows(doc.Feature)
 		for id, s := range featureset.StepsByID(doc.Feature) {
 			info.steps[id] = stepInfo{keyword: s.Keyword, line: int(s.Location.Line)}
 		}
@@ -197,6 +206,10 @@ func (f *formatter) Pickle(p *messages.Pickle) {
 	info := f.c.features[p.Uri]
 	o.Feature = info.name
 	o.ID = featureset.PickleID(info.ids, p.AstNodeIds)
+	if len(p.AstNodeIds) > 1 {
+		o.Example = info.rows[p.AstNodeIds[1]]
+	}
+	o.started = now()
 	if _, ok := f.c.outcomes[p.Id]; !ok {
 		f.c.order = append(f.c.order, p.Id)
 	}
@@ -271,6 +284,44 @@ func (f *formatter) update(p *messages.Pickle, fn func(*Outcome)) {
 		return
 	}
 	fn(o)
+	o.Duration = now().Sub(o.started)
+}
+
+// now is time.Now; a variable for tests.
+var now = time.Now
+
+// exampleRows returns the values of every Examples row of the feature's
+// outlines, by the row's AST node id, as "column=value" pairs.
+func exampleRows(feat *messages.Feature) map[string][]string {
+	rows := map[string][]string{}
+	add := func(sc *messages.Scenario) {
+		if sc == nil {
+			return
+		}
+		for _, ex := range sc.Examples {
+			if ex.TableHeader == nil {
+				continue
+			}
+			for _, row := range ex.TableBody {
+				pairs := make([]string, 0, len(row.Cells))
+				for i, c := range row.Cells {
+					if i < len(ex.TableHeader.Cells) {
+						pairs = append(pairs, ex.TableHeader.Cells[i].Value+"="+c.Value)
+					}
+				}
+				rows[row.Id] = pairs
+			}
+		}
+	}
+	for _, c := range feat.Children {
+		add(c.Scenario)
+		if c.Rule != nil {
+			for _, rc := range c.Rule.Children {
+				add(rc.Scenario)
+			}
+		}
+	}
+	return rows
 }
 
 func firstID(ids []string) string {

@@ -129,6 +129,11 @@ var _ = Describe("wsconform run --id and --expect", func() {
 		Expect(string(md)).To(ContainSubstring("- known deviation: it upgrades unknown paths: "))
 		Expect(string(md)).NotTo(ContainSubstring("**FAILED**"))
 		Expect(string(md)).To(ContainSubstring("(engine: Broken reference 0.1)"))
+		// junit.xml counts what the summary line counts, one testcase per
+		// scenario, the failure on the broken one.
+		j := readJUnit(reports)
+		Expect([]int{j.Tests, j.Failures, j.Skipped}).To(Equal([]int{2, 1, 0}))
+		Expect(j.failedIDs()).To(ConsistOf(brokenID))
 		r := readJudged(reports)
 		Expect(r.Engine).To(Equal("Broken reference 0.1"))
 		Expect(record(r, brokenID)).To(knownDeviation(brokenID))

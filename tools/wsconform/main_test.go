@@ -54,6 +54,52 @@ func validReports(dir string) {
 	Expect(suites.Tests).To(BeNumerically(">", 0))
 }
 
+// junitDoc is what the specs read of a junit.xml.
+type junitDoc struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Skipped  int `xml:"skipped,attr"`
+	Suites   []struct {
+		Cases []struct {
+			Properties []struct {
+				Name  string `xml:"name,attr"`
+				Value string `xml:"value,attr"`
+			} `xml:"properties>property"`
+			Failure *struct{} `xml:"failure"`
+			Skipped *struct {
+				Message string `xml:"message,attr"`
+			} `xml:"skipped"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+func readJUnit(dir string) junitDoc {
+	GinkgoHelper()
+	b, err := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	Expect(err).NotTo(HaveOccurred())
+	var d junitDoc
+	Expect(xml.Unmarshal(b, &d)).To(Succeed(), "junit.xml is XML")
+	return d
+}
+
+// failedIDs are the scenario ids of the failed testcases.
+func (d junitDoc) failedIDs() []string {
+	var ids []string
+	for _, s := range d.Suites {
+		for _, c := range s.Cases {
+			if c.Failure == nil {
+				continue
+			}
+			for _, p := range c.Properties {
+				if p.Name == "id" {
+					ids = append(ids, p.Value)
+				}
+			}
+		}
+	}
+	return ids
+}
+
 var _ = Describe("wsconform", func() {
 	var stdout, stderr *bytes.Buffer
 	var ctx context.Context

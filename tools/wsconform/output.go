@@ -14,8 +14,15 @@ import (
 // (with their colours), which can be shown before the line ends.
 var progressOnly = regexp.MustCompile(`^(?:\x1b\[[0-9;]*m|[.FUPA\- ])*$`)
 
+// godogTotals matches the totals godog's formatters print at the end
+// ("110 scenarios (110 passed)", "723 steps (659 passed, 64 skipped)" and
+// the duration). godog counts a scenario the target declined as passed, so
+// these lines are dropped: the run prints its own totals, which tell skipped
+// from passed.
+var godogTotals = regexp.MustCompile(`^(?:\x1b\[[0-9;]*m)*(?:\d+ (?:scenarios?|steps?) \(.*\)|No scenarios|No steps|\d+(?:\.\d+)?(?:ns|µs|ms|s|m\d.*s?))(?:\x1b\[[0-9;]*m)*\s*$`)
+
 // redactingWriter passes output through a Redactor line by line. Lines inside
-// a PEM block are dropped whole. Progress marks are written at once so that
+// a PEM block are dropped whole, and so are godog's own totals (godogTotals). Progress marks are written at once so that
 // progress shows while scenarios run. It is safe for concurrent use.
 type redactingWriter struct {
 	mu    sync.Mutex
@@ -41,6 +48,9 @@ func (r *redactingWriter) Write(p []byte) (int, error) {
 		}
 		line := string(r.buf[:i+1])
 		r.buf = r.buf[i+1:]
+		if !r.inPEM && godogTotals.MatchString(line) {
+			continue
+		}
 		if _, err := io.WriteString(r.w, r.line(line)); err != nil {
 			return len(p), err
 		}

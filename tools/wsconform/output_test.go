@@ -43,6 +43,12 @@ var _ = Describe("redactingWriter", func() {
 		Expect(out.String()).To(HaveSuffix("next"))
 	})
 
+	It("drops godog's totals, which count declined scenarios as passed, and keeps the rest", func() {
+		write("\n110 scenarios (110 passed)\n\x1b[32m723 steps (659 passed, 64 skipped)\x1b[0m\n36.055413474s\n1m2.5s\n")
+		write("Scenario: 3 scenarios (of 5) stay\n")
+		Expect(out.String()).To(Equal("\nScenario: 3 scenarios (of 5) stay\n"))
+	})
+
 	It("drops the lines of a PEM block", func() {
 		write("cert: -----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJA\nAAAA\n-----END CERTIFICATE----- tail\nafter\n")
 		Expect(out.String()).To(Equal("cert: [REDACTED PEM]\n tail\nafter\n"))

@@ -22,6 +22,7 @@ import (
 	"github.com/wsconform/wsconform/steps/target/ref"
 	restt "github.com/wsconform/wsconform/steps/target/rest"
 	"github.com/wsconform/wsconform/tools/internal/expectations"
+	"github.com/wsconform/wsconform/tools/internal/junit"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
 )
@@ -262,10 +263,9 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	// the user asked.
 	type copyOut struct{ from, to string }
 	copies := []copyOut{
-		{filepath.Join(tmp, "junit.xml"), filepath.Join(f.reportDir, "junit.xml")},
 		{filepath.Join(tmp, "cucumber.json"), filepath.Join(f.reportDir, "cucumber.json")},
 	}
-	godogFormats := []string{"junit:" + copies[0].from, "cucumber:" + copies[1].from}
+	godogFormats := []string{"cucumber:" + copies[0].from}
 	for i, ft := range p.formats {
 		if ft.file == "" {
 			godogFormats = append(godogFormats, ft.name)
@@ -321,6 +321,10 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 			code = 1
 		}
+	}
+	if err := writeJUnit(f.reportDir, name, start, elapsed, outcomes, red); err != nil {
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		code = 1
 	}
 	model := report.Build(report.Run{
 		Target: name, Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
@@ -475,6 +479,21 @@ func writeReports(dir string, m report.Model) error {
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			return fmt.Errorf("write report %s: %w", p, err)
 		}
+	}
+	return nil
+}
+
+// writeJUnit writes dir/junit.xml from the run's own outcomes: one testcase
+// per scenario or Examples row, skips with their reason, failures with the
+// failing step, all redacted.
+func writeJUnit(dir, target string, start time.Time, elapsed time.Duration, outcomes []results.Outcome, red *redact.Redactor) error {
+	b, err := junit.Marshal(junit.Run{Name: "wsconform", Target: target, Started: start, Duration: elapsed, Outcomes: outcomes})
+	if err != nil {
+		return err
+	}
+	p := filepath.Join(dir, "junit.xml")
+	if err := os.WriteFile(p, red.Bytes(b), 0o644); err != nil {
+		return fmt.Errorf("write report %s: %w", p, err)
 	}
 	return nil
 }
