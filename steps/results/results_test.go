@@ -107,6 +107,10 @@ var _ = Describe("Collector", func() {
 			Expect(f.ID).To(BeEmpty())
 			Expect(byName["rowso.feature:30"].ID).To(Equal("rows/1"))
 			Expect(byName["rowso.feature:31"].ID).To(Equal("rows/2"))
+			Expect(byName["rowso.feature:30"].Example).To(Equal([]string{"does=passes"}))
+			Expect(byName["rowso.feature:31"].Example).To(Equal([]string{"does=fails"}))
+			Expect(p.Example).To(BeNil())
+			Expect(p.Duration).To(BeNumerically(">", 0))
 
 			passed, failed, skipped := results.Counts(outs)
 			Expect([]int{passed, failed, skipped}).To(Equal([]int{2, 3, 2}))
