@@ -23,7 +23,7 @@ func configCommand(args []string, stdout, stderr io.Writer) int {
 	restPort := fl.Int("rest-port", 0, fmt.Sprintf("the engine's REST API `port` on 127.0.0.1 (0: %d)", restt.DefaultRestPort))
 	dataPort := fl.Int("data-port", 0, fmt.Sprintf("the engine's data server `port` on 127.0.0.1 (0: %d)", restt.DefaultDataPort))
 	if err := fl.Parse(args); err != nil {
-		return 2
+		return parseStatus(err)
 	}
 	if *out == "" || fl.NArg() > 0 {
 		fmt.Fprintln(stderr, configUsage)

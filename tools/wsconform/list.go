@@ -20,7 +20,7 @@ func listCommand(args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	tags := fl.String("tags", "", "godog tag expression selecting scenarios, e.g. '@tls && ~@extension'")
 	if err := fl.Parse(args); err != nil {
-		return 2
+		return parseStatus(err)
 	}
 	if fl.NArg() > 0 {
 		fmt.Fprintf(stderr, "wsconform list: unexpected arguments %q\n", fl.Args())

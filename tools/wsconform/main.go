@@ -23,10 +23,13 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -43,6 +46,7 @@ commands:
   run     run the scenarios against an engine and write reports
           (--id or arguments: only these scenario ids; --expect FILE: judge outcomes against an expectations file)
   list    list the scenarios: id, location, name and tags
+  version print the version
   config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
 
 "wsconform <command> -h" shows the command's flags.
@@ -67,8 +71,43 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
+	case "version", "-version", "--version":
+		fmt.Fprintf(stdout, "wsconform %s\n", version())
+		return 0
 	default:
 		fmt.Fprintf(stderr, "wsconform: unknown command %q\n%s", args[0], usage)
 		return 2
 	}
+}
+
+// parseStatus is the exit status of a command whose flags did not parse: 0
+// for -h or --help (the usage was printed), 2 otherwise.
+func parseStatus(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
+}
+
+// version is the module version wsconform was built from ("v1.2.3" when
+// installed with go install ...@v1.2.3), or "devel" with the VCS revision
+// when it was built from a checkout.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	v := "devel"
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+		if s.Key == "vcs.modified" && s.Value == "true" {
+			v += " (modified)"
+		}
+	}
+	return v
 }

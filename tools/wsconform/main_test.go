@@ -111,6 +111,22 @@ var _ = Describe("wsconform", func() {
 		DeferCleanup(cancel)
 	})
 
+	It("answers --help with exit 0 at every level, and --version", func() {
+		for _, args := range [][]string{{"--help"}, {"run", "--help"}, {"list", "-h"}, {"config", "--help"}} {
+			Expect(Main(ctx, args, stdout, stderr)).To(Equal(0), "%q", args)
+		}
+		stdout.Reset()
+		Expect(Main(ctx, []string{"--version"}, stdout, stderr)).To(Equal(0))
+		Expect(stdout.String()).To(MatchRegexp(`^wsconform \S+`))
+	})
+
+	It("refuses an unknown --format before running anything", func() {
+		dir := GinkgoT().TempDir()
+		Expect(Main(ctx, []string{"run", "--report", dir, "--format", "progress,bogus:x.txt"}, stdout, stderr)).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring(`unknown format "bogus"; want one of cucumber, events, junit, pretty, progress`))
+		Expect(filepath.Join(dir, "report.md")).NotTo(BeAnExistingFile())
+	})
+
 	It("shows usage and refuses unknown commands and flags", func() {
 		Expect(Main(ctx, nil, stdout, stderr)).To(Equal(2))
 		Expect(stderr.String()).To(ContainSubstring("usage: wsconform"))

@@ -9,10 +9,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/cucumber/godog"
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/steps"
@@ -160,6 +163,18 @@ func prepare(f runFlags) (plan, error) {
 	return p, nil
 }
 
+// formatNames are the godog formats --format accepts, sorted.
+func formatNames() []string {
+	var names []string
+	for name := range godog.AvailableFormatters() {
+		if !strings.HasPrefix(name, "wsconform-") { // the outcome collectors
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+	return names
+}
+
 // format is one godog format of --format.
 type format struct{ name, file string }
 
@@ -174,6 +189,9 @@ func parseFormats(s string) ([]format, error) {
 		if name == "" {
 			return nil, fmt.Errorf("--format %q: empty format name", s)
 		}
+		if _, ok := godog.AvailableFormatters()[name]; !ok {
+			return nil, fmt.Errorf("--format %q: unknown format %q; want one of %s", s, name, strings.Join(formatNames(), ", "))
+		}
 		out = append(out, format{name: name, file: file})
 	}
 	return out, nil
@@ -185,7 +203,7 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		}
-		return 2
+		return parseStatus(err)
 	}
 	p, err := prepare(f)
 	if err != nil {
