@@ -126,6 +126,9 @@ type Target interface {
 	// StopRule stops a rule; StartRule starts it again.
 	StopRule(ctx context.Context, id string) error
 	StartRule(ctx context.Context, id string) error
+	// RestartRule stops a rule and starts it again (eKuiper's
+	// POST /rules/{id}/restart): the rule reopens its source.
+	RestartRule(ctx context.Context, id string) error
 	// DeleteRule deletes a rule.
 	DeleteRule(ctx context.Context, id string) error
 	// DataServer tells where remote clients reach server-mode streams.

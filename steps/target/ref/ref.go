@@ -301,6 +301,15 @@ func (t *Target) StartRule(ctx context.Context, id string) error {
 	return e.StartRule(ctx, id)
 }
 
+// RestartRule stops a rule and starts it again.
+func (t *Target) RestartRule(ctx context.Context, id string) error {
+	e, err := t.live(ctx)
+	if err != nil {
+		return err
+	}
+	return e.RestartRule(ctx, id)
+}
+
 // DeleteRule deletes a rule. Records it emitted before are still delivered.
 func (t *Target) DeleteRule(ctx context.Context, id string) error {
 	e, err := t.live(ctx)

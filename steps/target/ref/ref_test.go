@@ -132,6 +132,12 @@ var _ = Describe("the reference target", func() {
 		Expect(receive(ctx, r)).To(Equal(target.Record{"i": json.Number("1")}))
 		Expect(receive(ctx, r)).To(Equal(target.Record{"i": json.Number("2")}), "the same channel after a restart")
 
+		Expect(tgt.RestartRule(ctx, "r1")).To(Succeed())
+		Eventually(func() error { return c2.SendText(ctx, `{"i":0}`) }).WithContext(ctx).ShouldNot(Succeed(), "restart closes the clients")
+		c3 := dial(ctx, tgt, "/s1", nil)
+		Expect(c3.SendText(ctx, `{"i":3}`)).To(Succeed())
+		Expect(receive(ctx, r)).To(Equal(target.Record{"i": json.Number("3")}), "the same channel after POST restart")
+
 		Expect(tgt.DeleteRule(ctx, "r1")).To(Succeed())
 		Eventually(func() bool { return peer.PortOpen(ep.Addr) }).WithContext(ctx).Should(BeFalse())
 		Expect(tgt.DropStream(ctx, "s1")).To(Succeed())
@@ -193,6 +199,7 @@ var _ = Describe("the reference target", func() {
 		_, err = tgt.CreateRule(ctx, "rnone", "SELECT * FROM nowhere")
 		Expect(err).To(MatchError(ContainSubstring("nowhere")))
 		Expect(tgt.StopRule(ctx, "rnone")).To(MatchError(ContainSubstring("rnone")))
+		Expect(tgt.RestartRule(ctx, "rnone")).To(MatchError(ContainSubstring("rnone")))
 		Expect(tgt.DropStream(ctx, "nowhere")).To(MatchError(ContainSubstring("nowhere")))
 	})
 

@@ -190,7 +190,7 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(tgt.DropStream(ctx, "nope")).To(MatchError(ContainSubstring("nope")))
 	})
 
-	It("stops, starts and deletes a rule", func() {
+	It("stops, starts, restarts and deletes a rule", func() {
 		Expect(tgt.CreateStream(ctx, `CREATE STREAM ctl () WITH (DATASOURCE="/ctl", TYPE="websocket")`)).To(Succeed())
 		rule, err := tgt.CreateRule(ctx, "ctlrule", "SELECT * FROM ctl")
 		Expect(err).NotTo(HaveOccurred())
@@ -201,7 +201,10 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(st.Message).To(Equal("canceled manually"))
 		Expect(tgt.StartRule(ctx, "ctlrule")).To(Succeed())
 		Eventually(status(ctx, rule)).Should(HaveField("State", "running"))
+		Expect(tgt.RestartRule(ctx, "ctlrule")).To(Succeed())
+		Eventually(status(ctx, rule)).Should(HaveField("State", "running"))
 		Expect(tgt.DeleteRule(ctx, "ctlrule")).To(Succeed())
+		Expect(tgt.RestartRule(ctx, "ctlrule")).To(MatchError(ContainSubstring("ctlrule")))
 		_, err = rule.Status(ctx)
 		var ae *rest.APIError
 		Expect(errors.As(err, &ae)).To(BeTrue())

@@ -389,6 +389,11 @@ func (t *restTarget) StartRule(ctx context.Context, id string) error {
 	return nil
 }
 
+// RestartRule posts /rules/{id}/restart.
+func (t *restTarget) RestartRule(ctx context.Context, id string) error {
+	return t.call(ctx, http.MethodPost, "/rules/"+seg(id)+"/restart", nil, "restart rule "+id)
+}
+
 // DeleteRule deletes /rules/{id}. Records the rule posted before keep
 // arriving on its channel.
 func (t *restTarget) DeleteRule(ctx context.Context, id string) error {
