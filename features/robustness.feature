@@ -121,3 +121,13 @@ Feature: Robustness
     And the rule "r1" runs "SELECT * FROM demo"
     When the remote server sends 20000 numbered messages
     Then the rule "r1" outputs 20000 numbered records in order
+
+  @robustness @should @id:robust-large-distinct-messages-exact
+  Scenario: Large distinct messages in a burst arrive exact and in order
+    A record never shares bytes with a read buffer the source reuses: 200 messages of 64 KiB, each with its own content, come out whole, unchanged and in order.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends 200 distinct messages of 64 KiB
+    Then the rule "r1" outputs the 200 distinct messages of 64 KiB, exact and in order

@@ -202,3 +202,179 @@ Feature: Streams and rules
     A rule must read an existing stream.
 
     Then the rule "r1" running "SELECT * FROM nosuchstream" is refused
+
+  @stream-ddl @should @id:rules-own-projections
+  Scenario: Two rules on one stream each output only the fields they select
+    Rules sharing a stream's source never see each other's projection: `SELECT a` outputs only a, `SELECT b` only b.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT a FROM demo"
+    And the rule "r2" runs "SELECT b FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"a": 1, "b": 2, "c": 3}'
+    And client "c1" sends '{"a": 4, "b": 5, "c": 6}'
+    Then the rule "r1" outputs [{"a": 1}, {"a": 4}]
+    And the rule "r2" outputs [{"b": 2}, {"b": 5}]
+    And the rule "r1" outputs nothing more
+    And the rule "r2" outputs nothing more
+
+  @stream-ddl @should @id:rules-restart-server-mode
+  Scenario: A restarted server-mode rule serves its endpoint again
+    `POST /rules/{id}/restart` stops the rule and starts it again: the rule runs and a new client's messages reach it.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When I restart the rule "r1"
+    Then the rule "r1" status becomes "running"
+    When a client "c2" connected to "/api/data"
+    And client "c2" sends '{"n": 2}'
+    Then the rule "r1" outputs {"n": 2}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-restart-client-mode
+  Scenario: A restarted client-mode rule dials the remote server again
+    A restart closes the rule's connection and opens a new one, which feeds the rule.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server receives a connection for "/api/data"
+    When I restart the rule "r1"
+    Then the remote server sees the connection closed
+    And the remote server receives a connection for "/api/data"
+    When the remote server sends '{"after": "restart"}'
+    Then the rule "r1" outputs {"after": "restart"}
+    And the rule "r1" status becomes "running"
+
+  @stream-ddl @should @id:rules-duplicate-id-refused
+  Scenario: A second rule with an existing id is refused and the first one is kept
+    Creating a rule whose id exists fails with "already exists"; the rule that had the id keeps running as it was defined.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT a FROM demo"
+    Then the rule "r1" running "SELECT b FROM demo" is refused with "already exists"
+    When a client "c1" connected to "/api/data"
+    And client "c1" sends '{"a": 1, "b": 2}'
+    Then the rule "r1" outputs {"a": 1}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @extension @id:rules-start-running-rule-left-alone
+  Scenario: Starting a running rule leaves it running once, with its clients
+    `POST /rules/{id}/start` on a running rule changes nothing: its clients stay connected and each message still gives one record (eKuiper restarts the rule and drops the clients).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When I start the rule "r1"
+    And client "c1" sends '{"n": 2}'
+    And client "c1" sends '{"n": 3}'
+    Then the rule "r1" outputs [{"n": 2}, {"n": 3}]
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-stream-in-use-not-dropped
+  Scenario: A stream read by a running rule cannot be dropped
+    eKuiper refuses to drop it with "referenced by other rules"; the rule keeps reading the stream.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    Then dropping the stream "demo" is refused with "referenced by other rules"
+    When a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+
+  @stream-ddl @should @id:rules-stream-dropped-after-stop
+  Scenario: A stream whose rules are stopped can be dropped
+    Once the rule reading it is stopped, the stream is dropped, and a new rule on it is refused.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When I stop the rule "r1"
+    And the stream "demo" is dropped
+    Then the rule "r2" running "SELECT * FROM demo" is refused
+
+  @stream-ddl @should @id:rules-decode-errors-on-decoder
+  Scenario: Decode errors are counted on the decoder, not on the source
+    A message that is not a JSON object or array of objects counts on `op_*_decoder_*_exceptions_total`; the source's exceptions stay 0.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends 'not json'
+    And client "c1" sends '42'
+    And client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r1" counts 2 decode errors
+    And the rule "r1" counts no source exception
+
+  @stream-ddl @should @id:rules-connection-status-down-is-minus-one
+  Scenario: A connection that is down reads -1
+    After a dial to an address where nothing listens, the source's `connection_status` is -1 (1 is up).
+
+    Given the confKey "remote" points at an address where nothing listens
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" shows the connection status -1
+
+  @stream-ddl @should @id:rules-connection-status-up-is-one
+  Scenario: A connection that is up reads 1
+    Once the remote server has the connection, the source's `connection_status` is 1.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"
+    And the rule "r1" shows the connection status 1
+
+  @stream-ddl @should @id:rules-client-drop-exception-on-every-rule
+  Scenario: Every rule on a server-mode stream records a client's abnormal drop
+    A client that drops without a close frame is an exception of the source, counted on each rule reading the stream.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    And the rule "r2" outputs {"n": 1}
+    When client "c1" drops the connection without a close frame
+    Then the rule "r1" reports an exception
+    And the rule "r2" reports an exception
+
+  @stream-ddl @should @id:rules-remote-drop-exception-on-every-rule
+  Scenario: Every rule on a client-mode stream records the remote's drop
+    A remote server that drops the shared connection is an exception counted on each rule reading the stream.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the rule "r2" runs "SELECT * FROM demo"
+    And the remote server sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    And the rule "r2" outputs {"n": 1}
+    When the remote server drops the connection
+    Then the rule "r1" reports an exception
+    And the rule "r2" reports an exception
+
+  @stream-ddl @extension @id:rules-client-normal-close-no-exception
+  Scenario: A client's normal close is not an exception
+    A server-mode client that closes with code 1000 leaves every exception count at 0 (eKuiper records "websocket: close 1000 (normal)" as an exception of the source).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When client "c1" closes the connection normally
+    And a client "c2" connected to "/api/data"
+    And client "c2" sends '{"n": 2}'
+    Then the rule "r1" outputs {"n": 2}
+    And the rule "r1" reports no exception

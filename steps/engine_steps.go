@@ -32,11 +32,13 @@ func engineSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a client-mode stream "([^"]*)" reading "([^"]*)" through the confKey "([^"]*)"$`, aClientModeStreamReadingThroughTheConfKey)
 	sc.Step(`^creating this stream fails(?: with "([^"]*)")?:$`, creatingThisStreamFails)
 	sc.Step(`^the stream "([^"]*)" is dropped$`, theStreamIsDropped)
+	sc.Step(`^dropping the stream "([^"]*)" is refused(?: with "([^"]*)")?$`, droppingTheStreamIsRefused)
 
 	sc.Step(`^the rule "([^"]*)" runs "([^"]*)"$`, theRuleRuns)
 	sc.Step(`^the rule "([^"]*)" running "([^"]*)" is refused(?: with "([^"]*)")?$`, theRuleRunningIsRefused)
 	sc.Step(`^I stop the rule "([^"]*)"$`, iStopTheRule)
 	sc.Step(`^I start the rule "([^"]*)"$`, iStartTheRule)
+	sc.Step(`^I restart the rule "([^"]*)"$`, iRestartTheRule)
 	sc.Step(`^I delete the rule "([^"]*)"$`, iDeleteTheRule)
 
 	sc.Step(`^the rule "([^"]*)" status becomes "([^"]*)"$`, theRuleStatusBecomes)
@@ -45,7 +47,12 @@ func engineSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" reports an exception$`, theRuleReportsAnException)
 	sc.Step(`^the rule "([^"]*)" reports no exception$`, theRuleReportsNoException)
 	sc.Step(`^the rule "([^"]*)" shows the connection (up|down)$`, theRuleShowsTheConnection)
+	sc.Step(`^the rule "([^"]*)" shows the connection status (-?\d+)$`, theRuleShowsTheConnectionStatus)
 	sc.Step(`^the rule "([^"]*)" counts (\d+) messages in$`, theRuleCountsMessagesIn)
+	sc.Step(`^the rule "([^"]*)" counts (\d+) decode errors?$`, theRuleCountsDecodeErrors)
+	sc.Step(`^the rule "([^"]*)" counts no source exception$`, theRuleCountsNoSourceException)
+
+	ruleSteps(sc)
 }
 
 // confKeyProps parses a two-column table of confKey properties. A value that
@@ -249,6 +256,26 @@ func theStreamIsDropped(ctx context.Context, name string) error {
 	return nil
 }
 
+func droppingTheStreamIsRefused(ctx context.Context, name, want string) error {
+	w := worldFrom(ctx)
+	want, err := w.text(want)
+	if err != nil {
+		return err
+	}
+	u := w.unique(name)
+	tctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	err = w.tgt.DropStream(tctx, u)
+	if err == nil {
+		w.streams = slices.DeleteFunc(w.streams, func(s string) bool { return s == u })
+		return fmt.Errorf("dropping the stream %q succeeded; want it refused", u)
+	}
+	if !strings.Contains(err.Error(), want) {
+		return fmt.Errorf("dropping the stream %q failed with %q; want an error containing %q", u, err, want)
+	}
+	return nil
+}
+
 // createRule creates a rule and remembers it for clean-up.
 func (w *World) createRule(ctx context.Context, id, sql string) (target.Rule, error) {
 	if err := w.ready(ctx); err != nil {
@@ -322,6 +349,11 @@ func iStopTheRule(ctx context.Context, id string) error {
 func iStartTheRule(ctx context.Context, id string) error {
 	w := worldFrom(ctx)
 	return w.ruleOp(ctx, id, "start", w.tgt.StartRule)
+}
+
+func iRestartTheRule(ctx context.Context, id string) error {
+	w := worldFrom(ctx)
+	return w.ruleOp(ctx, id, "restart", w.tgt.RestartRule)
 }
 
 func iDeleteTheRule(ctx context.Context, id string) error {
@@ -537,6 +569,62 @@ func theRuleCountsMessagesIn(ctx context.Context, id string, n int) error {
 		}
 		if f, ok := number(v); !ok || f != float64(n) {
 			return fmt.Errorf("source records in is %v: status is %s", v, describe(st))
+		}
+		return nil
+	}))
+}
+
+func theRuleShowsTheConnectionStatus(ctx context.Context, id string, want int) error {
+	w := worldFrom(ctx)
+	return eventually(ctx, fmt.Sprintf("rule %q showing connection status %d", id, want), w.statusCheck(id, func(st target.Status) error {
+		v, ok := st.Metric("source_", "_connection_status")
+		if !ok {
+			return fmt.Errorf("no source_*_connection_status metric: status is %s", describe(st))
+		}
+		if f, ok := number(v); !ok || f != float64(want) {
+			return fmt.Errorf("connection status is %v: status is %s", v, describe(st))
+		}
+		return nil
+	}))
+}
+
+// decoderExceptions reads the op_*_decoder_*_exceptions_total metric.
+func decoderExceptions(st target.Status) (float64, error) {
+	for k, v := range st.Metrics {
+		if strings.HasPrefix(k, "op_") && strings.Contains(k, "_decoder_") && strings.HasSuffix(k, "_exceptions_total") {
+			f, ok := number(v)
+			if !ok {
+				return 0, fmt.Errorf("%s is %v, not a number", k, v)
+			}
+			return f, nil
+		}
+	}
+	return 0, fmt.Errorf("no op_*_decoder_*_exceptions_total metric: status is %s", describe(st))
+}
+
+func theRuleCountsDecodeErrors(ctx context.Context, id string, n int) error {
+	w := worldFrom(ctx)
+	return eventually(ctx, fmt.Sprintf("rule %q counting %d decode errors on its decoder", id, n), w.statusCheck(id, func(st target.Status) error {
+		got, err := decoderExceptions(st)
+		if err != nil {
+			return err
+		}
+		if got != float64(n) {
+			return fmt.Errorf("the decoder counts %v exceptions: status is %s", got, describe(st))
+		}
+		return nil
+	}))
+}
+
+func theRuleCountsNoSourceException(ctx context.Context, id string) error {
+	w := worldFrom(ctx)
+	return consistently(ctx, fmt.Sprintf("rule %q counts a source exception", id), w.statusCheck(id, func(st target.Status) error {
+		v, ok := st.Metric("source_", "_exceptions_total")
+		if !ok {
+			return fmt.Errorf("no source_*_exceptions_total metric: status is %s", describe(st))
+		}
+		if f, ok := number(v); !ok || f != 0 {
+			return fmt.Errorf("the source counts %v exceptions: status is %s", v, describe(st))
 		}
 		return nil
 	}))

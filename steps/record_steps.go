@@ -20,6 +20,7 @@ func recordSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" outputs nothing(?: more)?$`, theRuleOutputsNothingMore)
 	sc.Step(`^the rule "([^"]*)" outputs (\d+) numbered records in order$`, theRuleOutputsNumberedRecordsInOrder)
 	sc.Step(`^the rule "([^"]*)" outputs (\d+) records?$`, theRuleOutputsRecords)
+	sc.Step(`^the rule "([^"]*)" outputs the (\d+) distinct messages of (\d+) KiB, exact and in order$`, theRuleOutputsTheDistinctMessages)
 }
 
 // next waits up to DefaultTimeout for the rule's next record and returns it
@@ -140,4 +141,34 @@ func theRuleOutputsRecords(ctx context.Context, id string, n int) error {
 		}
 	}
 	return nil
+}
+
+// theRuleOutputsTheDistinctMessages checks every record of a series of
+// distinct messages (clientSendsDistinctMessages) by content: its seq and its
+// whole pad, so a record whose bytes changed after it was read is caught.
+func theRuleOutputsTheDistinctMessages(ctx context.Context, id string, n, kib int) error {
+	w := worldFrom(ctx)
+	size := kib << 10
+	for i := 0; i < n; i++ {
+		got, err := w.next(ctx, id)
+		if err != nil {
+			return fmt.Errorf("after %d of %d distinct messages: %w", i, n, err)
+		}
+		rec, _ := got.(map[string]any)
+		seq, _ := rec["seq"].(json.Number)
+		pad, _ := rec["pad"].(string)
+		if seq.String() != strconv.Itoa(i) || len(rec) != 2 {
+			return fmt.Errorf("rule %q record %d of %d has seq %v and fields %v; want seq %d and fields seq, pad", id, i+1, n, rec["seq"], sortedKeys(rec), i)
+		}
+		if want := distinctPad(i, size); pad != want {
+			at := 0
+			for at < len(pad) && at < len(want) && pad[at] == want[at] {
+				at++
+			}
+			return fmt.Errorf("rule %q record %d of %d (seq %d): its pad of %d bytes differs from the message sent (%d bytes) from byte %d on", id, i+1, n, i, len(pad), len(want), at)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	return w.waitSenders(wctx)
 }

@@ -149,7 +149,7 @@ func (e *Engine) DropStream(name string) error {
 	}
 	if len(using) > 0 {
 		sort.Strings(using)
-		return withKind(ErrInvalid, fmt.Errorf("Stream %s is used by running rules %s", name, strings.Join(using, ", ")))
+		return withKind(ErrInvalid, fmt.Errorf("stream %s has been referenced by other rules: %s running", name, strings.Join(using, ", ")))
 	}
 	delete(e.streams, name)
 	for key, h := range e.hubs {

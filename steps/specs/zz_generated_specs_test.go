@@ -53,6 +53,27 @@ var _ = Describe("Client mode (client_mode.feature)", func() {
 	It("client-messages-arrive-in-order: Many messages from the remote server arrive in order [client_mode.feature:183]", Label("client-mode", "should"), func() {
 		runScenario("client_mode.feature", 183, 0)
 	})
+	It("client-request-header-several-values: A request header with several values sends every value [client_mode.feature:194]", Label("client-mode", "must"), func() {
+		runScenario("client_mode.feature", 194, 0)
+	})
+	It("client-scheme-ws-any-case/1: The scheme ws is read in any case [client_mode.feature:221]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 208, 221)
+	})
+	It("client-scheme-ws-any-case/2: The scheme ws is read in any case [client_mode.feature:222]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 208, 222)
+	})
+	It("client-scheme-wss-any-case/1: The scheme wss is read in any case [client_mode.feature:239]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 225, 239)
+	})
+	It("client-scheme-wss-any-case/2: The scheme wss is read in any case [client_mode.feature:240]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 225, 240)
+	})
+	It("client-confkey-path-wins-over-confkey-datasource: The confKey's path wins over the confKey's datasource [client_mode.feature:243]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 243, 0)
+	})
+	It("client-datasource-wins-over-confkey-datasource: The stream's DATASOURCE wins over a confKey's datasource [client_mode.feature:255]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 255, 0)
+	})
 })
 
 var _ = Describe("ConfKeys (config.feature)", func() {
@@ -79,6 +100,30 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	})
 	It("config-invalid-property-refused/2: An invalid confKey property is refused with its name [config.feature:99]", Label("config", "extension"), func() {
 		runScenario("config.feature", 87, 99)
+	})
+	It("config-default-limit-passes-1mib-server: A 1 MiB message from a client passes without maxMessageBytes [config.feature:102]", Label("config", "should"), func() {
+		runScenario("config.feature", 102, 0)
+	})
+	It("config-default-limit-passes-1mib-client: A 1 MiB message from the remote server passes without maxMessageBytes [config.feature:113]", Label("config", "should"), func() {
+		runScenario("config.feature", 113, 0)
+	})
+	It("config-property-names-any-case/1: confKey property names are read in any case [config.feature:138]", Label("config", "should"), func() {
+		runScenario("config.feature", 125, 138)
+	})
+	It("config-property-names-any-case/2: confKey property names are read in any case [config.feature:139]", Label("config", "should"), func() {
+		runScenario("config.feature", 125, 139)
+	})
+	It("config-named-key-overrides-default-any-case/1: A named confKey overrides default whatever the spelling of the property [config.feature:158]", Label("config", "extension"), func() {
+		runScenario("config.feature", 142, 158)
+	})
+	It("config-named-key-overrides-default-any-case/2: A named confKey overrides default whatever the spelling of the property [config.feature:159]", Label("config", "extension"), func() {
+		runScenario("config.feature", 142, 159)
+	})
+	It("config-conf-key-name-any-case: CONF_KEY finds its confKey whatever the case [config.feature:162]", Label("config", "should"), func() {
+		runScenario("config.feature", 162, 0)
+	})
+	It("config-conf-key-put-name-any-case: A confKey put with capitals is found by its lower-case name [config.feature:172]", Label("config", "extension"), func() {
+		runScenario("config.feature", 172, 0)
 	})
 })
 
@@ -386,6 +431,9 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("robust-client-burst-lossless: A burst from the remote server is delivered whole and in order [robustness.feature:115]", Label("robustness", "extension"), func() {
 		runScenario("robustness.feature", 115, 0)
 	})
+	It("robust-large-distinct-messages-exact: Large distinct messages in a burst arrive exact and in order [robustness.feature:126]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 126, 0)
+	})
 })
 
 var _ = Describe("Server mode (server_mode.feature)", func() {
@@ -442,6 +490,21 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	})
 	It("server-status-counts-messages: The rule status counts the messages received [server_mode.feature:222]", Label("server-mode", "should"), func() {
 		runScenario("server_mode.feature", 222, 0)
+	})
+	It("server-path-matched-exactly/1: The endpoint's path is matched exactly [server_mode.feature:245]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 235, 245)
+	})
+	It("server-path-matched-exactly/2: The endpoint's path is matched exactly [server_mode.feature:246]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 235, 246)
+	})
+	It("server-path-matched-exactly/3: The endpoint's path is matched exactly [server_mode.feature:247]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 235, 247)
+	})
+	It("server-path-matched-exactly/4: The endpoint's path is matched exactly [server_mode.feature:248]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 235, 248)
+	})
+	It("server-half-handshake-cut-off: A client that never finishes its handshake is cut off [server_mode.feature:251]", Label("server-mode", "extension"), func() {
+		runScenario("server_mode.feature", 251, 0)
 	})
 })
 
@@ -548,6 +611,45 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("ddl-missing-stream: A rule on a stream that does not exist is refused [stream_ddl.feature:201]", Label("stream-ddl", "must"), func() {
 		runScenario("stream_ddl.feature", 201, 0)
 	})
+	It("rules-own-projections: Two rules on one stream each output only the fields they select [stream_ddl.feature:207]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 207, 0)
+	})
+	It("rules-restart-server-mode: A restarted server-mode rule serves its endpoint again [stream_ddl.feature:222]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 222, 0)
+	})
+	It("rules-restart-client-mode: A restarted client-mode rule dials the remote server again [stream_ddl.feature:238]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 238, 0)
+	})
+	It("rules-duplicate-id-refused: A second rule with an existing id is refused and the first one is kept [stream_ddl.feature:254]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 254, 0)
+	})
+	It("rules-start-running-rule-left-alone: Starting a running rule leaves it running once, with its clients [stream_ddl.feature:266]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 266, 0)
+	})
+	It("rules-stream-in-use-not-dropped: A stream read by a running rule cannot be dropped [stream_ddl.feature:281]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 281, 0)
+	})
+	It("rules-stream-dropped-after-stop: A stream whose rules are stopped can be dropped [stream_ddl.feature:292]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 292, 0)
+	})
+	It("rules-decode-errors-on-decoder: Decode errors are counted on the decoder, not on the source [stream_ddl.feature:302]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 302, 0)
+	})
+	It("rules-connection-status-down-is-minus-one: A connection that is down reads -1 [stream_ddl.feature:316]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 316, 0)
+	})
+	It("rules-connection-status-up-is-one: A connection that is up reads 1 [stream_ddl.feature:326]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 326, 0)
+	})
+	It("rules-client-drop-exception-on-every-rule: Every rule on a server-mode stream records a client's abnormal drop [stream_ddl.feature:337]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 337, 0)
+	})
+	It("rules-remote-drop-exception-on-every-rule: Every rule on a client-mode stream records the remote's drop [stream_ddl.feature:352]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 352, 0)
+	})
+	It("rules-client-normal-close-no-exception: A client's normal close is not an exception [stream_ddl.feature:368]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 368, 0)
+	})
 })
 
 var _ = Describe("TLS (tls.feature)", func() {
@@ -589,5 +691,17 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-client-missing-file-named: A missing certificate file is a clear error [tls.feature:161]", Label("tls", "should"), func() {
 		runScenario("tls.feature", 161, 0)
+	})
+	It("tls-client-refuses-old-tls/1: Client mode refuses a remote that speaks only TLS 1.1 [tls.feature:186]", Label("tls", "should"), func() {
+		runScenario("tls.feature", 172, 186)
+	})
+	It("tls-client-refuses-old-tls/2: Client mode refuses a remote that speaks only TLS 1.0 [tls.feature:187]", Label("tls", "should"), func() {
+		runScenario("tls.feature", 172, 187)
+	})
+	It("tls-client-raw-ca-with-line-breaks/1: A base64 CA broken into lines is read [tls.feature:204]", Label("tls", "should"), func() {
+		runScenario("tls.feature", 190, 204)
+	})
+	It("tls-client-raw-ca-with-line-breaks/2: A base64 CA broken into lines is read [tls.feature:205]", Label("tls", "should"), func() {
+		runScenario("tls.feature", 190, 205)
 	})
 })
