@@ -189,3 +189,75 @@ Feature: Client mode
     And the rule "r1" runs "SELECT * FROM demo"
     When the remote server sends 1000 numbered messages
     Then the rule "r1" outputs 1000 numbered records in order
+
+  @client-mode @must @id:client-request-header-several-values
+  Scenario: A request header with several values sends every value
+    A header listed under `requestHeader` with a list of values is sent with each of them.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | requestHeader | {"X-Site": ["north", "south"], "X-Team": ["blue"]} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"
+    And the handshake carries the header "X-Site: north"
+    And the handshake carries the header "X-Site: south"
+    And the handshake carries the header "X-Team: blue"
+
+  @client-mode @should @id:client-scheme-ws-any-case
+  Scenario Outline: The scheme ws is read in any case
+    `scheme` is not case-sensitive: `<scheme>` dials plain ws.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | scheme | <scheme> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"scheme": "<scheme>"}'
+    Then the rule "r1" outputs {"scheme": "<scheme>"}
+
+    Examples:
+      | scheme |
+      | WS     |
+      | Ws     |
+
+  @client-mode @should @id:client-scheme-wss-any-case
+  Scenario Outline: The scheme wss is read in any case
+    `scheme` is not case-sensitive: `<scheme>` dials over TLS.
+
+    Given a remote wss server with a certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | <scheme>   |
+      | rootCaPath | ${ca-file} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"scheme": "<scheme>"}'
+    Then the rule "r1" outputs {"scheme": "<scheme>"}
+
+    Examples:
+      | scheme |
+      | WSS    |
+      | Wss    |
+
+  @client-mode @should @id:client-confkey-path-wins-over-confkey-datasource
+  Scenario: The confKey's path wins over the confKey's datasource
+    A confKey that sets both `path` and `datasource` makes the engine dial `path`.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | datasource | /fromkeyds |
+      | path       | /fromkey   |
+    And a client-mode stream "demo" reading "/fromds" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/fromkey"
+
+  @client-mode @should @id:client-datasource-wins-over-confkey-datasource
+  Scenario: The stream's DATASOURCE wins over a confKey's datasource
+    A confKey property `datasource` (without `path`) does not change the dialed URL: the stream's DATASOURCE does.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | datasource | /fromkey |
+    And a client-mode stream "demo" reading "/fromds" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/fromds"

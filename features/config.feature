@@ -97,3 +97,83 @@ Feature: ConfKeys
       | addr            | scheme | mentions |
       | 127.0.0.1:70000 | ws     | 70000    |
       | 127.0.0.1:9     | http   | scheme   |
+
+  @config @should @id:config-default-limit-passes-1mib-server
+  Scenario: A 1 MiB message from a client passes without maxMessageBytes
+    With no message size limit configured, a text message of 1 MiB sent to a server-mode stream becomes a record.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends a message of 1048576 bytes
+    Then the rule "r1" outputs 1 record
+    And the rule "r1" reports no exception
+
+  @config @should @id:config-default-limit-passes-1mib-client
+  Scenario: A 1 MiB message from the remote server passes without maxMessageBytes
+    With no message size limit configured, a text message of 1 MiB from the remote server becomes a record.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends a message of 1048576 bytes
+    Then the rule "r1" outputs 1 record
+    And the rule "r1" reports no exception
+
+  @config @should @id:config-property-names-any-case
+  Scenario Outline: confKey property names are read in any case
+    A property spelt `<spelling>` is read as `requestHeader`.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | <spelling> | {"X-Team": ["red"]} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"
+    And the handshake carries the header "X-Team: red"
+
+    Examples:
+      | spelling      |
+      | RequestHeader |
+      | REQUESTHEADER |
+
+  @config @extension @id:config-named-key-overrides-default-any-case
+  Scenario Outline: A named confKey overrides default whatever the spelling of the property
+    The named key's `<spelling>` replaces default's `requestHeader`: property names are compared case-insensitively when the keys are merged (eKuiper keeps default's exact spelling).
+
+    Given a remote WebSocket server
+    And the confKey "default" has:
+      | requestHeader | {"X-Team": ["blue"]} |
+    And the confKey "remote" points at the remote server with:
+      | <spelling> | {"X-Team": ["red"]} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"
+    And the handshake carries the header "X-Team: red"
+    And the handshake does not carry the header "X-Team: blue"
+
+    Examples:
+      | spelling      |
+      | RequestHeader |
+      | REQUESTHEADER |
+
+  @config @should @id:config-conf-key-name-any-case
+  Scenario: CONF_KEY finds its confKey whatever the case
+    A stream with CONF_KEY="Remote" uses the confKey "remote": confKey names are compared lower-cased.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "Remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"
+
+  @config @extension @id:config-conf-key-put-name-any-case
+  Scenario: A confKey put with capitals is found by its lower-case name
+    A confKey put as "Remote" serves a stream with CONF_KEY="remote": confKey names are compared case-insensitively however they were made (eKuiper keeps the spelling of a confKey put over REST and falls back to default).
+
+    Given a remote WebSocket server
+    And the confKey "Remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the remote server receives a connection for "/api/data"

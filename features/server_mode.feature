@@ -230,3 +230,28 @@ Feature: Server mode
     And client "c1" sends '{"n": 3}'
     Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
     And the rule "r1" counts 3 messages in
+
+  @server-mode @should @id:server-path-matched-exactly
+  Scenario Outline: The endpoint's path is matched exactly
+    Only the DATASOURCE path itself is served: `<path>` answers 404 while only "/api/data" is.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    Then connecting to "<path>" is refused with HTTP 404
+
+    Examples:
+      | path        |
+      | /api/data/x |
+      | /api/dat    |
+      | /api/data/  |
+      | /API/DATA   |
+
+  @server-mode @extension @id:server-half-handshake-cut-off
+  Scenario: A client that never finishes its handshake is cut off
+    The data server bounds the time a client may take to send its handshake (the reference allows 5 seconds): a connection that sends half an upgrade request is closed (eKuiper waits 5 minutes).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a connection that sends half a handshake for "/api/data"
+    Then the data server closes that connection within 10 seconds

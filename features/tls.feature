@@ -167,3 +167,39 @@ Feature: TLS
       | rootCaPath | ${missing-file} |
     And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
     Then the rule "r1" running "SELECT * FROM demo" is refused with "${missing-file}"
+
+  @tls @should @id:tls-client-refuses-old-tls
+  Scenario Outline: Client mode refuses a remote that speaks only TLS <version>
+    The engine's TLS is at least version 1.2: a wss remote limited to TLS <version> fails the dial and the rule is stopped by error.
+
+    Given a remote wss server with a certificate from the suite's CA that speaks only TLS <version>
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss        |
+      | rootCaPath | ${ca-file} |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" status mentions "protocol version"
+
+    Examples:
+      | version |
+      | 1.1     |
+      | 1.0     |
+
+  @tls @should @id:tls-client-raw-ca-with-line-breaks
+  Scenario Outline: A base64 CA broken into lines is read
+    Line breaks in `rootCARaw`, as base64 tools write them, are ignored.
+
+    Given a remote wss server with a certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme | wss |
+    And the confKey "remote" sets "rootCARaw" to ${ca-pem-base64} in lines of <width> characters ending in <eol>
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"wrapped": <width>}'
+    Then the rule "r1" outputs {"wrapped": <width>}
+
+    Examples:
+      | width | eol  |
+      | 64    | LF   |
+      | 76    | CRLF |

@@ -6,11 +6,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -28,6 +30,8 @@ func clientSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a plain ws client cannot connect to "([^"]*)"$`, aPlainWsClientCannotConnectTo)
 	sc.Step(`^connecting to "([^"]*)" is refused with HTTP (\d+)$`, connectingToIsRefusedWithHTTP)
 	sc.Step(`^a silent TCP connection to the data server$`, aSilentTCPConnectionToTheDataServer)
+	sc.Step(`^a connection that sends half a handshake for "([^"]*)"$`, aConnectionThatSendsHalfAHandshakeFor)
+	sc.Step(`^the data server closes that connection within (\d+) seconds$`, theDataServerClosesThatConnectionWithin)
 
 	sc.Step(`^client "([^"]*)" sends '([^']*)'$`, clientSends)
 	sc.Step(`^client "([^"]*)" sends '([^']*)' in (\d+) fragments$`, clientSendsInFragments)
@@ -184,6 +188,70 @@ func aSilentTCPConnectionToTheDataServer(ctx context.Context) error {
 		return fmt.Errorf("open a TCP connection to the data server at %s: %w", addr, err)
 	}
 	w.silent = append(w.silent, c)
+	return nil
+}
+
+// halfHandshake is the start of an upgrade request for path: the request
+// line and some headers, without the blank line that ends them.
+func halfHandshake(host, path string) string {
+	return "GET " + path + " HTTP/1.1\r\n" +
+		"Host: " + host + "\r\n" +
+		"Upgrade: websocket\r\n" +
+		"Connection: Upgrade\r\n"
+}
+
+func aConnectionThatSendsHalfAHandshakeFor(ctx context.Context, path string) error {
+	w := worldFrom(ctx)
+	if err := w.ready(ctx); err != nil {
+		return err
+	}
+	ep := w.tgt.DataServer()
+	dctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	defer cancel()
+	var d net.Dialer
+	c, err := d.DialContext(dctx, "tcp", ep.Addr)
+	if err != nil {
+		return fmt.Errorf("open a TCP connection to the data server at %s: %w", ep.Addr, err)
+	}
+	w.silent = append(w.silent, c)
+	if ep.TLS {
+		// The TLS handshake completes: only the HTTP request is left unfinished.
+		cfg, err := w.dataClientTLS(ep, false)
+		if err != nil {
+			return err
+		}
+		tc := tls.Client(c, cfg)
+		w.silent[len(w.silent)-1] = tc
+		if err := tc.HandshakeContext(dctx); err != nil {
+			return fmt.Errorf("TLS handshake with the data server at %s: %w", ep.Addr, err)
+		}
+		c = tc
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(target.DefaultTimeout))
+	if _, err := io.WriteString(c, halfHandshake(ep.Addr, w.path(path))); err != nil {
+		return fmt.Errorf("send half a handshake to the data server at %s: %w", ep.Addr, err)
+	}
+	return nil
+}
+
+func theDataServerClosesThatConnectionWithin(ctx context.Context, seconds int) error {
+	w := worldFrom(ctx)
+	if len(w.silent) == 0 {
+		return errors.New("the scenario opened no connection to the data server")
+	}
+	c := w.silent[len(w.silent)-1]
+	bound := time.Duration(seconds) * time.Second
+	start := time.Now()
+	if err := c.SetReadDeadline(start.Add(bound)); err != nil {
+		return fmt.Errorf("bound the read: %w", err)
+	}
+	// Whatever the server writes before it closes (an HTTP error) is read and
+	// discarded; the read ends with EOF or a reset when it closes.
+	_, err := io.Copy(io.Discard, c)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return fmt.Errorf("the data server kept a connection with an unfinished handshake open for %v", bound)
+	}
 	return nil
 }
 

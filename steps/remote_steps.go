@@ -23,6 +23,8 @@ func remoteSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^a remote wss server(?: "([^"]*)")? with a certificate from the suite's CA$`, aRemoteWssServerWithACertificateFromTheSuitesCA)
 	sc.Step(`^a remote wss server(?: "([^"]*)")? with a certificate from an unknown CA$`, aRemoteWssServerWithACertificateFromAnUnknownCA)
 	sc.Step(`^a remote wss server(?: "([^"]*)")? that requires a client certificate from the suite's CA$`, aRemoteWssServerThatRequiresAClientCertificate)
+	sc.Step(`^a remote wss server(?: "([^"]*)")? with a certificate from the suite's CA that speaks only TLS (1\.0|1\.1)$`, aRemoteWssServerThatSpeaksOnlyTLS)
+	sc.Step(`^the confKey "([^"]*)" sets "([^"]*)" to (\$\{[a-z0-9-]+\}) in lines of (\d+) characters(?: ending in (CRLF|LF))?$`, theConfKeySetsInLinesOf)
 
 	sc.Step(`^the remote server(?: "([^"]*)")? receives a connection for "([^"]*)"$`, theRemoteServerReceivesAConnectionFor)
 	sc.Step(`^the remote server(?: "([^"]*)")? receives no (?:further )?connection$`, theRemoteServerReceivesNoConnection)
@@ -33,6 +35,7 @@ func remoteSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the remote server(?: "([^"]*)")? sends '([^']*)'$`, theRemoteServerSends)
 	sc.Step(`^the remote server(?: "([^"]*)")? sends the binary message '([^']*)'$`, theRemoteServerSendsTheBinaryMessage)
 	sc.Step(`^the remote server(?: "([^"]*)")? sends (\d+) numbered messages$`, theRemoteServerSendsNumberedMessages)
+	sc.Step(`^the remote server(?: "([^"]*)")? sends a message of (\d+) bytes$`, theRemoteServerSendsAMessageOfBytes)
 	sc.Step(`^the remote server(?: "([^"]*)")? sends a text message with invalid UTF-8$`, theRemoteServerSendsATextMessageWithInvalidUTF8)
 	sc.Step(`^the remote server closes the connection with code (\d+)$`, theRemoteServerClosesTheConnectionWithCode)
 	sc.Step(`^the remote server drops the connection$`, theRemoteServerDropsTheConnection)
@@ -83,6 +86,45 @@ func aRemoteWssServerWithACertificateFromAnUnknownCA(ctx context.Context, name s
 
 func aRemoteWssServerThatRequiresAClientCertificate(ctx context.Context, name string) error {
 	return worldFrom(ctx).startTLSRemote(name, func(c *peer.Certs) *tls.Config { return c.ServerTLS(true) })
+}
+
+// oldTLSVersions are the protocol versions below TLS 1.2 a remote server may
+// be limited to.
+var oldTLSVersions = map[string]uint16{"1.0": tls.VersionTLS10, "1.1": tls.VersionTLS11}
+
+func aRemoteWssServerThatSpeaksOnlyTLS(ctx context.Context, name, version string) error {
+	return worldFrom(ctx).startTLSRemote(name, func(c *peer.Certs) *tls.Config { return c.OldServerTLS(oldTLSVersions[version]) })
+}
+
+// wrapLines breaks s into lines of n characters, each ended by eol (the last
+// one too, as a PEM-style base64 block ends).
+func wrapLines(s string, n int, eol string) string {
+	var b strings.Builder
+	for len(s) > n {
+		b.WriteString(s[:n])
+		b.WriteString(eol)
+		s = s[n:]
+	}
+	b.WriteString(s)
+	b.WriteString(eol)
+	return b.String()
+}
+
+func theConfKeySetsInLinesOf(ctx context.Context, key, prop, placeholder string, n int, ending string) error {
+	if n < 1 {
+		return fmt.Errorf("lines of %d characters: want at least 1", n)
+	}
+	w := worldFrom(ctx)
+	v, err := w.expand(placeholder)
+	if err != nil {
+		return err
+	}
+	eol := "\n"
+	if ending == "CRLF" {
+		eol = "\r\n"
+	}
+	w.setConfKey(key, map[string]any{prop: wrapLines(v, n, eol)})
+	return nil
 }
 
 // accept waits for the next connection the engine opens to a remote server.
@@ -272,6 +314,16 @@ func theRemoteServerSendsNumberedMessages(ctx context.Context, name string, n in
 	}
 	w.sendNumbered("remote server", c, n)
 	return nil
+}
+
+func theRemoteServerSendsAMessageOfBytes(ctx context.Context, name string, n int) error {
+	msg, err := sized(n)
+	if err != nil {
+		return err
+	}
+	return worldFrom(ctx).onRemote(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), func(ctx context.Context, c *peer.ServerConn) error {
+		return c.SendText(ctx, msg)
+	})
 }
 
 // invalidUTF8 is a JSON object whose string value is not valid UTF-8.

@@ -21,7 +21,6 @@ const (
 	PropAddr               = "addr"
 	PropScheme             = "scheme"
 	PropPath               = "path"
-	PropDatasource         = "datasource"
 	PropRequestHeader      = "requestHeader"
 	PropCertificationPath  = "certificationPath"
 	PropPrivateKeyPath     = "privateKeyPath"
@@ -40,8 +39,9 @@ type Props struct {
 	Addr string
 	// Scheme is "ws" (the default) or "wss".
 	Scheme string
-	// Path is the confKey's "path" (or its alias "datasource"); in client mode it
-	// wins over the stream's DATASOURCE. "" by default.
+	// Path is the confKey's "path"; in client mode it wins over the stream's
+	// DATASOURCE. "" by default. A confKey property "datasource" is not read:
+	// the stream's DATASOURCE replaces it, as in eKuiper.
 	Path string
 	// RequestHeader is sent on the client-mode handshake. nil by default.
 	RequestHeader http.Header
@@ -94,8 +94,7 @@ func ParseProps(raw map[string]any) (Props, error) {
 	}{
 		{PropAddr, &p.Addr},
 		{PropScheme, &p.Scheme},
-		{PropDatasource, &p.Path},
-		{PropPath, &p.Path}, // after datasource: path wins when both are set
+		{PropPath, &p.Path},
 		{PropCertificationPath, &p.CertificationPath},
 		{PropPrivateKeyPath, &p.PrivateKeyPath},
 		{PropRootCaPath, &p.RootCaPath},

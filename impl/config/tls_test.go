@@ -88,6 +88,39 @@ var _ = Describe("client TLS", func() {
 		Expect(peers).To(Equal(1))
 	})
 
+	It("reads raw base64 broken into lines, LF or CRLF", func() {
+		wrap := func(s string, n int, eol string) string {
+			out := ""
+			for len(s) > n {
+				out += s[:n] + eol
+				s = s[n:]
+			}
+			return out + s + eol
+		}
+		for _, eol := range []string{"\n", "\r\n"} {
+			p, err := config.ParseProps(map[string]any{
+				"rootCARaw":        wrap(b64(pki.caPEM), 64, eol),
+				"certificationRaw": wrap(b64(pki.certPEM), 76, eol),
+				"privateKeyRaw":    wrap(b64(pki.keyPEM), 64, eol),
+			})
+			Expect(err).NotTo(HaveOccurred())
+			cli, err := p.ClientTLS()
+			Expect(err).NotTo(HaveOccurred())
+			peers, err := handshake(serverTLS, cli)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(peers).To(Equal(1))
+		}
+	})
+
+	It("refuses a server that speaks only TLS 1.1 or older", func() {
+		cli, err := config.Props{RootCaPath: pki.caFile}.ClientTLS()
+		Expect(err).NotTo(HaveOccurred())
+		old := serverTLS.Clone()
+		old.MinVersion, old.MaxVersion = tls.VersionTLS10, tls.VersionTLS11
+		_, err = handshake(old, cli)
+		Expect(err).To(MatchError(ContainSubstring("protocol version")))
+	})
+
 	It("prefers a path over its raw variant", func() {
 		cli, err := config.Props{RootCaPath: pki.caFile, RootCARaw: b64(other.caPEM)}.ClientTLS()
 		Expect(err).NotTo(HaveOccurred())

@@ -212,6 +212,18 @@ var _ = Describe("Server", func() {
 			Expect(resp.StatusCode).To(Equal(http.StatusNotFound))
 		})
 
+		It("matches the path exactly: no prefix, trailing slash or other case", func() {
+			s := newServer(dataserver.Config{})
+			Expect(s.Register("/api/data", newCollector().handle)).To(Succeed())
+			for _, path := range []string{"/api/data/x", "/api/dat", "/api/data/", "/API/DATA", "/api"} {
+				_, resp, err := dial("ws://"+s.Addr()+path, nil, nil)
+				Expect(err).To(MatchError(websocket.ErrBadHandshake), path)
+				Expect(resp.StatusCode).To(Equal(http.StatusNotFound), path)
+			}
+			_, _, err := dial("ws://"+s.Addr()+"/api/data?x=1", nil, nil)
+			Expect(err).NotTo(HaveOccurred())
+		})
+
 		It("feeds one endpoint from many clients with any Origin", func() {
 			s := newServer(dataserver.Config{})
 			h := newCollector()

@@ -81,6 +81,17 @@ func (c *Certs) ServerTLS(requireClientCert bool) *tls.Config {
 	return cfg
 }
 
+// OldServerTLS returns a server configuration with the trusted server
+// certificate that speaks TLS 1.0 up to version only (tls.VersionTLS10 or
+// tls.VersionTLS11), as a server that was never upgraded does.
+func (c *Certs) OldServerTLS(version uint16) *tls.Config {
+	return &tls.Config{
+		MinVersion:   tls.VersionTLS10,
+		MaxVersion:   version,
+		Certificates: []tls.Certificate{c.server},
+	}
+}
+
 // UntrustedServerTLS returns a server configuration with the certificate signed
 // by the untrusted CA.
 func (c *Certs) UntrustedServerTLS() *tls.Config {

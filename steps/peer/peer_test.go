@@ -295,6 +295,21 @@ var _ = Describe("Client and Server over loopback", func() {
 			Expect(sc.Handshake().PeerCertificates).To(Equal(1))
 		})
 
+		DescribeTable("limited to an old TLS version, speaks it and nothing newer",
+			func(version uint16) {
+				startServer(peer.ServerOptions{TLS: certs.OldServerTLS(version)})
+				ctx := bounded()
+				old := certs.ClientTLS(false)
+				old.MinVersion = tls.VersionTLS10
+				c, _ := dial(ctx, "wss://"+srv.Addr()+"/s", peer.DialOptions{TLS: old})
+				Expect(c.Ping(ctx, "old")).To(Succeed())
+				_, err := peer.Dial(ctx, "wss://"+srv.Addr()+"/s", peer.DialOptions{TLS: certs.ClientTLS(false)})
+				Expect(err).To(MatchError(ContainSubstring("protocol version")))
+			},
+			Entry("TLS 1.0", uint16(tls.VersionTLS10)),
+			Entry("TLS 1.1", uint16(tls.VersionTLS11)),
+		)
+
 		It("drops TCP under TLS as an abnormal closure", func() {
 			startServer(peer.ServerOptions{TLS: certs.ServerTLS(false)})
 			ctx := bounded()
