@@ -255,3 +255,12 @@ Feature: Server mode
     And the rule "r1" runs "SELECT * FROM demo"
     And a connection that sends half a handshake for "/api/data"
     Then the data server closes that connection within 10 seconds
+
+  @server-mode @extension @id:server-silent-connection-cut-off
+  Scenario: A connection that never starts its handshake is cut off
+    The data server bounds the time a client may take to start its handshake (the reference allows 5 seconds): a TCP connection that sends nothing is closed (eKuiper waits 5 minutes).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a silent TCP connection to the data server
+    Then the data server closes that connection within 10 seconds

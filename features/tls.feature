@@ -203,3 +203,20 @@ Feature: TLS
       | width | eol  |
       | 64    | LF   |
       | 76    | CRLF |
+
+  @tls @should @id:tls-client-raw-certificate-with-line-breaks
+  Scenario: A base64 client certificate and key broken into lines are read
+    Line breaks in `certificationRaw` and `privateKeyRaw` are ignored: the engine presents the certificate.
+
+    Given a remote wss server that requires a client certificate from the suite's CA
+    And the confKey "remote" points at the remote server with:
+      | scheme     | wss        |
+      | rootCaPath | ${ca-file} |
+    And the confKey "remote" sets "certificationRaw" to ${client-cert-pem-base64} in lines of 64 characters ending in LF
+    And the confKey "remote" sets "privateKeyRaw" to ${client-key-pem-base64} in lines of 76 characters ending in CRLF
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server receives a connection for "/api/data"
+    Then the handshake carries a client certificate
+    When the remote server sends '{"mutual": "wrapped"}'
+    Then the rule "r1" outputs {"mutual": "wrapped"}

@@ -506,6 +506,9 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	It("server-half-handshake-cut-off: A client that never finishes its handshake is cut off [server_mode.feature:251]", Label("server-mode", "extension"), func() {
 		runScenario("server_mode.feature", 251, 0)
 	})
+	It("server-silent-connection-cut-off: A connection that never starts its handshake is cut off [server_mode.feature:260]", Label("server-mode", "extension"), func() {
+		runScenario("server_mode.feature", 260, 0)
+	})
 })
 
 var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
@@ -703,5 +706,8 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-client-raw-ca-with-line-breaks/2: A base64 CA broken into lines is read [tls.feature:205]", Label("tls", "should"), func() {
 		runScenario("tls.feature", 190, 205)
+	})
+	It("tls-client-raw-certificate-with-line-breaks: A base64 client certificate and key broken into lines are read [tls.feature:208]", Label("tls", "should"), func() {
+		runScenario("tls.feature", 208, 0)
 	})
 })
