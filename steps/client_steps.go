@@ -220,6 +220,12 @@ func aConnectionThatSendsHalfAHandshakeFor(ctx context.Context, path string) err
 		if err != nil {
 			return err
 		}
+		if cfg.ServerName == "" {
+			// A WebSocket dialer names the server from its URL; tls.Client
+			// needs to be told.
+			cfg = cfg.Clone()
+			cfg.ServerName, _, _ = net.SplitHostPort(ep.Addr)
+		}
 		tc := tls.Client(c, cfg)
 		w.silent[len(w.silent)-1] = tc
 		if err := tc.HandshakeContext(dctx); err != nil {
