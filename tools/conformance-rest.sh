@@ -31,11 +31,6 @@ log() { printf 'conformance-rest: %s\n' "$*" >&2; }
 # shellcheck source=internal/sh/engine.sh
 . "tools/internal/sh/engine.sh"
 
-cleanup() {
-	stop_suite
-	stop_engine || true
-	rm -rf "$tmp"
-}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM

@@ -15,6 +15,14 @@ STOP_TIMEOUT="${STOP_TIMEOUT:-10}"             # seconds for a daemon to exit af
 SUITE_STOP_TIMEOUT="${SUITE_STOP_TIMEOUT:-60}" # seconds for an interrupted run to clean up
 START_TIMEOUT="${START_TIMEOUT:-60}"           # seconds to wait for a daemon's REST API
 
+# cleanup: stops a running wsconform (which removes what it made on the
+# engine), then the daemon, and removes $tmp; the scripts run it on EXIT.
+cleanup() {
+	stop_suite
+	stop_engine || true
+	rm -rf "$tmp"
+}
+
 # terminate PID NAME SECONDS: sends SIGTERM to a child of this script, kills
 # it when it has not exited SECONDS later, and returns its exit status.
 terminate() {
