@@ -135,7 +135,7 @@ func (s spans) contains(p token.Pos) bool {
 
 // skipRanges returns the code no mutant is made in: if statements that run
 // only with a self-test fault enabled (condition and body, not the else
-// branch), logging calls and their arguments, nil checks of loggers, and
+// branch), if statements that only log, logging calls and their arguments, nil checks of loggers, and
 // unexported functions used only from such code.
 func skipRanges(files []*ast.File) spans {
 	var s spans
@@ -143,7 +143,7 @@ func skipRanges(files []*ast.File) spans {
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.IfStmt:
-				if faultOnlyCond(n.Cond) || loggerNilCheck(n.Cond) {
+				if faultOnlyCond(n.Cond) || loggerNilCheck(n.Cond) || (n.Else == nil && logsOnly(n.Body)) {
 					s = append(s, span{n.Pos(), n.Body.End()})
 				}
 			case *ast.CallExpr:
@@ -272,6 +272,20 @@ func isLoggingCall(c *ast.CallExpr) bool {
 		return false
 	}
 	return false
+}
+
+// logsOnly tells whether a block holds nothing but logging calls.
+func logsOnly(b *ast.BlockStmt) bool {
+	for _, s := range b.List {
+		e, ok := s.(*ast.ExprStmt)
+		if !ok {
+			return false
+		}
+		if c, ok := e.X.(*ast.CallExpr); !ok || !isLoggingCall(c) {
+			return false
+		}
+	}
+	return len(b.List) > 0
 }
 
 // loggerNilCheck: if log == nil, if cfg.Logger != nil.

@@ -179,6 +179,9 @@ func f(x *s, log *slog.Logger, n int) {
 	}
 	x.log.Debug("got", "big", n > 10)
 	log.With("k", 1).Warn("w", "err", errors.New("e"))
+	if err := errors.New("x"); err != nil && n > 1 {
+		log.Error("failed", "err", err)
+	}
 }
 `)
 		Expect(ms).To(BeEmpty())
