@@ -2,7 +2,7 @@
 GO      ?= go
 REPORTS ?= reports
 
-.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench build
+.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench build mutation mutation-sample
 
 all: test
 
@@ -47,3 +47,14 @@ bench:
 
 build:
 	$(GO) build ./...
+
+MUTATION_JOBS ?= 2
+MUTATION_SEED ?= 1
+
+## mutation: every mutant of the six impl/ packages, each judged by the conformance suite alone (hours); score per package, survivors, $(REPORTS)/mutation.json.
+mutation:
+	$(GO) run ./tools/mutation -j $(MUTATION_JOBS) -json $(REPORTS)/mutation.json
+
+## mutation-sample: 40 random mutants (seed MUTATION_SEED), about 5 minutes; $(REPORTS)/mutation-sample.json.
+mutation-sample:
+	$(GO) run ./tools/mutation -j $(MUTATION_JOBS) -sample 40 -seed $(MUTATION_SEED) -json $(REPORTS)/mutation-sample.json
