@@ -561,28 +561,24 @@ func theRuleShowsTheConnection(ctx context.Context, id, state string) error {
 }
 
 func theRuleCountsMessagesIn(ctx context.Context, id string, n int) error {
-	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q counting %d messages in", id, n), w.statusCheck(id, func(st target.Status) error {
-		v, ok := st.Metric("source_", "_records_in_total")
-		if !ok {
-			return fmt.Errorf("no source_*_records_in_total metric: status is %s", describe(st))
-		}
-		if f, ok := number(v); !ok || f != float64(n) {
-			return fmt.Errorf("source records in is %v: status is %s", v, describe(st))
-		}
-		return nil
-	}))
+	return sourceMetricIs(ctx, id, "_records_in_total", fmt.Sprintf("counting %d messages in", n), n)
 }
 
 func theRuleShowsTheConnectionStatus(ctx context.Context, id string, want int) error {
+	return sourceMetricIs(ctx, id, "_connection_status", fmt.Sprintf("showing connection status %d", want), want)
+}
+
+// sourceMetricIs waits until the rule's source_*<suffix> metric equals want;
+// what names the wait in its error.
+func sourceMetricIs(ctx context.Context, id, suffix, what string, want int) error {
 	w := worldFrom(ctx)
-	return eventually(ctx, fmt.Sprintf("rule %q showing connection status %d", id, want), w.statusCheck(id, func(st target.Status) error {
-		v, ok := st.Metric("source_", "_connection_status")
+	return eventually(ctx, fmt.Sprintf("rule %q %s", id, what), w.statusCheck(id, func(st target.Status) error {
+		v, ok := st.Metric("source_", suffix)
 		if !ok {
-			return fmt.Errorf("no source_*_connection_status metric: status is %s", describe(st))
+			return fmt.Errorf("no source_*%s metric: status is %s", suffix, describe(st))
 		}
 		if f, ok := number(v); !ok || f != float64(want) {
-			return fmt.Errorf("connection status is %v: status is %s", v, describe(st))
+			return fmt.Errorf("source_*%s is %v, want %d: status is %s", suffix, v, want, describe(st))
 		}
 		return nil
 	}))
