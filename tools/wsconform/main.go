@@ -9,6 +9,7 @@
 //	wsconform run [--id ID[,ID...]] [ID...]   # only these scenarios (ids from wsconform list)
 //	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
 //	wsconform list [--tags EXPR]
+//	wsconform bench --target ref|rest [--pid PID] [--out DIR]   # load figures beside a raw gorilla loop
 //
 // run shows progress, writes reports (junit.xml, cucumber.json, report.md,
 // report.html, and with --expect expectations.json) under --report, ends with
@@ -48,6 +49,7 @@ commands:
   list    list the scenarios: id, location, name and tags
   version print the version
   config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
+  bench   measure an engine under load next to a raw gorilla read loop (bench report: BENCHMARKS.md)
 
 "wsconform <command> -h" shows the command's flags.
 `
@@ -68,6 +70,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return listCommand(args[1:], stdout, stderr)
 	case "config":
 		return configCommand(args[1:], stdout, stderr)
+	case "bench":
+		return benchCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
