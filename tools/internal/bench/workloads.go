@@ -745,4 +745,3 @@ func toInt(v any) (int, bool) {
 	}
 	return 0, false
 }
-
