@@ -28,6 +28,17 @@ const DefaultReadHeaderTimeout = 5 * time.Second
 // frame before its connection is dropped.
 const CloseGrace = time.Second
 
+// readBufferSize is the read buffer of each upgraded connection, held for the
+// connection's life. Small JSON messages fit many to a buffer; a larger one is
+// read in several calls. gorilla's default would keep the HTTP server's 4 KiB
+// reader instead.
+const readBufferSize = 1024
+
+// writeBufferPool lends the write buffer to a connection only while it writes
+// a frame (the source writes only control frames), instead of every idle
+// connection holding 4 KiB.
+var writeBufferPool = &sync.Pool{}
+
 // ErrClosed is returned by Register after Close.
 var ErrClosed = errors.New("data server closed")
 
@@ -117,6 +128,8 @@ func New(cfg Config) *Server {
 	}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.ReadHeaderTimeout,
+		ReadBufferSize:   readBufferSize,
+		WriteBufferPool:  writeBufferPool,
 		CheckOrigin:      func(*http.Request) bool { return true },
 		Error: func(w http.ResponseWriter, _ *http.Request, status int, reason error) {
 			http.Error(w, reason.Error(), status)
@@ -288,19 +301,32 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	defer ep.wg.Done()
-
 	conn, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		ep.wg.Done()
 		s.log.Debug("upgrade failed", "path", r.URL.Path, "remote", r.RemoteAddr, "err", err)
 		return
 	}
+	// The connection lives on a goroutine of its own: returning from the
+	// HTTP handler releases what net/http keeps per request (its 4 KiB
+	// reader and writer, the request, a grown stack), which would otherwise
+	// stay for the connection's life.
+	path, remote := r.URL.Path, r.RemoteAddr
+	go func() {
+		defer ep.wg.Done()
+		s.serveConn(ep, conn, path, remote)
+	}()
+}
+
+// serveConn runs the endpoint's handler on an upgraded connection, then
+// closes it.
+func (s *Server) serveConn(ep *endpoint, conn *websocket.Conn, path, remote string) {
 	defer conn.Close()
 	if s.cfg.Faults.IgnorePings {
 		conn.SetPingHandler(func(string) error { return nil })
 	}
 	if hook := upgradedHook.Load(); hook != nil {
-		(*hook)(r.URL.Path)
+		(*hook)(path)
 	}
 	if !ep.track(conn) {
 		// The endpoint went away during the upgrade.
@@ -309,9 +335,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer ep.untrack(conn)
-	s.log.Debug("client connected", "path", r.URL.Path, "remote", r.RemoteAddr)
+	s.log.Debug("client connected", "path", path, "remote", remote)
 	ep.handler(ep.ctx, conn)
-	s.log.Debug("client gone", "path", r.URL.Path, "remote", r.RemoteAddr)
+	s.log.Debug("client gone", "path", path, "remote", remote)
 }
 
 // upgradedHook, when set by tests, runs between a connection's upgrade and
