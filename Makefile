@@ -2,7 +2,7 @@
 GO      ?= go
 REPORTS ?= reports
 
-.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench build mutation mutation-sample
+.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench bench-ekuiper build mutation mutation-sample
 
 all: test
 
@@ -44,6 +44,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./impl/wsource/ ./impl/decode/
 	$(GO) test -run '^$$' -bench 'EngineIngest|RawGorillaRead' -benchtime 300000x ./impl/engine/
 	$(GO) test -run '^$$' -bench 'EngineMillion' -benchtime 1x ./impl/engine/
+
+## bench-ekuiper: wsconform bench against the in-process reference, kuiperd over REST and the real eKuiper, each beside a raw gorilla loop; writes BENCHMARKS.md and BENCHMARKS.svg (a few minutes).
+bench-ekuiper:
+	bash tools/bench-ekuiper.sh
 
 build:
 	$(GO) build ./...
