@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -65,6 +66,10 @@ type Props struct {
 	RootCARaw string
 	// MaxMessageBytes limits the size of one message; default DefaultMaxMessageBytes.
 	MaxMessageBytes int64
+	// PingInterval, in server mode, pings every client at this interval and
+	// drops, as an exception, a client that answers no ping for a whole
+	// interval (a half-open connection). Zero, the default, sends no pings.
+	PingInterval time.Duration
 }
 
 // ServerMode reports whether the source serves an endpoint on the data server
@@ -160,6 +165,9 @@ func ParseProps(raw map[string]any) (Props, error) {
 		if _, err := decodeBase64(r.val); err != nil {
 			return Props{}, fmt.Errorf("config: property %s (%d characters): not valid base64: %w", r.key, len(r.val), err)
 		}
+	}
+	if err := parsePingInterval(raw, &p); err != nil {
+		return Props{}, err
 	}
 	return p, nil
 }
