@@ -131,3 +131,52 @@ Feature: Robustness
     And a client "c1" connected to "/api/data"
     When client "c1" sends 200 distinct messages of 64 KiB
     Then the rule "r1" outputs the 200 distinct messages of 64 KiB, exact and in order
+
+  @robustness @should @id:robust-slow-client-does-not-slow-others
+  Scenario: A slow client does not hold up the other clients of its endpoint
+    A client whose bytes trickle in (one byte every 10 ms, through the suite's fault proxy) is read on its own: the messages of another client of the same endpoint become records while the slow message is still arriving, and the slow message becomes a record once it is complete.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "slow" connected to "/api/data" through the fault proxy
+    And a client "fast" connected to "/api/data"
+    When the fault proxy of client "slow" drips one byte every 10 ms
+    And client "slow" sends a message of 200 bytes
+    And client "fast" sends 20 numbered messages
+    Then the rule "r1" outputs 20 numbered records in order
+    And the rule "r1" outputs 1 record
+
+  @robustness @extension @id:robust-half-open-client-detected
+  Scenario: A half-open client is detected by a ping timeout and recorded
+    With the confKey property `pingInterval`, the server pings every client at that interval; a client that answers no ping for a whole interval (here one behind a proxy that stops reading and keeps its socket open) is dropped and an exception recorded. The other clients and the rule go on.
+
+    Given the confKey "live" has:
+      | pingInterval | 200ms |
+    And a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", CONF_KEY="live")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "gone" connected to "/api/data" through the fault proxy
+    And a client "c2" connected to "/api/data"
+    When the fault proxy of client "gone" goes half-open
+    Then the rule "r1" reports an exception mentioning "ping timeout"
+    And the rule "r1" keeps running
+    When client "c2" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+
+  @robustness @should @id:robust-cut-mid-frame-no-partial-record
+  Scenario: A connection cut in the middle of a frame is an exception, never a partial record
+    A TCP connection that ends halfway through a frame makes the source record an exception and emit nothing of that frame, not even a decode error; the rule keeps running.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data" through the fault proxy
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    When the fault proxy of client "c1" cuts the next frame in half
+    And client "c1" sends '{"n": 2, "pad": "a message long enough to be cut in half"}'
+    Then the rule "r1" reports an exception
+    And the rule "r1" outputs nothing more
+    And the rule "r1" counts 0 decode errors
+    And the rule "r1" keeps running

@@ -82,6 +82,7 @@ type dialOptions struct {
 	header   http.Header
 	withCert bool
 	plain    bool // dial ws:// even when the data server speaks wss
+	via      string // host:port to dial instead of the data server's (a fault proxy)
 }
 
 // dialData dials a path on the target's data server once.
@@ -90,6 +91,9 @@ func (w *World) dialData(ctx context.Context, path string, o dialOptions) (*peer
 		return nil, "", err
 	}
 	ep := w.tgt.DataServer()
+	if o.via != "" {
+		ep.Addr = o.via
+	}
 	url := ep.URL(w.path(path))
 	opts := peer.DialOptions{Header: o.header}
 	if ep.TLS && !o.plain {

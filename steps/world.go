@@ -47,6 +47,7 @@ type World struct {
 	remotes map[string]*remote
 	clients map[string]*peer.Client
 	silent  []net.Conn
+	proxies map[string]*peer.Proxy // fault proxies, by the name of their client
 
 	bgCtx    context.Context
 	bgCancel context.CancelFunc
@@ -96,6 +97,7 @@ func newWorld(f target.Factory) (*World, error) {
 		rules:    map[string]target.Rule{},
 		remotes:  map[string]*remote{},
 		clients:  map[string]*peer.Client{},
+		proxies:  map[string]*peer.Proxy{},
 		env:      target.Env{ConfKeys: map[string]map[string]any{}},
 		bgCtx:    bgCtx,
 		bgCancel: cancel,
@@ -142,6 +144,9 @@ func (w *World) end() error {
 	}
 	for _, c := range w.silent {
 		_ = c.Close()
+	}
+	for _, p := range w.proxies {
+		_ = p.Close()
 	}
 	for _, r := range w.remotes {
 		if err := r.srv.Close(); err != nil {

@@ -434,6 +434,15 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("robust-large-distinct-messages-exact: Large distinct messages in a burst arrive exact and in order [robustness.feature:126]", Label("robustness", "should"), func() {
 		runScenario("robustness.feature", 126, 0)
 	})
+	It("robust-slow-client-does-not-slow-others: A slow client does not hold up the other clients of its endpoint [robustness.feature:136]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 136, 0)
+	})
+	It("robust-half-open-client-detected: A half-open client is detected by a ping timeout and recorded [robustness.feature:150]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 150, 0)
+	})
+	It("robust-cut-mid-frame-no-partial-record: A connection cut in the middle of a frame is an exception, never a partial record [robustness.feature:169]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 169, 0)
+	})
 })
 
 var _ = Describe("Server mode (server_mode.feature)", func() {
