@@ -81,7 +81,7 @@ func (w *World) dataClientTLS(ep target.Endpoint, withCert bool) (*tls.Config, e
 type dialOptions struct {
 	header   http.Header
 	withCert bool
-	plain    bool // dial ws:// even when the data server speaks wss
+	plain    bool   // dial ws:// even when the data server speaks wss
 	via      string // host:port to dial instead of the data server's (a fault proxy)
 }
 
