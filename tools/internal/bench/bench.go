@@ -90,6 +90,10 @@ type Options struct {
 	Timeout time.Duration
 	// Progress, when set, receives a line per step.
 	Progress io.Writer
+
+	// refFactory, when set, makes the in-process targets of Target "ref"
+	// (tests build the reference engine with faults).
+	refFactory target.Factory
 }
 
 func (o Options) withDefaults() Options {
@@ -189,7 +193,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	var eng engineUnderTest
 	switch opts.Target {
 	case "ref":
-		eng = engineUnderTest{factory: ref.Factory(ref.Options{}), inProcess: true, pollEvery: 10 * time.Millisecond}
+		f := opts.refFactory
+		if f == nil {
+			f = ref.Factory(ref.Options{})
+		}
+		eng = engineUnderTest{factory: f, inProcess: true, pollEvery: 10 * time.Millisecond}
 		res.Engine = "reference (in-process)"
 	case "rest":
 		d, err := restt.New(ctx, opts.Rest)
