@@ -292,8 +292,8 @@ func (b *runner) serverIngest(ctx context.Context) {
 	f := Figure{Workload: ServerIngest, Metric: fmt.Sprintf("msgs/s delivered (%d msgs, %d conns)", n, k)}
 	details := map[string]any{"sent": n, "conns": k}
 
-	var rawCount atomic.Int64
-	rawRate, rawErr := func() (float64, error) {
+	rawRun := func() (float64, error) {
+		var rawCount atomic.Int64
 		srv, err := newRawServer(func(map[string]any) { rawCount.Add(1) })
 		if err != nil {
 			return 0, err
@@ -311,9 +311,12 @@ func (b *runner) serverIngest(ctx context.Context) {
 		if err := errors.Join(err, sendErr()); err != nil {
 			return 0, err
 		}
-		details["raw_delivered"] = got
+		if got != int64(n) {
+			return 0, fmt.Errorf("the raw loop got %d of %d messages", got, n)
+		}
 		return float64(got) / last.Sub(start).Seconds(), nil
-	}()
+	}
+	rawBefore, rawErr := rawRun()
 
 	engRate, engErr := func() (float64, error) {
 		sc, err := b.open(ctx, target.Env{}, "", false)
@@ -351,8 +354,27 @@ func (b *runner) serverIngest(ctx context.Context) {
 		}
 		return float64(got) / last.Sub(start).Seconds(), err
 	}()
+	rawRate, rawErr := bestOf(details, rawBefore, rawErr, rawRun)
 	f.Engine, f.Raw, f.Details = round(engRate, 0), round(rawRate, 0), details
 	b.add(f, engErr, rawErr)
+}
+
+// bestOf measures the raw loop a second time, after the engine, and keeps
+// the faster run: a busy moment of the machine then lowers the raw figure
+// less often, and the ratio errs on the engine's side. Both runs go into
+// details.
+func bestOf(details map[string]any, first float64, firstErr error, again func() (float64, error)) (float64, error) {
+	second, err := again()
+	details["raw_runs"] = []float64{round(first, 0), round(second, 0)}
+	switch {
+	case firstErr != nil && err != nil:
+		return 0, errors.Join(firstErr, err)
+	case firstErr != nil:
+		return second, nil
+	case err != nil:
+		return first, nil
+	}
+	return max(first, second), nil
 }
 
 // clientIngest: the suite's server sends ClientMessages to the engine's
@@ -362,8 +384,8 @@ func (b *runner) clientIngest(ctx context.Context) {
 	f := Figure{Workload: ClientIngest, Metric: fmt.Sprintf("msgs/s delivered (%d msgs, client mode)", n)}
 	details := map[string]any{"sent": n}
 
-	var rawCount atomic.Int64
-	rawRate, rawErr := func() (float64, error) {
+	rawRun := func() (float64, error) {
+		var rawCount atomic.Int64
 		srv, err := newSendServer(n)
 		if err != nil {
 			return 0, err
@@ -385,9 +407,15 @@ func (b *runner) clientIngest(ctx context.Context) {
 		_ = c.Close()
 		<-read
 		err = errors.Join(err, srv.close())
-		details["raw_delivered"] = got
-		return float64(got) / last.Sub(start).Seconds(), err
-	}()
+		if err == nil && got != int64(n) {
+			err = fmt.Errorf("the raw loop got %d of %d messages", got, n)
+		}
+		if err != nil {
+			return 0, err
+		}
+		return float64(got) / last.Sub(start).Seconds(), nil
+	}
+	rawBefore, rawErr := rawRun()
 
 	engRate, engErr := func() (float64, error) {
 		srv, err := newSendServer(n)
@@ -422,6 +450,7 @@ func (b *runner) clientIngest(ctx context.Context) {
 		}
 		return float64(got) / last.Sub(start).Seconds(), err
 	}()
+	rawRate, rawErr := bestOf(details, rawBefore, rawErr, rawRun)
 	f.Engine, f.Raw, f.Details = round(engRate, 0), round(rawRate, 0), details
 	b.add(f, engErr, rawErr)
 }
