@@ -39,9 +39,11 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## bench: ingest benchmarks: source and engine next to a raw gorilla read loop, a 1,000,000-message burst, decoding.
+## bench: ingest benchmarks: source and engine next to a raw gorilla read loop, a 1,000,000-message burst, decoding; memory per idle connection (bytes/conn).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./impl/wsource/ ./impl/decode/
+	$(GO) test -run '^$$' -bench . -benchmem ./impl/decode/
+	$(GO) test -run '^$$' -bench 'ServerIngest|RawGorilla|Million' -benchmem ./impl/wsource/
+	$(GO) test -run '^$$' -bench 'IdleConnection' -benchtime 3x ./impl/wsource/
 	$(GO) test -run '^$$' -bench 'EngineIngest|RawGorillaRead' -benchtime 300000x ./impl/engine/
 	$(GO) test -run '^$$' -bench 'EngineMillion' -benchtime 1x ./impl/engine/
 
