@@ -233,7 +233,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, w := range opts.Only {
 		only[w] = true
 	}
-	b := &runner{opts: opts, eng: eng, res: res}
+	b := &runner{opts: opts, eng: eng, res: res, rawIdle: idleCap(opts, engineUnderTest{inProcess: true}, &Result{Machine: res.Machine})}
 	for _, w := range Workloads {
 		if len(only) > 0 && !only[w] {
 			continue

@@ -59,10 +59,10 @@ func Markdown(rs []*Result, command, svgRel string) string {
 		fmt.Fprintf(&b, " %s |", r.Engine)
 	}
 	b.WriteString("\n|---|---|---|" + strings.Repeat("---|", len(rs)) + "\n")
-	for i, f := range rs[0].Figures {
+	for _, f := range rs[0].Figures {
 		fmt.Fprintf(&b, "| %s | %s | %s |", f.Workload, f.Metric, num(f.Raw))
 		for _, r := range rs {
-			g, ok := figure(r, i, f.Metric)
+			g, ok := figure(r, f)
 			switch {
 			case !ok || g.Engine == 0:
 				reason := "n/a"
@@ -71,15 +71,21 @@ func Markdown(rs []*Result, command, svgRel string) string {
 				}
 				fmt.Fprintf(&b, " %s |", escapeCell(reason))
 			default:
-				cell := fmt.Sprintf("%s (%s)", num(g.Engine), ratio(g))
-				if lost, ok := g.Details["lost"]; ok && fmt.Sprint(lost) != "0" {
-					cell += fmt.Sprintf(", **lost %v", lost)
+				cell := num(g.Engine)
+				if g.Ratio > 0 {
+					cell += fmt.Sprintf(" (%s)", ratio(g))
+				}
+				if lost, ok := g.Details["lost"]; ok && count(lost) != "0" {
+					cell += fmt.Sprintf(", **lost %s", count(lost))
 					if p, ok := g.Details["lost_percent"]; ok {
 						cell += fmt.Sprintf(" (%v %%)", p)
 					}
 					cell += "**"
 				} else if ok {
 					cell += ", 0 lost"
+				}
+				if c, ok := g.Details["conns"]; ok && g.Workload == Idle {
+					cell += fmt.Sprintf(" at %s conns", count(c))
 				}
 				fmt.Fprintf(&b, " %s |", escapeCell(cell))
 			}
@@ -128,17 +134,34 @@ func Markdown(rs []*Result, command, svgRel string) string {
 
 func escapeCell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
 
-// figure returns run r's figure i when it measures metric.
-func figure(r *Result, i int, metric string) (Figure, bool) {
-	if i < len(r.Figures) && r.Figures[i].Metric == metric {
-		return r.Figures[i], true
-	}
+// key names what a figure measures regardless of the run's counts: its
+// workload and its metric without the bracketed counts.
+func key(f Figure) string {
+	m, _, _ := strings.Cut(f.Metric, " (")
+	return f.Workload + "/" + m
+}
+
+// figure returns run r's figure that measures what want does.
+func figure(r *Result, want Figure) (Figure, bool) {
 	for _, f := range r.Figures {
-		if f.Metric == metric {
+		if key(f) == key(want) {
 			return f, true
 		}
 	}
 	return Figure{}, false
+}
+
+// count formats a count from Details (a float64 once read back from JSON).
+func count(v any) string {
+	switch n := v.(type) {
+	case float64:
+		return groupThousands(fmt.Sprintf("%.0f", n))
+	case int:
+		return groupThousands(fmt.Sprint(n))
+	case int64:
+		return groupThousands(fmt.Sprint(n))
+	}
+	return fmt.Sprint(v)
 }
 
 func find(rs []*Result, pred func(*Result) bool) *Result {
@@ -181,15 +204,24 @@ func goals(rs []*Result) string {
 	}
 	if f, ok := byWorkload(refRun, ServerIngest, ""); ok {
 		row("server-mode ingest ≥ 90 % of the raw loop", fmt.Sprintf("%s msgs/s, %.0f %% of %s", num(f.Engine), 100*f.Ratio, num(f.Raw)), f.Ratio >= 0.9)
-		lost := fmt.Sprint(f.Details["lost"])
-		row(fmt.Sprintf("nothing lost (%v msgs)", f.Details["sent"]), "lost "+lost, lost == "0")
+		lost := count(f.Details["lost"])
+		row(fmt.Sprintf("nothing lost (%s msgs)", count(f.Details["sent"])), "lost "+lost, lost == "0")
 		if e, ok := byWorkload(ek, ServerIngest, ""); ok && e.Engine > 0 {
 			x := f.Engine / e.Engine
 			row("≥ 8× eKuiper's delivered rate", fmt.Sprintf("%.1f× (%s vs %s msgs/s)", x, num(f.Engine), num(e.Engine)), x >= 8)
 		}
 	}
-	if f, ok := byWorkload(refRun, Idle, ""); ok {
-		row("≤ 10 KiB RSS per idle connection at 10,000", fmt.Sprintf("%s KiB at %v conns", num(f.Engine), f.Details["conns"]), f.Engine > 0 && f.Engine <= 10)
+	for _, r := range rs {
+		if r != refRun && !strings.Contains(strings.ToLower(r.Engine), "kuiperd") {
+			continue
+		}
+		if f, ok := byWorkload(r, Idle, ""); ok {
+			how := ""
+			if m, ok := f.Details["measured"]; ok {
+				how = fmt.Sprintf(" (%v)", m)
+			}
+			row("≤ 10 KiB RSS per idle connection at 10,000", fmt.Sprintf("%s: %s KiB at %s conns%s", r.Engine, num(f.Engine), count(f.Details["conns"]), how), f.Engine > 0 && f.Engine <= 10)
+		}
 	}
 	if f, ok := byWorkload(refRun, Latency, "p99"); ok {
 		if e, ok := byWorkload(ek, Latency, "p99"); ok && e.Engine > 0 {

@@ -147,12 +147,12 @@ func SVG(rs []*Result) []byte {
 		y += 18
 	}
 	y += 10
-	for fi, f := range figs {
+	for _, f := range figs {
 		vals := []float64{f.Raw}
 		for _, r := range rs {
 			v := 0.0
-			if fi < len(r.Figures) && r.Figures[fi].Metric == f.Metric {
-				v = r.Figures[fi].Engine
+			if g, ok := figure(r, f); ok {
+				v = g.Engine
 			}
 			vals = append(vals, v)
 		}

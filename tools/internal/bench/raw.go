@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -12,6 +14,10 @@ import (
 
 	"github.com/gorilla/websocket"
 )
+
+// quietLog discards the HTTP servers' own error logs (accept retries): the
+// bench reports failures itself.
+var quietLog = log.New(io.Discard, "", 0)
 
 // rawServer is the baseline every figure is compared with: a minimal gorilla
 // server in the bench process whose read loop decodes each text message with
@@ -36,7 +42,7 @@ func newRawServer(onRecord func(map[string]any)) (*rawServer, error) {
 	}
 	s := &rawServer{ln: ln, served: make(chan struct{}), onRecord: onRecord, conns: map[*websocket.Conn]struct{}{}}
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, ErrorLog: quietLog, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := up.Upgrade(w, r, nil)
 		if err != nil {
 			return
@@ -130,7 +136,7 @@ func newSendServer(n int) (*sendServer, error) {
 	s := &sendServer{ln: ln, served: make(chan struct{}), n: n, accepted: make(chan time.Time, 16)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.srv = &http.Server{ReadHeaderTimeout: 5 * time.Second, ErrorLog: quietLog, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
