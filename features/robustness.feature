@@ -141,7 +141,7 @@ Feature: Robustness
     And a client "slow" connected to "/api/data" through the fault proxy
     And a client "fast" connected to "/api/data"
     When the fault proxy of client "slow" drips one byte every 10 ms
-    And client "slow" sends a message of 200 bytes
+    And client "slow" sends a message of 60 bytes
     And client "fast" sends 20 numbered messages
     Then the rule "r1" outputs 20 numbered records in order
     And the rule "r1" outputs 1 record
