@@ -357,7 +357,7 @@ func (a *api) describeRule(w http.ResponseWriter, r *http.Request) {
 		a.itemError(w, err, "Describe rule error", "Rule", id, CodeRule)
 		return
 	}
-	writeJSON(w, a.log, http.StatusOK, def)
+	writeJSON(w, a.log, http.StatusOK, hideSecrets(def))
 }
 
 func (a *api) dropRule(w http.ResponseWriter, r *http.Request) {
