@@ -29,8 +29,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	buildversion "github.com/wsconform/wsconform/internal/version"
 )
 
 func main() {
@@ -89,25 +90,6 @@ func parseStatus(err error) int {
 	return 2
 }
 
-// version is the module version wsconform was built from ("v1.2.3" when
-// installed with go install ...@v1.2.3), or "devel" with the VCS revision
-// when it was built from a checkout.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v := "devel"
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += " (modified)"
-		}
-	}
-	return v
-}
+// version is the module version wsconform was built from (see
+// version.String).
+func version() string { return buildversion.String() }
