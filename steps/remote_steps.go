@@ -227,7 +227,7 @@ func theHandshakeCarriesTheHeader(ctx context.Context, name, value string) error
 		return err
 	}
 	if secret.Name(name) {
-		return fmt.Errorf("the handshake carried %s: %s; want the value the scenario gives (values of %s are never shown)", name, secret.Values(name, got), name)
+		return fmt.Errorf("the handshake carried %s for %s; want the value the scenario gives (values of %s are never shown)", secret.Values(name, got), name, name)
 	}
 	return fmt.Errorf("the handshake carried %s: %q; want %q", name, got, value)
 }
@@ -238,7 +238,7 @@ func theHandshakeDoesNotCarryTheHeader(ctx context.Context, name, value string) 
 		return err
 	}
 	if secret.Name(name) {
-		return fmt.Errorf("the handshake carried %s: %s, one of them the value the scenario forbids (values of %s are never shown)", name, secret.Values(name, got), name)
+		return fmt.Errorf("the handshake carried %s for %s, one of them the value the scenario forbids (values of %s are never shown)", secret.Values(name, got), name, name)
 	}
 	return fmt.Errorf("the handshake carried %s: %q; want no %q", name, got, value)
 }

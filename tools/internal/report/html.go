@@ -40,6 +40,7 @@ var funcs = template.FuncMap{
 	"verdict": func(kind string) string { return strings.ReplaceAll(kind, " ", "-") },
 	"engine":  orUnknown,
 	"list":    func(v ...string) []string { return v },
+	"upper":   strings.ToUpper,
 }
 
 var page = template.Must(template.New("report").Funcs(funcs).Parse(`<!DOCTYPE html>
@@ -131,7 +132,7 @@ button.copy{font-size:.8em;margin-left:.5em}
 </form>
 <div id="scenarios">
 {{range .Scenarios}}<details class="scenario" id="s-{{.ID}}" data-id="{{.ID}}" data-name="{{.Name}}" data-status="{{.Status}}" data-level="{{untag .Level}}" data-area="{{untag .Area}}"{{if $judged}} data-verdict="{{verdict .Kind}}"{{end}}{{if eq .Status "failed"}}{{if ne .Kind "known deviation"}} open{{end}}{{end}}>
-<summary><span class="badge {{.Status}}">{{.Status}}</span> {{if .ID}}<span class="id">{{.ID}}</span> {{end}}{{.Name}}<span class="tag">{{.Area}}</span><span class="tag">{{.Level}}</span>{{if and $judged (ne .Kind "as expected")}} <strong class="{{if eq .Kind "known deviation"}}deviation{{else if eq .Kind "flaky"}}flaky{{else}}unexpected{{end}}">{{.Kind}}</strong>{{end}}<span class="dur">{{ms .Duration}}</span></summary>
+<summary><span class="badge {{.Status}}">{{.Status}}</span> {{if .ID}}<span class="id">{{.ID}}</span> {{end}}{{.Name}}<span class="tag">{{.Area}}</span><span class="tag">{{.Level}}</span>{{if and $judged (ne .Kind "as expected")}} <strong class="{{if eq .Kind "known deviation"}}deviation{{else if eq .Kind "flaky"}}flaky{{else}}unexpected{{end}}">{{upper .Kind}}</strong>{{end}}<span class="dur">{{ms .Duration}}</span></summary>
 <div class="body">
 <p><code>{{.Location}}</code> · {{.Feature}} · {{range .Tags}}<span class="tag">{{.}}</span>{{end}}</p>
 {{if .Example}}<table class="example"><tr>{{range .Example}}<th>{{.Column}}</th>{{end}}</tr><tr>{{range .Example}}<td><code>{{.Value}}</code></td>{{end}}</tr></table>{{end}}
