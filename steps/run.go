@@ -97,9 +97,13 @@ func Run(opts Options) int {
 			coll.NoteSkip(s.Id, reason)
 		}
 	}
+	init := initializer(opts.Factory, onSkip)
+	if coll != nil {
+		init = timed(init, coll)
+	}
 	suite := godog.TestSuite{
 		Name:                "wsconform",
-		ScenarioInitializer: initializer(opts.Factory, onSkip),
+		ScenarioInitializer: init,
 		Options: &godog.Options{
 			Strict:      true,
 			Format:      format,

@@ -108,6 +108,7 @@ type Collector struct {
 	mu       sync.Mutex
 	outcomes map[string]*Outcome // by pickle id
 	reasons  map[string]string   // skip reasons by pickle id
+	took     map[string]time.Duration
 	order    []string
 	features map[string]featureInfo // by uri
 	done     int
@@ -136,6 +137,7 @@ func NewCollector() *Collector {
 		name:     "wsconform-results-" + strconv.FormatInt(seq.Add(1), 10),
 		outcomes: map[string]*Outcome{},
 		reasons:  map[string]string{},
+		took:     map[string]time.Duration{},
 		features: map[string]featureInfo{},
 	}
 	godog.Format(c.name, "collects scenario outcomes for wsconform", func(string, io.Writer) formatters.Formatter {
@@ -183,6 +185,9 @@ func (c *Collector) final(id string) Outcome {
 	if o.Status == Skipped {
 		o.Reason = c.reasons[id]
 	}
+	if d, ok := c.took[id]; ok {
+		o.Duration = d
+	}
 	if o.steps == 0 && o.Status == Passed {
 		o.Status = Failed
 		o.Error = "the scenario ran no step"
@@ -196,6 +201,15 @@ func (c *Collector) NoteSkip(pickleID, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reasons[pickleID] = reason
+}
+
+// NoteDuration records how long the scenario with the given pickle id ran,
+// as its runner measured it; it wins over the time between the scenario's
+// first and last formatter events, which godog may deliver at once.
+func (c *Collector) NoteDuration(pickleID string, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.took[pickleID] = d
 }
 
 // Counts returns how many scenarios passed, failed and were skipped.

@@ -199,6 +199,7 @@ var _ = Describe("wsconform run reports", Ordered, func() {
 				Scenarios []struct {
 					ID, Status, Level, Feature, Rerun string
 					Line                              int
+					DurationMS                        int `json:"duration_ms"`
 				} `json:"scenarios"`
 			}
 			Expect(json.Unmarshal([]byte(read(dir, "summary.json")), &sum2)).To(Succeed())
@@ -217,11 +218,16 @@ var _ = Describe("wsconform run reports", Ordered, func() {
 			Expect(areaSum).To(Equal(total), "summary.json areas add up")
 			Expect(sum2.Scenarios).To(HaveLen(n))
 			Expect(sum2.Scenarios[0].Status).To(Equal("failed"), "failures first")
+			timed := 0
 			for _, s := range sum2.Scenarios {
+				if s.DurationMS > 0 {
+					timed++
+				}
 				Expect(s.Feature).To(MatchRegexp(`^features/\w+\.feature$`))
 				Expect(s.Line).To(BeNumerically(">", 0))
 				Expect(s.Rerun).To(Equal("wsconform run --target ref --id " + s.ID))
 			}
+			Expect(timed).To(BeNumerically(">", 0), "scenarios are timed, also when they run concurrently")
 		})
 
 		It("name the suite's and the engine's versions in every report", func() {
