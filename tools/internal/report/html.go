@@ -92,6 +92,7 @@ li.step.skipped{color:#8c959f}
 pre{background:var(--bg);border:1px solid var(--line);padding:.5em;white-space:pre-wrap;word-break:break-word;font-size:.85em;margin:.3em 0}
 pre.error{border-color:var(--fail);color:#1f2328;font-weight:400}
 code{font-family:ui-monospace,monospace;background:var(--bg);padding:0 .2em}
+header code{background:rgba(255,255,255,.15);color:#fff}
 button.copy{font-size:.8em;margin-left:.5em}
 </style></head><body>
 <header>
@@ -173,12 +174,18 @@ button.copy{font-size:.8em;margin-left:.5em}
     history.replaceState(null, "", parts.length ? "#" + parts.join("&") : location.pathname + location.search);
   }
   function apply() {
-    var on = {}, text = q.value.toLowerCase(), shown = 0;
-    boxes.forEach(function (b) { on[b.name] = on[b.name] || {}; if (b.checked) on[b.name][b.value] = true; });
+    var on = {}, known = {}, text = q.value.toLowerCase(), shown = 0;
+    boxes.forEach(function (b) {
+      on[b.name] = on[b.name] || {};
+      known[b.name] = known[b.name] || {};
+      known[b.name][b.value] = true;
+      if (b.checked) on[b.name][b.value] = true;
+    });
     rows.forEach(function (r) {
+      // A value no filter offers (a scenario without a level) never hides.
       var ok = Object.keys(on).every(function (k) {
         var v = r.getAttribute("data-" + k);
-        return v === null || on[k][v] === true;
+        return v === null || known[k][v] !== true || on[k][v] === true;
       });
       if (ok && text) ok = (r.getAttribute("data-id") + " " + r.getAttribute("data-name")).toLowerCase().indexOf(text) >= 0;
       r.hidden = !ok;
