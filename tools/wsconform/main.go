@@ -10,10 +10,11 @@
 //	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
 //	wsconform list [--tags EXPR]
 //
-// run shows progress, writes reports (junit.xml, cucumber.json, report.md,
-// report.html, and with --expect expectations.json) under --report, ends with
-// "N passed, M failed, K skipped" and the wall time, and exits 0 only when no
-// scenario failed. With --expect FILE it exits 0 when every outcome is the one
+// run prints one line per finished scenario, then the failures with their
+// rerun commands and the counts per level, writes reports (junit.xml,
+// cucumber.json, report.md, report.html, summary.json, and with --expect
+// expectations.json) under --report, ends with "N passed, M failed, K
+// skipped" and the wall time, and exits 0 only when no scenario failed. With --expect FILE it exits 0 when every outcome is the one
 // FILE expects (scenarios not listed are expected to pass): an outcome that
 // differs is run again alone, and is reported as flaky when it then matches,
 // as unexpected (exit 1) when it does not. A line

@@ -1,5 +1,7 @@
-// Package report renders the human report of a conformance run (report.md and
-// report.html): scenarios grouped by area and level, each with its id,
+// Package report renders the reports of a conformance run: report.md and
+// report.html for people, summary.json for tools. They name the suite's and
+// the engine's versions and count scenarios per level and per area and
+// level; scenarios are grouped by area and level, each with its id,
 // failures with the failing step and what was expected, skips with the
 // reason. With an expectations file, known deviations are shown apart from
 // real failures, and unexpected outcomes and flaky scenarios are named at the
