@@ -316,7 +316,7 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		ok, _ = tgt.Supports(target.MessageLimit)
 		Expect(ok).To(BeTrue())
 		Expect(tgt.Name()).To(ContainSubstring(ref.api.URL))
-		Expect(tgt.(target.Describer).Engine(ctx)).To(MatchRegexp(`^\S+ \(\w+/\w+\)$`), "the version and platform GET / gives")
+		Expect(tgt.(target.Describer).Engine(ctx)).To(MatchRegexp(`^version \S+ \(\w+/\w+\)$`), "the version and platform GET / gives")
 
 		err := tgt.Apply(ctx, target.Env{DataServerTLS: &target.TLSFiles{CertFile: "c", KeyFile: "k"}})
 		Expect(err).To(MatchError(target.ErrUnsupported))

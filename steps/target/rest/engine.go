@@ -7,9 +7,10 @@ import (
 	"strings"
 )
 
-// Engine names the engine from its GET / answer: its "name" (when it gives
-// one) and "version", with the platform, e.g. "2.4.0-27-g0014e7fab
-// (linux/amd64)"; "" when GET / does not answer with a version.
+// Engine names the engine from its GET / answer: its "name" and "version"
+// with the platform, e.g. "kuiperd v1.0.0 (linux/amd64)", or, when it gives no
+// name, "version 2.4.0-27-g0014e7fab (linux/amd64)" (eKuiper's answer); ""
+// when GET / does not answer with a version.
 func (t *restTarget) Engine(ctx context.Context) string { return t.d.engine(ctx) }
 
 func (d *Driver) engine(ctx context.Context) string {
@@ -23,7 +24,11 @@ func (d *Driver) engine(ctx context.Context) string {
 	if json.Unmarshal(body, &info) != nil || info.Version == "" {
 		return ""
 	}
-	s := strings.TrimSpace(info.Name + " " + info.Version)
+	name := strings.TrimSpace(info.Name)
+	if name == "" {
+		name = "version"
+	}
+	s := name + " " + info.Version
 	if info.OS != "" && info.Arch != "" {
 		s += " (" + info.OS + "/" + info.Arch + ")"
 	}
