@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/tools/internal/junit"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
 )
@@ -147,4 +148,23 @@ func printLevels(w io.Writer, m report.Model) {
 		}
 		fmt.Fprintln(w)
 	}
+}
+
+// redactOutcomes redacts the texts of run's outcomes before they are encoded,
+// so that no escaping hides a secret from the redactor.
+func redactOutcomes(run junit.Run, red *redact.Redactor) junit.Run {
+	outs := make([]results.Outcome, len(run.Outcomes))
+	for i, o := range run.Outcomes {
+		o.Name, o.Step, o.Error, o.Reason = red.String(o.Name), red.String(o.Step), red.String(o.Error), red.String(o.Reason)
+		ex := make([]string, len(o.Example))
+		for j, e := range o.Example {
+			ex[j] = red.String(e)
+		}
+		if o.Example != nil {
+			o.Example = ex
+		}
+		outs[i] = o
+	}
+	run.Target, run.Engine, run.Outcomes = red.String(run.Target), red.String(run.Engine), outs
+	return run
 }

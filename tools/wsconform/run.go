@@ -541,22 +541,3 @@ func writeJUnit(dir string, run junit.Run, red *redact.Redactor) error {
 	}
 	return nil
 }
-
-// redactOutcomes redacts the texts of run's outcomes before they are encoded,
-// so that no escaping hides a secret from the redactor.
-func redactOutcomes(run junit.Run, red *redact.Redactor) junit.Run {
-	outs := make([]results.Outcome, len(run.Outcomes))
-	for i, o := range run.Outcomes {
-		o.Name, o.Step, o.Error, o.Reason = red.String(o.Name), red.String(o.Step), red.String(o.Error), red.String(o.Reason)
-		ex := make([]string, len(o.Example))
-		for j, e := range o.Example {
-			ex[j] = red.String(e)
-		}
-		if o.Example != nil {
-			o.Example = ex
-		}
-		outs[i] = o
-	}
-	run.Target, run.Engine, run.Outcomes = red.String(run.Target), red.String(run.Engine), outs
-	return run
-}
