@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/tools/internal/expectations"
 	"github.com/wsconform/wsconform/tools/internal/junit"
 	"github.com/wsconform/wsconform/tools/internal/redact"
 	"github.com/wsconform/wsconform/tools/internal/report"
@@ -30,10 +31,12 @@ func engineOf(ctx context.Context, t target.Target) string {
 }
 
 // scenarioProgress prints one line per finished scenario:
-// "  37/228 passed  server-404-after-stop".
+// "  37/228 passed  server-404-after-stop"; with an expectations file, an
+// outcome other than passed that the file expects is marked "(expected)".
 type scenarioProgress struct {
-	mu sync.Mutex
-	w  io.Writer
+	mu     sync.Mutex
+	w      io.Writer
+	expect *expectations.File
 }
 
 func (p *scenarioProgress) done(o results.Outcome, n, total int) {
@@ -48,7 +51,13 @@ func (p *scenarioProgress) done(o results.Outcome, n, total int) {
 	if name == "" {
 		name = o.Name + " (" + o.Location() + ")"
 	}
-	fmt.Fprintf(p.w, "%*d/%d %-7s %s\n", width, n, total, status, name)
+	note := ""
+	if p.expect != nil && o.Status != results.Passed {
+		if e, _ := p.expect.For(o.ID); e.Outcome == o.Status {
+			note = " (expected)"
+		}
+	}
+	fmt.Fprintf(p.w, "%*d/%d %-7s %s%s\n", width, n, total, status, name, note)
 }
 
 // rerunPrefix is the command that runs the suite again against the target

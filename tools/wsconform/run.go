@@ -303,7 +303,7 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	fmt.Fprintf(stdout, "wsconform %s: running against %s\n", version(), name)
 	out := newRedactingWriter(stdout, red)
 	if progress {
-		collector.OnDone((&scenarioProgress{w: out}).done)
+		collector.OnDone((&scenarioProgress{w: out, expect: p.expect}).done)
 	}
 	opts := steps.Options{
 		Factory:     factory,
