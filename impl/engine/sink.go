@@ -152,7 +152,8 @@ func (s *restSink) Collect(ctx context.Context, r decode.Record) error {
 			}
 			return nil
 		}
-		if attempt == restSinkAttempts || ctx.Err() != nil {
+		var private *privateNetError
+		if attempt == restSinkAttempts || ctx.Err() != nil || errors.As(err, &private) {
 			return fmt.Errorf("rest sink %s %s (attempt %d of %d): %w", s.method, s.url, attempt, restSinkAttempts, err)
 		}
 		t := time.NewTimer(backoff)
