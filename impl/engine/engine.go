@@ -1,7 +1,11 @@
 // Package engine runs streams and rules over the WebSocket source: it keeps
 // stream and rule definitions in memory, shares one source per stream between
 // the rules reading it, decodes each message, and hands the records of each
-// rule to its sinks without ever dropping one.
+// rule to its sinks without dropping one: a slow sink slows the source down.
+// A sink that fails (a rest sink that gets no response within its timeout,
+// after its retries) does not: while it fails, its rule drops the records it
+// cannot queue and counts them as sink exceptions, so that the other rules
+// of the source go on.
 package engine
 
 import (
@@ -334,12 +338,26 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 	}()
 
 	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}
+	drained := make(chan struct{}, 1)
+	for _, sm := range m.sinks {
+		sm.onFailing = func(err error) {
+			select { // wake a source waiting for room in the rule's queue
+			case drained <- struct{}{}:
+			default:
+			}
+			e.logger.Warn("sink failing: the rule drops the records it cannot queue until the sink answers again",
+				"rule", r.def.ID, "sink", sm.name(), "error", err)
+		}
+		sm.onRecovered = func(error) {
+			e.logger.Info("sink answers again", "rule", r.def.ID, "sink", sm.name())
+		}
+	}
 	runCtx, cancel := context.WithCancel(e.ctx)
 	rn := &run{
 		ctx:     runCtx,
 		cancel:  cancel,
 		in:      make(chan batch, queueLen),
-		drained: make(chan struct{}, 1),
+		drained: drained,
 		done:    make(chan struct{}),
 		m:       m,
 		project: projection(r.sel, e.faults),
@@ -375,13 +393,15 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 // The actions were validated when the rule was created.
 func (e *Engine) buildSinks(def RuleDef) []*sinkMetrics {
 	var out []*sinkMetrics
-	add := func(s Sink, typ string, owned bool) {
-		out = append(out, &sinkMetrics{
+	add := func(s Sink, typ string, owned bool) *sinkMetrics {
+		sm := &sinkMetrics{
 			prefix:   fmt.Sprintf("sink_%s_%d_0_", typ, len(out)),
 			sink:     s,
 			owned:    owned,
 			sinkType: typ,
-		})
+		}
+		out = append(out, sm)
+		return sm
 	}
 	for _, a := range def.Actions {
 		for _, name := range actionNames(a) {
@@ -396,7 +416,7 @@ func (e *Engine) buildSinks(def RuleDef) []*sinkMetrics {
 					e.logger.Error("rest sink", "rule", def.ID, "error", err)
 					continue
 				}
-				add(s, name, true)
+				s.report = add(s, name, true).attempted
 			}
 		}
 	}
