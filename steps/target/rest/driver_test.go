@@ -50,6 +50,7 @@ func startEngine() *refEngine {
 	Expect(err).NotTo(HaveOccurred())
 	k := config.Default()
 	k.Source.HTTPServerIP = host
+	k.Basic.EnablePrivateNet = true // the collector listens on loopback
 	_, err = fmt.Sscan(port, &k.Source.HTTPServerPort)
 	Expect(err).NotTo(HaveOccurred())
 	e := engine.New(engine.Options{Kuiper: k})
