@@ -140,7 +140,7 @@ var _ = Describe("the settings reference", func() {
 		p, err := config.ParseProps(map[string]any{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(def[config.PropScheme]).To(Equal(p.Scheme))
-		Expect(def[config.PropMaxMessageBytes]).To(HavePrefix(strconv.FormatInt(p.MaxMessageBytes, 10) + " "))
+		Expect(def[config.PropMaxMessageBytes]).To(Equal(strconv.FormatInt(p.MaxMessageBytes, 10)))
 		Expect(def[config.PropInsecureSkipVerify]).To(Equal(strconv.FormatBool(p.InsecureSkipVerify)))
 		Expect(def[config.PropAddr]).To(Equal(strconv.Quote(p.Addr)))
 
