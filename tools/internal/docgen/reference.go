@@ -38,17 +38,36 @@ func settingNames(s config.Setting) []string {
 	return names
 }
 
-// namedIn reports whether text names one of names: in backquotes or double
-// quotes in any case, or as a whole word when the name is not a plain
-// lower-case word (camelCase and dotted names are not prose).
-func namedIn(text string, names []string) bool {
-	lower := strings.ToLower(text)
+// matcher finds a setting's names in text.
+type matcher struct {
+	names []string
+	words []*regexp.Regexp
+}
+
+// newMatcher matches names in backquotes or double quotes in any case, and as
+// whole words those that are not plain lower-case words (camelCase and dotted
+// names are not prose).
+func newMatcher(names []string) matcher {
+	m := matcher{names: names}
 	for _, n := range names {
+		if n != strings.ToLower(n) {
+			m.words = append(m.words, regexp.MustCompile(`\b`+regexp.QuoteMeta(n)+`\b`))
+		}
+	}
+	return m
+}
+
+// in reports whether text names one of the matcher's names.
+func (m matcher) in(text string) bool {
+	lower := strings.ToLower(text)
+	for _, n := range m.names {
 		ln := strings.ToLower(n)
 		if strings.Contains(lower, "`"+ln+"`") || strings.Contains(lower, `"`+ln+`"`) {
 			return true
 		}
-		if n != strings.ToLower(n) && regexp.MustCompile(`\b`+regexp.QuoteMeta(n)+`\b`).MatchString(text) {
+	}
+	for _, w := range m.words {
+		if w.MatchString(text) {
 			return true
 		}
 	}
@@ -58,13 +77,13 @@ func namedIn(text string, names []string) bool {
 // shows reports whether scenario sc names the setting (in its title,
 // description, a step, a doc string or a table cell), or else runs a step
 // that sets it without naming it.
-func shows(sc featureset.Scenario, s config.Setting) (named, implied bool) {
-	names := settingNames(s)
-	if namedIn(sc.Title, names) || namedIn(sc.Description, names) {
+func shows(sc featureset.Scenario, s config.Setting, m matcher) (named, implied bool) {
+	names := m.names
+	if m.in(sc.Title) || m.in(sc.Description) {
 		return true, false
 	}
 	for _, st := range sc.Steps {
-		if namedIn(st.Text, names) || namedIn(st.DocString, names) {
+		if m.in(st.Text) || m.in(st.DocString) {
 			return true, false
 		}
 		for _, row := range st.Table {
@@ -101,11 +120,12 @@ func (r ruleRef) link() string {
 // those only setting it, each in document order.
 func rulesShowing(features []featureset.Feature, s config.Setting) []ruleRef {
 	var named, implied []ruleRef
+	m := newMatcher(settingNames(s))
 	for _, f := range features {
 		for _, r := range Rules(f) {
 			var n, i bool
 			for _, sc := range r.Scenarios {
-				sn, si := shows(sc, s)
+				sn, si := shows(sc, s, m)
 				n, i = n || sn, i || si
 			}
 			switch {
