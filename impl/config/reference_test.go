@@ -107,6 +107,31 @@ var _ = Describe("the settings reference", func() {
 		}
 	})
 
+	It("documents every key the parsers look up while they parse", func() {
+		read := map[string]bool{}
+		config.SetReadHook(func(key string) { read[key] = true })
+		DeferCleanup(func() { config.SetReadHook(nil) })
+		_, err := config.ParseProps(map[string]any{})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = config.ParseKuiper("full.yaml", []byte("basic: {restPort: 1}\nsource:\n  httpServerTls: {certfile: c.pem, keyfile: k.pem}\n"))
+		Expect(err).NotTo(HaveOccurred())
+		config.SetReadHook(nil)
+		Expect(read).To(HaveKey(config.PropMaxMessageBytes))
+
+		known := map[string]bool{}
+		for _, s := range config.ConfKeyProperties {
+			known[s.Key] = true
+		}
+		for _, s := range config.KuiperSettings {
+			for part := range strings.SplitSeq(s.Key, ".") {
+				known[part] = true // the key's sections and its own name
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(read)) {
+			Expect(known).To(HaveKey(k), "the parsers read %q, which config.ConfKeyProperties and config.KuiperSettings in reference.go do not declare", k)
+		}
+	})
+
 	It("documents every kuiper.yaml key the parser reads", func() {
 		documented := keysOf(config.KuiperSettings)
 		for _, k := range slices.Sorted(maps.Keys(kuiper)) {
