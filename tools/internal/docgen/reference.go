@@ -111,6 +111,7 @@ type ruleRef struct {
 	named bool
 }
 
+// link is a Markdown link from features/README.md to the rule in its feature file.
 func (r ruleRef) link() string {
 	file, line, _ := strings.Cut(r.rule.Location, ":")
 	return fmt.Sprintf("[`%s`](%s#L%s)", r.rule.ID, file, line)
