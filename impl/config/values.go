@@ -23,9 +23,16 @@ func asMap(v any) (map[string]any, bool) {
 	return nil, false
 }
 
+// readHook, when not nil, is told every key lookup is asked for (tests check
+// that each one is documented).
+var readHook func(key string)
+
 // lookup finds key in m, preferring an exact match, else a case-insensitive one.
 // It returns the value and the key as spelt in m.
 func lookup(m map[string]any, key string) (any, string, bool) {
+	if readHook != nil {
+		readHook(key)
+	}
 	if v, ok := m[key]; ok {
 		return v, key, true
 	}

@@ -308,6 +308,20 @@ var _ = Describe("kuiperd", func() {
 		Expect(versionString()).NotTo(BeEmpty())
 	})
 
+	It("prints its version with --version and starts nothing", func() {
+		defer func(v string) { version = v }(version)
+		version = "1.2.3-test"
+		var out bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// A REST address that is taken would fail a start: --version must not try.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(ln.Close)
+		Expect(run(ctx, []string{"--version", "--rest", ln.Addr().String()}, &out, GinkgoWriter)).To(Succeed())
+		Expect(out.String()).To(Equal("kuiperd 1.2.3-test\n"))
+	})
+
 	It("runs on the etc settings without --data and saves nothing", func() {
 		etc := writeEtc("")
 		d := startDaemon("--etc", etc)
@@ -412,6 +426,12 @@ var _ = Describe("kuiperd", func() {
 			defer cancel()
 			out, err := exec.CommandContext(ctx, "go", "build", "-ldflags", "-X main.version="+builtVersion, "-o", bin, ".").CombinedOutput()
 			Expect(err).NotTo(HaveOccurred(), string(out))
+		})
+
+		It("prints the version it was built with for --version", func() {
+			out, err := exec.Command(bin, "--version").CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+			Expect(string(out)).To(Equal("kuiperd " + builtVersion + "\n"))
 		})
 
 		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
