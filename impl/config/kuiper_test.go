@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"os"
 	"path/filepath"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -53,6 +54,13 @@ source:
 			config.Kuiper{Basic: config.Default().Basic, Source: config.Source{HTTPServerIP: "0.0.0.0", HTTPServerPort: 10082}}),
 		Entry("a null TLS section as no TLS", "source:\n  httpServerTls:\n",
 			config.Default()),
+		Entry("the connection cap and idle timeout", "source:\n  httpServerMaxConnections: 50\n  httpServerIdleTimeout: 90s\n",
+			func() config.Kuiper {
+				k := config.Default()
+				k.Source.HTTPServerMaxConnections = 50
+				k.Source.HTTPServerIdleTimeout = 90 * time.Second
+				return k
+			}()),
 		Entry("enablePrivateNet given as a string", "basic:\n  enablePrivateNet: \"true\"\n",
 			config.Kuiper{Basic: config.Basic{RestIP: "127.0.0.1", RestPort: 9081, EnablePrivateNet: true}, Source: config.Default().Source}),
 	)
@@ -74,6 +82,9 @@ source:
 		Entry("a section that is not a mapping", "source: 3\n", "source must be a mapping"),
 		Entry("TLS without a key file", "source:\n  httpServerTls:\n    certfile: /a.crt\n", "httpServerTls", "keyfile", `"/a.crt"`),
 		Entry("a boolean that is not one", "basic:\n  enablePrivateNet: maybe\n", "basic.enablePrivateNet", `"maybe"`),
+		Entry("a connection cap below -1", "source:\n  httpServerMaxConnections: -5\n", "source.httpServerMaxConnections", "-5"),
+		Entry("a connection cap that is no number", "source:\n  httpServerMaxConnections: many\n", "source.httpServerMaxConnections", `"many"`),
+		Entry("an idle timeout that is no duration", "source:\n  httpServerIdleTimeout: later\n", "source.httpServerIdleTimeout", `"later"`),
 	)
 
 	It("loads a file and names a missing one", func() {
