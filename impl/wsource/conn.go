@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 	"unicode/utf8"
 
@@ -38,25 +39,55 @@ func closedLocally(err error) bool {
 // connection fails or ctx is done (then errStopped). When the source itself
 // fails the connection (localClose), the exception is already recorded.
 // Another goroutine must unblock the read when ctx is done (see closeOnDone).
+//
+// Reads are bounded: a message must be complete within s.msgTime of its
+// first frame (endless fragments end the connection with 1008), and in
+// server mode with an idle timeout a client must send a frame (a pong to the
+// data server's pings included) within s.idle.
 func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	if s.limit > 0 {
 		conn.SetReadLimit(s.limit)
 	}
+	nc := conn.NetConn()
+	if s.idle > 0 {
+		conn.SetPongHandler(func(string) error {
+			return s.setDeadline(ctx, nc, time.Now().Add(s.idle))
+		})
+	}
 	var buf bytes.Buffer
 	for {
+		var between time.Time // no deadline between messages without an idle timeout
+		if s.idle > 0 {
+			between = time.Now().Add(s.idle)
+		}
+		if err := s.setDeadline(ctx, nc, between); err != nil {
+			return s.readError(ctx, err)
+		}
 		mt, r, err := conn.NextReader()
 		if err != nil {
+			if s.idle > 0 && isTimeout(err) && ctx.Err() == nil {
+				return s.failConn(conn, websocket.CloseGoingAway, "idle timeout",
+					fmt.Errorf("no message and no pong for %v (idle timeout): connection closed with %d",
+						s.idle, websocket.CloseGoingAway))
+			}
+			return s.readError(ctx, err)
+		}
+		if err := s.setDeadline(ctx, nc, time.Now().Add(s.msgTime)); err != nil {
 			return s.readError(ctx, err)
 		}
 		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
-			continue // NextReader discards the rest of the frame
+			// Discarded, but within the same bounds as a text message.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return s.messageError(ctx, conn, err, -1)
+			}
+			continue
 		}
 		if buf.Cap() > maxKeptBuffer {
 			buf = bytes.Buffer{}
 		}
 		buf.Reset()
 		if _, err := buf.ReadFrom(r); err != nil {
-			return s.readError(ctx, err)
+			return s.messageError(ctx, conn, err, buf.Len())
 		}
 		if mt == websocket.TextMessage && !s.cfg.Faults.AcceptInvalidUTF8 && !utf8.Valid(buf.Bytes()) {
 			return s.failConn(conn, websocket.CloseInvalidFramePayloadData, "invalid UTF-8",
@@ -93,6 +124,41 @@ func (s *Source) readError(ctx context.Context, err error) error {
 		return localClose{err}
 	}
 	return err
+}
+
+// setDeadline sets the read deadline of nc unless ctx is done: then the
+// closing handshake owns the deadline (sendClose sets it after ctx is done,
+// so it always wins) and the loop is told to stop.
+func (s *Source) setDeadline(ctx context.Context, nc net.Conn, t time.Time) error {
+	if err := nc.SetReadDeadline(t); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return errStopped
+	}
+	return nil
+}
+
+// messageError turns a failure while reading a message's frames into the
+// error the loop returns; a message not complete within s.msgTime closes the
+// connection with 1008. n is the bytes read so far, -1 for a discarded message.
+func (s *Source) messageError(ctx context.Context, conn *websocket.Conn, err error, n int) error {
+	if isTimeout(err) && ctx.Err() == nil {
+		what := "a binary message"
+		if n >= 0 {
+			what = fmt.Sprintf("a message (%d bytes so far)", n)
+		}
+		return s.failConn(conn, websocket.ClosePolicyViolation, "message too slow",
+			fmt.Errorf("%s not complete within %v of its first frame: connection closed with %d",
+				what, s.msgTime, websocket.ClosePolicyViolation))
+	}
+	return s.readError(ctx, err)
+}
+
+// isTimeout tells whether err is a read deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // failConn records err as an exception, then closes the connection with
