@@ -34,11 +34,12 @@ func DefaultMaxConnections() int {
 	if !ok {
 		return fallbackMaxConnections
 	}
-	return capFor(n)
+	return MaxConnectionsFor(n)
 }
 
-// capFor is the default cap for an open-file limit of n.
-func capFor(n uint64) int {
+// MaxConnectionsFor is the default connection cap under an open-file limit
+// of n.
+func MaxConnectionsFor(n uint64) int {
 	c := int64(n)*3/4 - refusalSlots
 	if c < 1 {
 		return 1

@@ -9,6 +9,3 @@ func SetUpgradedHook(f func(path string)) {
 	}
 	upgradedHook.Store(&f)
 }
-
-// CapFor is the default connection cap for an open-file limit of n.
-func CapFor(n uint64) int { return capFor(n) }

@@ -49,8 +49,8 @@ var _ = Describe("Server limits", func() {
 				want = 10000
 			}
 			Expect(dataserver.DefaultMaxConnections()).To(Equal(want))
-			Expect(dataserver.CapFor(1024)).To(Equal(736), "under ulimit -n 1024")
-			Expect(dataserver.CapFor(10)).To(Equal(1))
+			Expect(dataserver.MaxConnectionsFor(1024)).To(Equal(736), "under ulimit -n 1024")
+			Expect(dataserver.MaxConnectionsFor(10)).To(Equal(1))
 			Expect(dataserver.New(dataserver.Config{}).MaxConnections()).To(Equal(want))
 			Expect(dataserver.New(dataserver.Config{MaxConnections: -1}).MaxConnections()).To(Equal(-1))
 		})
