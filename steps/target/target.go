@@ -30,6 +30,9 @@ const (
 	DataServerLifecycle Capability = "lifecycle"
 	// MessageLimit: the target applies Env.MaxMessageBytes to its sources.
 	MessageLimit Capability = "message-limit"
+	// DataServerLimits: the target applies Env.MaxConnections and
+	// Env.IdleTimeout to its data server.
+	DataServerLimits Capability = "data-server-limits"
 )
 
 // ErrUnsupported is wrapped by errors of operations a target cannot perform.
@@ -53,6 +56,12 @@ type Env struct {
 	ConfKeys map[string]map[string]any
 	// MaxMessageBytes, when non-zero, is the message size limit to apply.
 	MaxMessageBytes int64
+	// MaxConnections, when non-zero, is the data server's connection cap
+	// (kuiper.yaml source.httpServerMaxConnections).
+	MaxConnections int
+	// IdleTimeout, when non-zero, is the data server's idle timeout for its
+	// clients (kuiper.yaml source.httpServerIdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Endpoint is where remote clients reach the target's data server.
