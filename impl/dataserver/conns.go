@@ -69,7 +69,7 @@ func (l *capListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		if n := l.s.active.Add(1); l.s.limit < 0 || n <= l.s.limit {
-			return &countedConn{Conn: c, active: &l.s.active}, nil
+			return &countedConn{ReadGuard: NewReadGuard(c), active: &l.s.active}, nil
 		}
 		l.s.active.Add(-1)
 		l.s.refused.Add(1)
@@ -115,12 +115,12 @@ func (l *capListener) wait() { l.wg.Wait() }
 
 // countedConn is a connection counted against the cap until it is closed.
 type countedConn struct {
-	net.Conn
+	*ReadGuard
 	active *atomic.Int64
 	once   sync.Once
 }
 
 func (c *countedConn) Close() error {
 	c.once.Do(func() { c.active.Add(-1) })
-	return c.Conn.Close()
+	return c.ReadGuard.Close()
 }

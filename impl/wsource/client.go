@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/wsconform/wsconform/impl/dataserver"
 )
 
 // MaxHandshakeResponseBytes bounds the HTTP response (status line and
@@ -28,16 +30,16 @@ var errHandshakeTooLarge = errors.New("handshake response too large")
 // limit bytes until the WebSocket handshake is over, so that a remote server
 // streaming endless headers costs no more than the cap.
 type handshakeConn struct {
-	net.Conn
-	limit int64
-	read  atomic.Int64 // bytes read before the handshake was over
-	over  atomic.Bool  // the cap was hit
-	done  atomic.Bool  // the handshake is over: reads are not capped
+	*dataserver.ReadGuard // the read bounds of readLoop, once connected
+	limit                 int64
+	read                  atomic.Int64 // bytes read before the handshake was over
+	over                  atomic.Bool  // the cap was hit
+	done                  atomic.Bool  // the handshake is over: reads are not capped
 }
 
 func (c *handshakeConn) Read(p []byte) (int, error) {
 	if c.done.Load() {
-		return c.Conn.Read(p)
+		return c.ReadGuard.Read(p)
 	}
 	left := c.limit - c.read.Load()
 	if left <= 0 {
@@ -47,7 +49,7 @@ func (c *handshakeConn) Read(p []byte) (int, error) {
 	if int64(len(p)) > left {
 		p = p[:left]
 	}
-	n, err := c.Conn.Read(p)
+	n, err := c.ReadGuard.Read(p)
 	c.read.Add(int64(n))
 	return n, err
 }
@@ -160,7 +162,7 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 		return c, err
 	}
 	capRead := func(c net.Conn) net.Conn {
-		capped = &handshakeConn{Conn: c, limit: MaxHandshakeResponseBytes}
+		capped = &handshakeConn{ReadGuard: dataserver.NewReadGuard(c), limit: MaxHandshakeResponseBytes}
 		return capped
 	}
 	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -42,27 +43,32 @@ func closedLocally(err error) bool {
 //
 // Reads are bounded: a message must be complete within s.msgTime of its
 // first frame (endless fragments end the connection with 1008), and in
-// server mode with an idle timeout a client must send a frame (a pong to the
-// data server's pings included) within s.idle.
+// server mode with an idle timeout a client must send something (a pong to
+// the data server's pings included) within s.idle. The bounds are the read
+// policy of the connection's dataserver.ReadGuard, so they cost a deadline
+// change per network read rather than per message.
 func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	if s.limit > 0 {
 		conn.SetReadLimit(s.limit)
 	}
-	nc := conn.NetConn()
-	if s.idle > 0 {
-		conn.SetPongHandler(func(string) error {
-			return s.setDeadline(ctx, nc, time.Now().Add(s.idle))
+	// msgStart is when the message being read began (UnixNano), 0 between
+	// messages.
+	var msgStart atomic.Int64
+	if g, ok := conn.NetConn().(readPolicy); ok {
+		g.SetReadPolicy(func() time.Time {
+			if start := msgStart.Load(); start != 0 {
+				return time.Unix(0, start).Add(s.msgTime)
+			}
+			if s.idle > 0 {
+				return time.Now().Add(s.idle)
+			}
+			return time.Time{}
 		})
+		defer g.SetReadPolicy(nil)
 	}
 	var buf bytes.Buffer
 	for {
-		var between time.Time // no deadline between messages without an idle timeout
-		if s.idle > 0 {
-			between = time.Now().Add(s.idle)
-		}
-		if err := s.setDeadline(ctx, nc, between); err != nil {
-			return s.readError(ctx, err)
-		}
+		msgStart.Store(0)
 		mt, r, err := conn.NextReader()
 		if err != nil {
 			if s.idle > 0 && isTimeout(err) && ctx.Err() == nil {
@@ -72,9 +78,7 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 			}
 			return s.readError(ctx, err)
 		}
-		if err := s.setDeadline(ctx, nc, time.Now().Add(s.msgTime)); err != nil {
-			return s.readError(ctx, err)
-		}
+		msgStart.Store(time.Now().UnixNano())
 		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
 			// Discarded, but within the same bounds as a text message.
 			if _, err := io.Copy(io.Discard, r); err != nil {
@@ -126,17 +130,10 @@ func (s *Source) readError(ctx context.Context, err error) error {
 	return err
 }
 
-// setDeadline sets the read deadline of nc unless ctx is done: then the
-// closing handshake owns the deadline (sendClose sets it after ctx is done,
-// so it always wins) and the loop is told to stop.
-func (s *Source) setDeadline(ctx context.Context, nc net.Conn, t time.Time) error {
-	if err := nc.SetReadDeadline(t); err != nil {
-		return err
-	}
-	if ctx.Err() != nil {
-		return errStopped
-	}
-	return nil
+// readPolicy is implemented by dataserver.ReadGuard: the connections of the
+// data server and of client-mode dials.
+type readPolicy interface {
+	SetReadPolicy(f func() time.Time)
 }
 
 // messageError turns a failure while reading a message's frames into the
