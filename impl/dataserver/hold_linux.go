@@ -3,6 +3,7 @@
 package dataserver
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -23,31 +24,39 @@ type heldListener struct {
 // bindHeld binds addr and listens on it, keeping the socket for later
 // listens. A port 0 is first resolved to a free port and then bound by
 // number, because Linux keeps a socket's port on shutdown only when it was
-// bound by number.
+// bound by number; should another socket take that port in between, another
+// free port is tried.
 func bindHeld(addr string) (*heldListener, net.Listener, error) {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return nil, nil, err
 	}
-	if port == "0" {
-		probe, err := net.Listen("tcp", addr)
-		if err != nil {
+	var ln net.Listener
+	for attempt := 0; ; attempt++ {
+		bind := addr
+		if port == "0" {
+			probe, err := net.Listen("tcp", addr)
+			if err != nil {
+				return nil, nil, err
+			}
+			_, free, _ := net.SplitHostPort(probe.Addr().String())
+			if err := probe.Close(); err != nil {
+				return nil, nil, err
+			}
+			bind = net.JoinHostPort(host, free)
+		}
+		ln, err = net.Listen("tcp", bind)
+		if err == nil {
+			break
+		}
+		if port != "0" || !errors.Is(err, syscall.EADDRINUSE) || attempt == 7 {
 			return nil, nil, err
 		}
-		_, port, _ = net.SplitHostPort(probe.Addr().String())
-		if err := probe.Close(); err != nil {
-			return nil, nil, err
-		}
-		addr = net.JoinHostPort(host, port)
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, nil, err
 	}
 	f, err := ln.(*net.TCPListener).File()
 	if err != nil {
 		_ = ln.Close()
-		return nil, nil, fmt.Errorf("keep the socket of %s: %w", addr, err)
+		return nil, nil, fmt.Errorf("keep the socket of %s: %w", ln.Addr(), err)
 	}
 	return &heldListener{file: f}, ln, nil
 }

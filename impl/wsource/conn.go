@@ -51,13 +51,20 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	if s.limit > 0 {
 		conn.SetReadLimit(s.limit)
 	}
-	// msgStart is when the message being read began (UnixNano), 0 between
-	// messages.
-	var msgStart atomic.Int64
+	// inMsg numbers the message being read, 0 between messages. The policy
+	// dates a message from the first network read it needs: its frames so
+	// far came from the reader's buffer, just read, so that is when it began
+	// give or take the time to take them out. No clock is read per message.
+	var inMsg atomic.Int64
+	var seq, seen int64
+	var seenAt time.Time
 	if g, ok := conn.NetConn().(readPolicy); ok {
 		g.SetReadPolicy(func() time.Time {
-			if start := msgStart.Load(); start != 0 {
-				return time.Unix(0, start).Add(s.msgTime)
+			if cur := inMsg.Load(); cur != 0 {
+				if cur != seen {
+					seen, seenAt = cur, time.Now()
+				}
+				return seenAt.Add(s.msgTime)
 			}
 			if s.idle > 0 {
 				return time.Now().Add(s.idle)
@@ -68,7 +75,7 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	}
 	var buf bytes.Buffer
 	for {
-		msgStart.Store(0)
+		inMsg.Store(0)
 		mt, r, err := conn.NextReader()
 		if err != nil {
 			if s.idle > 0 && isTimeout(err) && ctx.Err() == nil {
@@ -78,7 +85,8 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 			}
 			return s.readError(ctx, err)
 		}
-		msgStart.Store(time.Now().UnixNano())
+		seq++
+		inMsg.Store(seq)
 		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
 			// Discarded, but within the same bounds as a text message.
 			if _, err := io.Copy(io.Discard, r); err != nil {
