@@ -82,6 +82,7 @@ type dialOptions struct {
 	header   http.Header
 	withCert bool
 	plain    bool // dial ws:// even when the data server speaks wss
+	noPongs  bool // answer no ping (a half-open peer)
 }
 
 // dialData dials a path on the target's data server once.
@@ -91,7 +92,7 @@ func (w *World) dialData(ctx context.Context, path string, o dialOptions) (*peer
 	}
 	ep := w.tgt.DataServer()
 	url := ep.URL(w.path(path))
-	opts := peer.DialOptions{Header: o.header}
+	opts := peer.DialOptions{Header: o.header, IgnorePings: o.noPongs}
 	if ep.TLS && !o.plain {
 		cfg, err := w.dataClientTLS(ep, o.withCert)
 		if err != nil {

@@ -231,5 +231,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		remoteSteps(sc)
 		clientSteps(sc)
 		recordSteps(sc)
+		hostileSteps(sc)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -66,6 +67,17 @@ type Source struct {
 	HTTPServerPort int
 	// HTTPServerTLS is source.httpServerTls; nil (the default) serves plain ws.
 	HTTPServerTLS *ServerTLS
+	// HTTPServerMaxConnections is source.httpServerMaxConnections (an
+	// extension): the most connections the data server holds at one time;
+	// the next client gets HTTP 503. 0 (the default) derives the cap from
+	// the open-file limit (see dataserver.DefaultMaxConnections); -1 means
+	// no cap.
+	HTTPServerMaxConnections int
+	// HTTPServerIdleTimeout is source.httpServerIdleTimeout (an extension):
+	// a client of the data server that sends no message and answers no ping
+	// for that long is disconnected (close 1001). A duration ("60s") or a
+	// number of milliseconds; 0 (the default) means no idle timeout.
+	HTTPServerIdleTimeout time.Duration
 }
 
 // ServerTLS is source.httpServerTls: the data server then speaks wss only.
@@ -178,6 +190,26 @@ func ParseKuiper(name string, data []byte) (Kuiper, error) {
 	}
 	if err := setPort(name, "source.httpServerPort", src, &k.Source.HTTPServerPort); err != nil {
 		return Kuiper{}, err
+	}
+	if v, _, ok := lookup(src, "httpServerMaxConnections"); ok && v != nil {
+		n, err := toInt64(v)
+		if err != nil {
+			return Kuiper{}, fmt.Errorf("config: %s: source.httpServerMaxConnections: %w", name, err)
+		}
+		if n < -1 || n > 1<<30 {
+			return Kuiper{}, fmt.Errorf("config: %s: source.httpServerMaxConnections %d: want a number of connections, 0 for the default or -1 for no cap", name, n)
+		}
+		k.Source.HTTPServerMaxConnections = int(n)
+	}
+	if v, _, ok := lookup(src, "httpServerIdleTimeout"); ok && v != nil {
+		d, err := toDuration(v)
+		if err != nil {
+			return Kuiper{}, fmt.Errorf("config: %s: source.httpServerIdleTimeout: %w", name, err)
+		}
+		if d < 0 {
+			return Kuiper{}, fmt.Errorf("config: %s: source.httpServerIdleTimeout %v: want a positive duration, or 0 for none", name, v)
+		}
+		k.Source.HTTPServerIdleTimeout = d
 	}
 	tlsSec, err := section(name, src, "httpServerTls")
 	if err != nil {

@@ -91,10 +91,12 @@ func New(opts Options) *Engine {
 		tlsConf = nil
 	}
 	e.ds = dataserver.New(dataserver.Config{
-		Addr:   opts.Kuiper.Source.Addr(),
-		TLS:    tlsConf,
-		Logger: logger,
-		Faults: opts.Faults,
+		Addr:           opts.Kuiper.Source.Addr(),
+		TLS:            tlsConf,
+		MaxConnections: opts.Kuiper.Source.HTTPServerMaxConnections,
+		IdleTimeout:    opts.Kuiper.Source.HTTPServerIdleTimeout,
+		Logger:         logger,
+		Faults:         opts.Faults,
 	})
 	e.httpClient = opts.HTTPClient
 	if e.httpClient == nil {
@@ -569,7 +571,9 @@ func (e *Engine) Rules() []RuleSummary {
 // last_exception, last_exception_time} and, per sink,
 // sink_<type>_<index>_0_{records_in_total, records_out_total, exceptions_total,
 // last_exception, last_exception_time}. Times are Unix milliseconds, 0 for never;
-// connection_status is 1 when up and -1 when down.
+// connection_status is 1 when up and -1 when down. A running client-mode
+// rule also has source_s_0_{reconnect_attempts_total, reconnects_total}:
+// the dials made to get a lost connection back, and those that succeeded.
 func (e *Engine) RuleStatus(id string) (map[string]any, error) {
 	r, err := e.lookup(id)
 	if err != nil {
@@ -582,6 +586,9 @@ func (e *Engine) RuleStatus(id string) (map[string]any, error) {
 	}
 	if last != nil {
 		last.fill(out, cur != nil && cur.hub.connected())
+		if cur != nil {
+			cur.hub.fillReconnects(out, last.stream)
+		}
 	}
 	return out, nil
 }

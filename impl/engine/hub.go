@@ -54,6 +54,19 @@ func (h *hub) connected() bool {
 	return src != nil && src.Stats().Connected
 }
 
+// fillReconnects writes the client-mode source's reconnection counters of
+// stream into out.
+func (h *hub) fillReconnects(out map[string]any, stream string) {
+	src := h.src.Load()
+	if src == nil || !h.clientMode {
+		return
+	}
+	st := src.Stats()
+	prefix := fmt.Sprintf("source_%s_0_", stream)
+	out[prefix+"reconnect_attempts_total"] = st.ReconnectAttempts
+	out[prefix+"reconnects_total"] = st.Reconnects
+}
+
 // idle tells whether no rule is attached and no source is open.
 func (h *hub) idle() bool {
 	h.mu.Lock()

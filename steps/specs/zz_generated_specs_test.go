@@ -74,6 +74,15 @@ var _ = Describe("Client mode (client_mode.feature)", func() {
 	It("client-datasource-wins-over-confkey-datasource: The stream's DATASOURCE wins over a confKey's datasource [client_mode.feature:255]", Label("client-mode", "should"), func() {
 		runScenario("client_mode.feature", 255, 0)
 	})
+	It("client-reconnects-after-remote-restart: The engine reconnects after the remote server restarts, and records resume [client_mode.feature:266]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 266, 0)
+	})
+	It("client-reconnect-backoff-bounded-and-stoppable: With the remote server gone for good, retries go on at a bounded interval and stop with the rule [client_mode.feature:287]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 287, 0)
+	})
+	It("client-reconnects-through-503: The engine reconnects through handshakes refused with HTTP 503 [client_mode.feature:307]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 307, 0)
+	})
 })
 
 var _ = Describe("ConfKeys (config.feature)", func() {
@@ -398,6 +407,9 @@ var _ = Describe("Data server lifecycle (lifecycle.feature)", func() {
 	It("lifecycle-two-rules-one-stream-keep-port-open: Two rules on one stream keep the port open until both stop [lifecycle.feature:75]", Label("lifecycle", "must", "needs-lifecycle"), func() {
 		runScenario("lifecycle.feature", 75, 0)
 	})
+	It("lifecycle-closed-port-kept-from-other-sockets: While closed, the data server's port refuses clients and no other socket can take it [lifecycle.feature:90]", Label("lifecycle", "extension", "needs-lifecycle"), func() {
+		runScenario("lifecycle.feature", 90, 0)
+	})
 })
 
 var _ = Describe("Robustness (robustness.feature)", func() {
@@ -436,6 +448,21 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	})
 	It("robust-hanging-sink-spares-other-rules: A rule whose sink never answers does not hold back the other rules of its stream [robustness.feature:136]", Label("robustness", "should", "needs-hanging-sink"), func() {
 		runScenario("robustness.feature", 136, 0)
+	})
+	It("robust-connection-cap-refuses-next-client: The client over the data server's connection cap is refused with HTTP 503 [robustness.feature:149]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 149, 0)
+	})
+	It("robust-idle-client-closed: A client that sends nothing and answers no ping is closed after the idle timeout [robustness.feature:167]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 167, 0)
+	})
+	It("robust-endless-fragments-closed-1008: A message kept open by endless empty fragments closes its connection with 1008 [robustness.feature:182]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 182, 0)
+	})
+	It("robust-client-endless-fragments-closed-1008: A remote server keeping a message open with endless fragments is closed with 1008 [robustness.feature:199]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 199, 0)
+	})
+	It("robust-client-endless-handshake-headers: A remote server sending endless handshake headers fails the dial at the size limit [robustness.feature:213]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 213, 0)
 	})
 })
 

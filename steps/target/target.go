@@ -32,6 +32,9 @@ const (
 	MessageLimit Capability = "message-limit"
 	// HangingSink: the target implements HangingSinks.
 	HangingSink Capability = "hanging-sink"
+	// DataServerLimits: the target applies Env.MaxConnections and
+	// Env.IdleTimeout to its data server.
+	DataServerLimits Capability = "data-server-limits"
 )
 
 // HangingSinks is implemented by targets that can give a rule a sink that
@@ -65,6 +68,12 @@ type Env struct {
 	ConfKeys map[string]map[string]any
 	// MaxMessageBytes, when non-zero, is the message size limit to apply.
 	MaxMessageBytes int64
+	// MaxConnections, when non-zero, is the data server's connection cap
+	// (kuiper.yaml source.httpServerMaxConnections).
+	MaxConnections int
+	// IdleTimeout, when non-zero, is the data server's idle timeout for its
+	// clients (kuiper.yaml source.httpServerIdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Endpoint is where remote clients reach the target's data server.

@@ -81,7 +81,7 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -90,8 +90,9 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 
 // Apply configures the engine for env. The first call builds the engine.
 // Later calls replace the confKeys in place (rules already running keep the
-// properties they started with); a change of the data server's TLS files
-// rebuilds the engine, keeping its streams, and is refused while rules exist.
+// properties they started with); a change of the data server's TLS files or
+// limits rebuilds the engine, keeping its streams, and is refused while rules
+// exist.
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -109,7 +110,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		t.env, t.eng = env, t.newEngine(env)
 		return nil
 	}
-	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) {
+	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout {
 		if err := putConfKeys(old, oldEnv, env); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
@@ -121,7 +122,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		for i, r := range rules {
 			ids[i] = r.ID
 		}
-		return fmt.Errorf("apply: the data server's TLS settings cannot change while rules exist (%s)", strings.Join(ids, ", "))
+		return fmt.Errorf("apply: the data server's TLS settings and limits cannot change while rules exist (%s)", strings.Join(ids, ", "))
 	}
 	next := t.newEngine(env)
 	for _, name := range old.Streams() {
@@ -208,6 +209,8 @@ func (t *Target) newEngine(env target.Env) *engine.Engine {
 	kuiper.Source.HTTPServerIP = host
 	kuiper.Source.HTTPServerPort = port
 	kuiper.Basic.EnablePrivateNet = true // hanging sinks post to loopback
+	kuiper.Source.HTTPServerMaxConnections = env.MaxConnections
+	kuiper.Source.HTTPServerIdleTimeout = env.IdleTimeout
 	if tf := env.DataServerTLS; tf != nil {
 		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile, ClientCAFile: tf.ClientCAFile}
 	}

@@ -64,7 +64,7 @@ var _ = Describe("the reference target", func() {
 	It("names itself and supports every capability", func() {
 		tgt := newTarget(ref.Options{})
 		Expect(tgt.Name()).To(Equal(ref.Name))
-		for _, c := range []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit} {
+		for _, c := range []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits} {
 			ok, reason := tgt.Supports(c)
 			Expect(ok).To(BeTrue(), string(c))
 			Expect(reason).To(BeEmpty())

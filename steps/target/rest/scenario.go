@@ -29,6 +29,9 @@ const (
 		"and pass --data-url wss://HOST:PORT --ca DIR/certs/ca.pem"
 	reasonClientAuth = "the REST target cannot make a remote engine's data server demand client certificates " +
 		"(eKuiper's source.httpServerTls has no client CA setting); run these scenarios with --target ref"
+	reasonDataServerLimits = "the REST target cannot change a remote engine's data server connection cap or idle timeout " +
+		"(kuiper.yaml source.httpServerMaxConnections and source.httpServerIdleTimeout are read at its start); " +
+		"run these scenarios with --target ref"
 	reasonLifecycle = "the REST target shares the engine's data server among concurrent scenarios, " +
 		"so it cannot watch that server start and stop with one scenario's rules; " +
 		"start an engine for this run only and pass --exclusive (env WSCONFORM_EXCLUSIVE=1), " +
@@ -80,6 +83,8 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 		return false, reasonServerTLS
 	case target.ServerClientAuth:
 		return false, reasonClientAuth
+	case target.DataServerLimits:
+		return false, reasonDataServerLimits
 	case target.DataServerLifecycle:
 		if t.d.opts.exclusive {
 			return true, ""
