@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // Record is one record as the engine emitted it, decoded from JSON with
@@ -146,4 +148,4 @@ type Factory func(ctx context.Context) (Target, error)
 const DefaultTimeout = 5 * time.Second
 
 // QuietWindow is how long a step watches to prove something did not happen.
-const QuietWindow = 300 * time.Millisecond
+const QuietWindow = waits.Quiet
