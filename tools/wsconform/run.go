@@ -104,10 +104,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 		if len(rest) == 0 {
 			break
 		}
+		// In the order given: --id and ids as arguments add to f.ids.
+		c.ids = f.ids
 		c.addArg(rest[0])
+		f.ids = c.ids
 		rest = rest[1:]
 	}
-	f.ids, f.locations = c.ids, c.locations
+	f.locations = c.locations
 	if f.target != "ref" && f.target != "rest" {
 		return f, fmt.Errorf("--target %q: want ref or rest", f.target)
 	}
@@ -470,13 +473,21 @@ func writeExpectations(dir string, judged *expectations.Summary, red *redact.Red
 	return p, nil
 }
 
-// makeFactory builds the target factory of --target and what releases it.
+// makeFactory builds the target factory of --target and what releases it;
+// for the rest target it first runs the driver's preflight checks.
 func makeFactory(ctx context.Context, f runFlags) (target.Factory, func() error, error) {
 	if f.target == "ref" {
 		return ref.Factory(ref.Options{}), func() error { return nil }, nil
 	}
 	d, err := restt.New(ctx, f.rest)
 	if err != nil {
+		return nil, nil, fmt.Errorf("rest target: %w", err)
+	}
+	// The checks every scenario depends on, in seconds, before the first.
+	if err := d.Preflight(ctx); err != nil {
+		if cerr := d.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 		return nil, nil, fmt.Errorf("rest target: %w", err)
 	}
 	return d.Factory(), d.Close, nil

@@ -89,9 +89,11 @@ var _ = Describe("selection", func() {
 
 	It("runs FILE:LINE locations, of a scenario or of an Examples row, with flags before and after them", func() {
 		dir := GinkgoT().TempDir()
-		args := []string{"run", "--target", "ref", "features/client_mode.feature:10", "--report", dir, "json.feature:24", "--format", "progress"}
+		args := []string{"run", "--target", "ref", "features/client_mode.feature:10", "--report", dir, "json.feature:24", "--format", "progress",
+			"--id", "json-text-message-becomes-records/3", "client-binary-messages-ignored"}
 		Expect(Main(ctx, args, stdout, stderr)).To(Equal(0), stdout.String()+stderr.String())
-		Expect(readJUnit(dir).ranIDs()).To(Equal([]string{"client-messages-become-records", "json-text-message-becomes-records/2"}))
+		Expect(readJUnit(dir).ranIDs()).To(Equal([]string{"client-binary-messages-ignored", "client-messages-become-records",
+			"json-text-message-becomes-records/2", "json-text-message-becomes-records/3"}))
 
 		stderr.Reset()
 		Expect(Main(ctx, []string{"run", "--report", dir, "json.feature:9"}, stdout, stderr)).To(Equal(2))
