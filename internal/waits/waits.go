@@ -1,6 +1,7 @@
-// Package waits holds the bounds of the tests' waits for events, all scaled
-// by one factor so that a loaded machine can be given more time in one place:
-// WSCONFORM_TIME_SCALE=3 go test ./... triples every bound.
+// Package waits holds the bounds of the tests' waits for events, and of the
+// suite's steps (steps/target.DefaultTimeout), all scaled by one factor so
+// that a loaded machine or a slow engine can be given more time in one
+// place: WSCONFORM_TIME_SCALE=3 go test ./... triples every bound.
 //
 // A wait for an event returns as soon as the event happens; the bound only
 // decides how long a test waits before it reports the event missing. Proving

@@ -144,8 +144,10 @@ type Target interface {
 // concurrently.
 type Factory func(ctx context.Context) (Target, error)
 
-// DefaultTimeout bounds how long a step waits for something that should happen.
-const DefaultTimeout = 5 * time.Second
+// DefaultTimeout bounds how long a step waits for something that should
+// happen: 5 s, multiplied by WSCONFORM_TIME_SCALE (internal/waits) for a
+// loaded machine or a slow engine.
+var DefaultTimeout = waits.Of(5 * time.Second)
 
 // QuietWindow is how long a step watches to prove something did not happen.
 const QuietWindow = waits.Quiet

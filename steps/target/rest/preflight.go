@@ -198,9 +198,9 @@ func handshakeFix(err error, o resolved) string {
 		return "--ca " + o.caFile + " is not the CA that signed the engine's data server certificate: pass that CA (wsconform config wrote it as DIR/certs/ca.pem)"
 	case errors.As(err, &he):
 		return "the data server certificate does not name " + o.dataAddr + ": write it with wsconform config --host NAME, or pass --data-url with a name it holds"
-	case strings.Contains(msg, "HTTP request to an HTTPS server") || strings.Contains(msg, "HTTP 400"):
+	case !o.dataTLS && (strings.Contains(msg, "HTTP request to an HTTPS server") || strings.Contains(msg, "HTTP 400")):
 		return "the data server speaks wss: pass --data-url wss://" + o.dataAddr + " and --ca with the CA that signed its certificate"
-	case strings.Contains(msg, "first record does not look like a TLS handshake") || strings.Contains(msg, "tls: "):
+	case o.dataTLS && (strings.Contains(msg, "first record does not look like a TLS handshake") || strings.Contains(msg, "tls: ")):
 		return "the data server does not speak TLS there: pass --data-url ws://" + o.dataAddr + ", or start the engine with a wss data server (wsconform config --tls)"
 	case errors.Is(err, errConnRefused):
 		return "nothing listens there: pass the engine's data server (source.httpServerIp and httpServerPort of kuiper.yaml) with --data-url (env " + EnvDataURL + ")"
@@ -244,12 +244,13 @@ func (d *Driver) sinkProblem(ctx context.Context, ruleID string) string {
 }
 
 // ruleProblems describes the rule's state and its exceptions, read with a
-// context of its own; "" when the status cannot be read.
+// context of its own; "" when the status cannot be read, or shows a running
+// rule without exceptions.
 func (d *Driver) ruleProblems(ruleID string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	st, err := (&rule{id: ruleID, t: &restTarget{d: d}}).Status(ctx)
-	if err != nil {
+	if err != nil || (st.State == "running" && st.LastExceptions() == "") {
 		return ""
 	}
 	out := "status " + st.State
