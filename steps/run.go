@@ -116,9 +116,13 @@ func Run(opts Options) int {
 			coll.NoteSkip(s.Id, reason)
 		}
 	}
+	init := initializer(opts.Factory, onSkip)
+	if coll != nil {
+		init = timed(init, coll)
+	}
 	suite := godog.TestSuite{
 		Name:                "wsconform",
-		ScenarioInitializer: initializer(opts.Factory, onSkip),
+		ScenarioInitializer: init,
 		Options: &godog.Options{
 			Strict:      true,
 			Format:      format,
@@ -129,6 +133,9 @@ func Run(opts Options) int {
 			FS:          fsys,
 			Randomize:   opts.Randomize,
 		},
+	}
+	if coll != nil {
+		coll.SetTotal(countPickles(suite))
 	}
 	status := suite.Run()
 	if opts.TestingT != nil {
@@ -166,6 +173,20 @@ func selectByTags(fsys fs.FS, tags string, paths []string) (featureset.Selection
 	return featureset.Choose(fsys, func(s featureset.Scenario) bool {
 		return (in == nil || in[s.Location()]) && expr.Match(s.Tags)
 	})
+}
+
+// countPickles is how many scenarios (Examples rows counted one by one) the
+// suite will run; 0 when the features cannot be read (the run then says why).
+func countPickles(suite godog.TestSuite) int {
+	feats, err := suite.RetrieveFeatures()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, f := range feats {
+		n += len(f.Pickles)
+	}
+	return n
 }
 
 // reportSubtests makes one subtest per scenario outcome, so that go test shows

@@ -434,6 +434,9 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("robust-large-distinct-messages-exact: Large distinct messages in a burst arrive exact and in order [robustness.feature:126]", Label("robustness", "should"), func() {
 		runScenario("robustness.feature", 126, 0)
 	})
+	It("robust-hanging-sink-spares-other-rules: A rule whose sink never answers does not hold back the other rules of its stream [robustness.feature:136]", Label("robustness", "should", "needs-hanging-sink"), func() {
+		runScenario("robustness.feature", 136, 0)
+	})
 })
 
 var _ = Describe("Server mode (server_mode.feature)", func() {
@@ -652,6 +655,24 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	})
 	It("rules-client-normal-close-no-exception: A client's normal close is not an exception [stream_ddl.feature:368]", Label("stream-ddl", "extension"), func() {
 		runScenario("stream_ddl.feature", 368, 0)
+	})
+	It("names-stream-name-router-rewrites-refused/1: A stream name the REST router would rewrite is refused [stream_ddl.feature:393]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 393)
+	})
+	It("names-stream-name-router-rewrites-refused/2: A stream name the REST router would rewrite is refused [stream_ddl.feature:394]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 394)
+	})
+	It("names-stream-name-router-rewrites-refused/3: A stream name the REST router would rewrite is refused [stream_ddl.feature:395]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 395)
+	})
+	It("names-rule-id-router-rewrites-refused/1: A rule id the REST router would rewrite is refused [stream_ddl.feature:407]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 407)
+	})
+	It("names-rule-id-router-rewrites-refused/2: A rule id the REST router would rewrite is refused [stream_ddl.feature:408]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 408)
+	})
+	It("names-rule-id-router-rewrites-refused/3: A rule id the REST router would rewrite is refused [stream_ddl.feature:409]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 409)
 	})
 })
 

@@ -25,7 +25,11 @@ type restEngine struct {
 	certs    *peer.Certs
 }
 
-func startRestEngine(withTLS bool) restEngine {
+func startRestEngine(withTLS bool) restEngine { return startRestEngineWith(withTLS, true) }
+
+// startRestEngineWith starts the engine; privateNet lets its rest sinks post
+// to loopback, where the collector listens.
+func startRestEngineWith(withTLS, privateNet bool) restEngine {
 	GinkgoHelper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	Expect(err).NotTo(HaveOccurred())
@@ -33,6 +37,7 @@ func startRestEngine(withTLS bool) restEngine {
 	Expect(ln.Close()).To(Succeed())
 	k := config.Default()
 	k.Source.HTTPServerIP, k.Source.HTTPServerPort = "127.0.0.1", port
+	k.Basic.EnablePrivateNet = privateNet
 	r := restEngine{dataAddr: ln.Addr().String()}
 	if withTLS {
 		r.certs, err = peer.NewCerts(GinkgoT().TempDir())
@@ -102,6 +107,12 @@ var _ = Describe("wsconform run --target rest preflight", func() {
 		eng := startRestEngine(false)
 		fails(eng, "wss://"+eng.dataAddr, nil,
 			"data server handshake at wss://"+eng.dataAddr, "the data server does not speak TLS there: pass --data-url ws://"+eng.dataAddr)
+	})
+
+	It("names an engine that refuses to post to the collector's private address, with the sink's error", func() {
+		eng := startRestEngineWith(false, false)
+		fails(eng, "ws://"+eng.dataAddr, nil, "record collector at http://127.0.0.1:", "enablePrivateNet is false",
+			"let rest sinks post to private addresses (eKuiper: basic.enablePrivateNet: true")
 	})
 
 	It("names a collector the engine cannot reach, with the sink's error", func() {

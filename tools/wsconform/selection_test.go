@@ -11,6 +11,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/steps/target/ref"
 )
 
 // ranIDs are the scenario ids of every testcase of a junit.xml.
@@ -127,6 +130,26 @@ var _ = Describe("selection", func() {
 			dir := GinkgoT().TempDir()
 			Expect(Main(ctx, []string{"run", "--rerun-failed", p, "--report", dir}, stdout, stderr)).To(Equal(0), stdout.String()+stderr.String())
 			Expect(readJUnit(dir).ranIDs()).To(Equal([]string{"client-messages-become-records", "json-text-message-becomes-records/2"}))
+		})
+
+		It("chooses exactly what failed in the summary.json of a run", func() {
+			dir := GinkgoT().TempDir()
+			broken := ref.Factory(ref.Options{Faults: fault.Set{ArrayAsOneRecord: true}})
+			code := runWith(ctx, broken, stdout, stderr, "--report", dir, "--tags", "@json and @must")
+			Expect(code).To(Equal(1), stdout.String()+stderr.String())
+			failed := readJUnit(dir).failedIDs()
+			Expect(failed).NotTo(BeEmpty())
+			Expect(len(failed)).To(BeNumerically("<", len(readJUnit(dir).ranIDs())), "some passed")
+
+			f, err := parseRunFlags([]string{"--rerun-failed", filepath.Join(dir, "summary.json"), "--report", GinkgoT().TempDir()}, stderr)
+			Expect(err).NotTo(HaveOccurred())
+			p, err := prepare(f)
+			Expect(err).NotTo(HaveOccurred())
+			var chosen []string
+			for _, s := range p.selection.Scenarios {
+				chosen = append(chosen, s.ID)
+			}
+			Expect(chosen).To(ConsistOf(failed))
 		})
 
 		It("exits 0 with a note when nothing failed", func() {
