@@ -354,7 +354,7 @@ var _ = Describe("kuiperd", func() {
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(c.Close)
 		Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
-		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, 5*time.Second).
+		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, waits.Event).
 			Should(ContainSubstring("is in internal network"), "enablePrivateNet is false by default")
 		Expect(posted).NotTo(Receive())
 	})
