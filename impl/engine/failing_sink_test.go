@@ -13,6 +13,7 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // answerServer is an HTTP server that answers each request after delay, or,
@@ -103,13 +104,13 @@ var _ = Describe("a rule whose sink fails", func() {
 		restRule("slow", slow.srv.URL, 300)
 		const n = 200
 		sendNumbered(1)
-		Eventually(statusOf(e, "slow"), 5*time.Second).Should(HaveKeyWithValue("sink_rest_0_0_exceptions_total", int64(1)))
+		Eventually(statusOf(e, "slow"), waits.Event).Should(HaveKeyWithValue("sink_rest_0_0_exceptions_total", int64(1)))
 
 		slow.hang.Store(false)
 		sendNumbered(1)
-		Eventually(statusOf(e, "slow"), 5*time.Second).Should(HaveKeyWithValue("sink_rest_0_0_records_out_total", int64(1)))
+		Eventually(statusOf(e, "slow"), waits.Event).Should(HaveKeyWithValue("sink_rest_0_0_records_out_total", int64(1)))
 		sendNumbered(n)
-		Eventually(statusOf(e, "slow"), 10*time.Second).Should(HaveKeyWithValue("sink_rest_0_0_records_out_total", int64(n+1)))
+		Eventually(statusOf(e, "slow"), waits.Heavy).Should(HaveKeyWithValue("sink_rest_0_0_records_out_total", int64(n+1)))
 		st := status(e, "slow")
 		Expect(st).To(HaveKeyWithValue("sink_rest_0_0_exceptions_total", int64(1)), "nothing dropped once it answers")
 		Expect(slow.answered.Load()).To(BeNumerically("==", n+1))

@@ -19,11 +19,13 @@ import (
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/rest"
 	"github.com/wsconform/wsconform/impl/rest/store"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestRest(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "rest")
 	goleak.VerifyNone(t, ignore,
 		// Ginkgo's interrupt handler outlives RunSpecs by design.

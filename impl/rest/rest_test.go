@@ -12,6 +12,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/rest"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 const demoSQL = `CREATE STREAM s9 () WITH (FORMAT="json", DATASOURCE="/api/data", TYPE="websocket")`
@@ -173,7 +174,7 @@ var _ = Describe("the REST API", func() {
 			Expect(err).NotTo(HaveOccurred())
 			defer c.Close()
 			Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
-			Eventually(func() any { return status("r9")["source_s9_0_records_in_total"] }, 5*time.Second).
+			Eventually(func() any { return status("r9")["source_s9_0_records_in_total"] }, waits.Event).
 				Should(BeNumerically("==", 1))
 		})
 

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // Record is one record as the engine emitted it, decoded from JSON with
@@ -163,8 +165,10 @@ type Target interface {
 // concurrently.
 type Factory func(ctx context.Context) (Target, error)
 
-// DefaultTimeout bounds how long a step waits for something that should happen.
-const DefaultTimeout = 5 * time.Second
+// DefaultTimeout bounds how long a step waits for something that should
+// happen: 5 s, multiplied by WSCONFORM_TIME_SCALE (internal/waits) for a
+// loaded machine or a slow engine.
+var DefaultTimeout = waits.Of(5 * time.Second)
 
 // QuietWindow is how long a step watches to prove something did not happen.
-const QuietWindow = 300 * time.Millisecond
+const QuietWindow = waits.Quiet

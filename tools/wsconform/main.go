@@ -6,9 +6,11 @@
 //	go install github.com/wsconform/wsconform/tools/wsconform@latest
 //	wsconform config --out etc [--tls]      # configuration for the engine under test
 //	wsconform run --target rest --rest-url http://127.0.0.1:9081 --data-url ws://127.0.0.1:10081
-//	wsconform run [--id ID[,ID...]] [ID...]   # only these scenarios (ids from wsconform list)
+//	wsconform run [--id ID[,ID...]] [ID...] [FILE.feature:LINE...]   # only these scenarios (from wsconform list)
+//	wsconform run --tags '@tls and not @extension'   # Cucumber tag expressions
+//	wsconform run --rerun-failed reports/summary.json  # the scenarios that failed last time
 //	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
-//	wsconform list [--tags EXPR]
+//	wsconform list [--tags EXPR] [ID...] [FILE.feature:LINE...]
 //
 // run prints one line per finished scenario, then the failures with their
 // rerun commands and the counts per level, writes reports (junit.xml,
@@ -46,8 +48,10 @@ const usage = `usage: wsconform <command> [flags]
 
 commands:
   run     run the scenarios against an engine and write reports
-          (--id or arguments: only these scenario ids; --expect FILE: judge outcomes against an expectations file)
-  list    list the scenarios: id, location, name and tags
+          (--tags EXPR, e.g. '@tls and not @extension'; --id or arguments: only these scenario ids
+          or FILE.feature:LINE locations; --rerun-failed reports/summary.json: what failed there;
+          --expect FILE: judge outcomes against an expectations file)
+  list    list the scenarios run would run (same --tags, ids and locations): id, location, name and tags
   version print the version
   config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
 

@@ -38,6 +38,8 @@ type runFlags struct {
 	rest        restt.Options
 	tags        string
 	ids         []string
+	locations   []string
+	rerunFailed string
 	expect      string
 	format      string
 	reportDir   string
@@ -77,9 +79,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fl.StringVar(&f.rest.CollectorURL, "collector-url", env.CollectorURL, "rest target: base URL the engine posts records to, when it reaches the collector under another name (env "+restt.EnvCollectorURL+")")
 	fl.BoolVar(&f.rest.Exclusive, "exclusive", env.Exclusive, "rest target: the engine serves only this run (start a fresh engine for it): scenarios run one at a time "+
 		"(--concurrency is forced to 1), each one checks that the engine holds no rule when it starts, and the @needs-lifecycle scenarios run (env "+restt.EnvExclusive+"=1)")
-	fl.StringVar(&f.tags, "tags", "", "godog tag expression selecting scenarios, e.g. '@tls && ~@extension' (default: all)")
+	fl.StringVar(&f.tags, "tags", "", tagsHelp)
 	fl.Var(idList{&f.ids}, "id", "run only these scenarios: scenario ids or Examples row ids (<id>/<n>), comma separated (wsconform list shows them; "+
-		"ids may also follow the flags as arguments); with --tags, the scenarios both select")
+		"ids and locations FILE.feature:LINE, the line of a scenario or of an Examples row, may also be given as arguments); with --tags, the scenarios both select")
+	fl.StringVar(&f.rerunFailed, "rerun-failed", "", "`summary.json` of an earlier run (reports/summary.json): run the scenarios that failed in it")
 	fl.StringVar(&f.expect, "expect", "", "expectations file (YAML: engine, and per scenario id the outcome and reason): the run passes when every outcome is the "+
 		"expected one; an outcome that differs is run again alone, and is flaky if it then matches (see fixtures/expectations/README.md)")
 	fl.StringVar(&f.format, "format", "progress", "godog formats, comma separated; NAME writes to stdout, NAME:FILE to a file, e.g. pretty,junit:out.xml")
@@ -90,7 +93,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 			return f, fmt.Errorf("%s=%q: want 1, true, 0 or false", restt.EnvExclusive, v)
 		}
 	}
-	// Arguments are scenario ids; flags may come after them too.
+	// Arguments are scenario ids and locations; flags may come before,
+	// between and after them.
+	c := choice{ids: f.ids}
 	for rest := args; ; {
 		if err := fl.Parse(rest); err != nil {
 			return f, err
@@ -99,11 +104,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 		if len(rest) == 0 {
 			break
 		}
-		if err := (idList{&f.ids}).Set(rest[0]); err != nil {
-			return f, err
-		}
+		// In the order given: --id and ids as arguments add to f.ids.
+		c.ids = f.ids
+		c.addArg(rest[0])
+		f.ids = c.ids
 		rest = rest[1:]
 	}
+	f.locations = c.locations
 	if f.target != "ref" && f.target != "rest" {
 		return f, fmt.Errorf("--target %q: want ref or rest", f.target)
 	}
@@ -127,15 +134,19 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 type plan struct {
 	formats  []format
 	features []featureset.Feature
-	// selection runs the scenarios of --id; nil runs every scenario (that
-	// --tags selects).
+	// selection runs the scenarios that --tags, --id, the locations and
+	// --rerun-failed choose; it may hold none.
 	selection *featureset.Selection
+	// nothingFailed says that --rerun-failed named a summary in which no
+	// scenario failed: there is nothing to run.
+	nothingFailed bool
 	// expect is the --expect file, nil without one.
 	expect *expectations.File
 }
 
-// prepare reads what f names: the formats, the scenarios of --id and the
-// expectations file, which must name only scenarios of the suite.
+// prepare reads what f names: the formats, the tag expression, the
+// scenarios of --id, the locations and --rerun-failed, and the expectations
+// file, which must name only scenarios of the suite.
 func prepare(f runFlags) (plan, error) {
 	var p plan
 	var err error
@@ -145,13 +156,22 @@ func prepare(f runFlags) (plan, error) {
 	if p.features, err = featureset.Load(features.FS); err != nil {
 		return p, err
 	}
-	if len(f.ids) > 0 {
-		sel, err := featureset.Select(features.FS, f.ids)
+	c := choice{tags: f.tags, ids: f.ids, locations: f.locations}
+	if f.rerunFailed != "" {
+		ids, locs, err := failedInSummary(f.rerunFailed)
 		if err != nil {
 			return p, err
 		}
-		p.selection = &sel
+		if len(ids)+len(locs) == 0 {
+			p.nothingFailed = true
+		}
+		c.ids, c.locations = append(c.ids, ids...), append(c.locations, locs...)
 	}
+	sel, err := c.selection(features.FS)
+	if err != nil {
+		return p, errors.New(selectionError(err))
+	}
+	p.selection = &sel
 	if f.expect != "" {
 		if p.expect, err = expectations.Load(f.expect); err != nil {
 			return p, err
@@ -209,6 +229,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
+	}
+	if p.nothingFailed {
+		fmt.Fprintf(stdout, "wsconform run: no scenario failed in %s; nothing to rerun\n", f.rerunFailed)
+		return 0
 	}
 	start := time.Now()
 
@@ -307,17 +331,23 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	}
 	opts := steps.Options{
 		Factory:     factory,
-		Tags:        f.tags,
 		Format:      strings.Join(godogFormats, ","),
 		Output:      out,
 		Concurrency: f.concurrency,
 		FS:          features.FS,
 		Collector:   collector,
 	}
+	status := 0
 	if p.selection != nil {
 		opts.FS, opts.Paths = p.selection.FS, p.selection.Paths
 	}
-	status := steps.Run(opts)
+	if p.selection == nil || len(p.selection.Paths) > 0 {
+		status = steps.Run(opts)
+	} else if err := os.WriteFile(copies[0].from, []byte("[]\n"), 0o644); err != nil {
+		// Nothing selected: an empty cucumber report, and no godog run,
+		// which would take no paths for every feature.
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+	}
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 	}
@@ -343,6 +373,9 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	elapsed := time.Since(start)
 
 	for _, c := range copies {
+		if _, err := os.Stat(c.from); err != nil && status == 0 && len(outcomes) == 0 {
+			continue // nothing ran, so the format wrote nothing
+		}
 		if err := copyRedacted(c.from, c.to, red); err != nil {
 			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 			code = 1
@@ -379,7 +412,7 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		written = append(written, path)
 	}
 	if len(outcomes) == 0 {
-		fmt.Fprintf(stderr, "wsconform run: no scenario was run (tags %q)\n", f.tags)
+		fmt.Fprintf(stderr, "wsconform run: no scenario was run (%s selects none)\n", describeChoice(choice{tags: f.tags, ids: f.ids, locations: f.locations}))
 		code = 1
 	}
 	if status != 0 && failed == 0 {
@@ -465,13 +498,21 @@ func writeExpectations(dir string, judged *expectations.Summary, red *redact.Red
 	return p, nil
 }
 
-// makeFactory builds the target factory of --target and what releases it.
+// makeFactory builds the target factory of --target and what releases it;
+// for the rest target it first runs the driver's preflight checks.
 func makeFactory(ctx context.Context, f runFlags) (target.Factory, func() error, error) {
 	if f.target == "ref" {
 		return ref.Factory(ref.Options{}), func() error { return nil }, nil
 	}
 	d, err := restt.New(ctx, f.rest)
 	if err != nil {
+		return nil, nil, fmt.Errorf("rest target: %w", err)
+	}
+	// The checks every scenario depends on, in seconds, before the first.
+	if err := d.Preflight(ctx); err != nil {
+		if cerr := d.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
 		return nil, nil, fmt.Errorf("rest target: %w", err)
 	}
 	return d.Factory(), d.Close, nil

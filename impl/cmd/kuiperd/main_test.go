@@ -26,11 +26,13 @@ import (
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/rest/store"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestKuiperd(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "kuiperd")
 	goleak.VerifyNone(t, ignore,
 		// Ginkgo's interrupt handler outlives RunSpecs by design.
@@ -116,8 +118,8 @@ func (d *daemon) stop() error {
 	case err := <-d.done:
 		d.done <- err
 		return err
-	case <-time.After(5 * time.Second):
-		Fail("kuiperd did not stop within 5 s")
+	case <-time.After(waits.Event):
+		Fail("kuiperd did not stop within " + waits.Event.String())
 		return nil
 	}
 }
@@ -201,7 +203,7 @@ var _ = Describe("kuiperd", func() {
 		d.mustDo(http.MethodPost, "/rules", `{"id":"dial","sql":"SELECT * FROM far","actions":[{"nop":{}}]}`, http.StatusCreated)
 		d.mustDo(http.MethodPost, "/rules", `{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}]}`, http.StatusCreated)
 		d.mustDo(http.MethodPost, "/rules/halt/stop", "", http.StatusOK)
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d.stop()).To(Succeed())
 
 		d2 := startDaemon("--etc", etc, "--data", data)
@@ -212,7 +214,7 @@ var _ = Describe("kuiperd", func() {
 		Expect(d2.mustDo(http.MethodGet, "/rules/halt", "", http.StatusOK)).To(MatchJSON(
 			`{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}],"triggered":false}`))
 		By("the restored confKey: the client-mode rule dials the peer again")
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d2.status("dial")).To(HaveKeyWithValue("source_far_0_connection_status", BeNumerically("==", 1)))
 		By("the deleted confKey from etc stays deleted")
 		code, body := d2.do(http.MethodPost, "/rules", `{"id":"again","sql":"SELECT * FROM old","actions":[{"nop":{}}]}`)
@@ -249,8 +251,8 @@ var _ = Describe("kuiperd", func() {
 		d2 := startDaemon("--etc", etc, "--data", data, "--data-server", dsAddr)
 		Expect(d2.mustDo(http.MethodGet, "/rules", "", http.StatusOK)).To(MatchJSON(
 			`[{"id":"dial","status":"stopped"},{"id":"serve","status":"stopped"}]`))
-		Consistently(portClosed, 300*time.Millisecond, 20*time.Millisecond).Should(Succeed())
-		Consistently(peer.conns, 100*time.Millisecond).ShouldNot(Receive(), "the client-mode rule never dialed")
+		Consistently(portClosed, waits.Quiet, 20*time.Millisecond).Should(Succeed())
+		Consistently(peer.conns, waits.Quiet).ShouldNot(Receive(), "the client-mode rule never dialed")
 		Expect(d2.status("serve")).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
 			"no metrics: the rule never ran")
 
@@ -258,7 +260,7 @@ var _ = Describe("kuiperd", func() {
 		d2.mustDo(http.MethodPost, "/rules/serve/start", "", http.StatusOK)
 		Expect(portClosed()).NotTo(Succeed())
 		d2.mustDo(http.MethodPost, "/rules/dial/start", "", http.StatusOK)
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d2.stop()).To(Succeed())
 	})
 
@@ -278,7 +280,7 @@ var _ = Describe("kuiperd", func() {
 		defer cancel()
 		err = run(ctx, []string{"--etc", etc, "--data", data, "--rest", ln.Addr().String()}, io.Discard, GinkgoWriter)
 		Expect(err).To(MatchError(ContainSubstring("REST API listen on " + ln.Addr().String())))
-		Consistently(peer.conns, 200*time.Millisecond).ShouldNot(Receive(), "the saved client-mode rule never dialed")
+		Consistently(peer.conns, waits.Quiet).ShouldNot(Receive(), "the saved client-mode rule never dialed")
 	})
 
 	It("answers GET / with its version and platform, and lists the confKeys it holds", func() {
@@ -366,7 +368,7 @@ var _ = Describe("kuiperd", func() {
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(c.Close)
 		Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
-		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, 5*time.Second).
+		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, waits.Event).
 			Should(ContainSubstring("is in internal network"), "enablePrivateNet is false by default")
 		Expect(posted).NotTo(Receive())
 	})
@@ -464,7 +466,7 @@ var _ = Describe("kuiperd", func() {
 
 				Expect(cmd.Process.Signal(sig)).To(Succeed())
 				var err error
-				Eventually(exited, 5*time.Second).Should(Receive(&err), "log: %s", logs.String())
+				Eventually(exited, waits.Event).Should(Receive(&err), "log: %s", logs.String())
 				Expect(err).NotTo(HaveOccurred(), "log: %s", logs.String())
 				exited <- nil // for the cleanup
 				Expect(logs.String()).To(ContainSubstring("shutting down"))

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/rest"
 )
@@ -32,7 +33,7 @@ var _ = Describe("a rule with a sink that never answers", func() {
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(c.Close)
 		Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
-		Eventually(status(ctx, rule), 5*time.Second).Should(WithTransform(func(st target.Status) any {
+		Eventually(status(ctx, rule), waits.Event).Should(WithTransform(func(st target.Status) any {
 			v, _ := st.Metric("sink_", "_last_exception")
 			return v
 		}, ContainSubstring("Timeout")))
