@@ -2,7 +2,10 @@ package dataserver
 
 import (
 	"bytes"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -118,6 +121,29 @@ type countedConn struct {
 	*ReadGuard
 	active *atomic.Int64
 	once   sync.Once
+}
+
+// Read reads through the guard. A client speaking plain HTTP to a wss data
+// server gets net/http's answer, HTTP 400 "Client sent an HTTP request to an
+// HTTPS server", which http.Server gives only to connections it sees as a
+// *tls.Conn, not to this wrapper.
+func (c *countedConn) Read(p []byte) (int, error) {
+	n, err := c.ReadGuard.Read(p)
+	var re tls.RecordHeaderError
+	if err != nil && errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader) {
+		_, _ = io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+	}
+	return n, err
+}
+
+// looksLikeHTTP tells whether the first five bytes of a connection start an
+// HTTP request, as net/http judges them.
+func looksLikeHTTP(hdr [5]byte) bool {
+	switch string(hdr[:]) {
+	case "GET /", "HEAD ", "POST ", "PUT /", "OPTIO":
+		return true
+	}
+	return false
 }
 
 func (c *countedConn) Close() error {
