@@ -2,13 +2,17 @@
 GO      ?= go
 REPORTS ?= reports
 
-.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check bench bench-ekuiper build mutation mutation-sample
+.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check lint-workflows bench bench-ekuiper build mutation mutation-sample
 
 all: test
 
-## test: vet, formatting, generated files fresh, every package's tests with the race detector.
+## test: vet, formatting, generated files fresh, every package's tests with the race detector (actionlint on every workflow and action among them).
 test: vet fmt-check check-generated
 	$(GO) test -race -count=1 ./...
+
+## lint-workflows: actionlint on CI.yml, .github/workflows, action.yml and the README's workflow example (part of make test).
+lint-workflows:
+	$(GO) test -count=1 ./tools/internal/workflows
 
 ## conformance: the whole suite against the embedded reference implementation.
 conformance:

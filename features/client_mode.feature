@@ -261,3 +261,64 @@ Feature: Client mode
     And a client-mode stream "demo" reading "/fromds" through the confKey "remote"
     When the rule "r1" runs "SELECT * FROM demo"
     Then the remote server receives a connection for "/fromds"
+
+  @client-mode @extension @id:client-reconnects-after-remote-restart
+  Scenario: The engine reconnects after the remote server restarts, and records resume
+    After the remote server goes away the rule keeps running with its connection shown down and dials again with backoff (confKey `reconnectInterval`, default 100 ms, doubling up to `maxReconnectInterval`, default 10 s); once the server is back, records flow again, none twice, and `source_<stream>_0_reconnects_total` counts the reconnection (eKuiper never reconnects).
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When the remote server goes away
+    Then the rule "r1" shows the connection down
+    And the rule "r1" keeps running
+    When the remote server comes back
+    Then the remote server receives a connection for "/api/data"
+    And the rule "r1" shows the connection up
+    And the rule "r1" counts at least 1 reconnection
+    When the remote server sends '{"n": 2}'
+    Then the rule "r1" outputs {"n": 2}
+    And the rule "r1" outputs nothing more
+
+  @client-mode @extension @id:client-reconnect-backoff-bounded-and-stoppable
+  Scenario: With the remote server gone for good, retries go on at a bounded interval and stop with the rule
+    The wait between attempts doubles only up to `maxReconnectInterval`, so attempts keep coming (`source_<stream>_0_reconnect_attempts_total`); stopping the rule stops them at once.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | reconnectInterval    | 50ms  |
+      | maxReconnectInterval | 200ms |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server receives a connection for "/api/data"
+    When the remote server goes away
+    Then the rule "r1" shows the connection down
+    And the rule "r1" counts at least 12 reconnection attempts
+    And the rule "r1" keeps running
+    When I stop the rule "r1"
+    Then the rule "r1" status becomes "stopped"
+    When the remote server comes back
+    Then the remote server receives no further connection
+
+  @client-mode @extension @id:client-reconnects-through-503
+  Scenario: The engine reconnects through handshakes refused with HTTP 503
+    A remote server that answers 503 for a while is dialed again with backoff until it accepts; each refusal is recorded.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | reconnectInterval    | 50ms  |
+      | maxReconnectInterval | 200ms |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server receives a connection for "/api/data"
+    When the remote server refuses the next 3 handshakes with HTTP 503
+    And the remote server drops the connection
+    Then the remote server receives a connection for "/api/data"
+    And the rule "r1" counts at least 4 reconnection attempts
+    And the rule "r1" status mentions "503"
+    And the rule "r1" shows the connection up
+    When the remote server sends '{"after": 503}'
+    Then the rule "r1" outputs {"after": 503}

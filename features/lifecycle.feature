@@ -85,3 +85,20 @@ Feature: Data server lifecycle
     Then the rule "r2" outputs {"n": 2}
     When I stop the rule "r2"
     Then the data server port is closed
+
+  @lifecycle @extension @needs-lifecycle @id:lifecycle-closed-port-kept-from-other-sockets
+  Scenario: While closed, the data server's port refuses clients and no other socket can take it
+    Between rules the port refuses connections, as documented, but stays bound to the engine: no other listener and no outgoing connection (whose source port the system picks from the same range) can take it, so the next server-mode rule always gets its port back.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the data server port is open
+    When I stop the rule "r1"
+    Then the data server port is closed
+    And no other socket can bind the data server's port
+    When 300 outgoing connections churn through the ephemeral ports
+    And I start the rule "r1"
+    Then the data server port is open
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"back": true}'
+    Then the rule "r1" outputs {"back": true}

@@ -132,6 +132,95 @@ Feature: Robustness
     When client "c1" sends 200 distinct messages of 64 KiB
     Then the rule "r1" outputs the 200 distinct messages of 64 KiB, exact and in order
 
+  @robustness @should @needs-hanging-sink @id:robust-hanging-sink-spares-other-rules
+  Scenario: A rule whose sink never answers does not hold back the other rules of its stream
+    A sink call that gets no answer within its timeout is a sink error: the record is tried a bounded number of times, then counted as failed and dropped, and while the sink keeps failing its rule drops what it cannot queue instead of slowing the stream, so the other rules of the stream get every record. A sink that answers, however slowly, still slows the stream and loses nothing.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "stuck" runs "SELECT * FROM demo" into a sink that never answers, with a timeout of 500 ms
+    And the rule "live" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends 300 numbered messages
+    Then the rule "live" outputs 300 numbered records in order within 5 seconds
+    And the rule "stuck" reports a sink exception mentioning "Timeout"
+    And the rule "stuck" keeps running
+
+  @robustness @extension @needs-data-server-limits @id:robust-connection-cap-refuses-next-client
+  Scenario: The client over the data server's connection cap is refused with HTTP 503
+    With `source.httpServerMaxConnections` connections held, the next client gets HTTP 503 naming the cap; the clients already connected keep feeding the rule (eKuiper has no cap: idle clients can take every file descriptor and lock out its REST API). The default cap is three quarters of the open-file limit.
+
+    Given the data server accepts at most 3 connections
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And a client "c2" connected to "/api/data"
+    And a client "c3" connected to "/api/data"
+    Then connecting to "/api/data" is refused with HTTP 503
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    When client "c2" closes the connection normally
+    Then a client "c4" connected to "/api/data"
+    When client "c4" sends '{"n": 4}'
+    Then the rule "r1" outputs {"n": 4}
+
+  @robustness @extension @needs-data-server-limits @id:robust-idle-client-closed
+  Scenario: A client that sends nothing and answers no ping is closed after the idle timeout
+    With `source.httpServerIdleTimeout` set, the data server pings its clients; one that neither sends a frame nor answers a ping for that long is closed with 1001 and recorded, a quiet client that answers pings stays.
+
+    Given the data server's idle timeout is 500 milliseconds
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "quiet" connected to "/api/data"
+    And a client "gone" that answers no pings connected to "/api/data"
+    Then client "gone" is closed with code 1001
+    And the rule "r1" status mentions "idle timeout"
+    And client "quiet" stays connected
+    When client "quiet" sends '{"still": "here"}'
+    Then the rule "r1" outputs {"still": "here"}
+
+  @robustness @extension @id:robust-endless-fragments-closed-1008
+  Scenario: A message kept open by endless empty fragments closes its connection with 1008
+    A message must be complete within the confKey's `messageTimeout` (default 30 s) of its first frame; a client that sends a text frame and then empty continuation frames without end (hundreds of thousands of them) is closed with 1008 and recorded, and the other clients keep feeding the rule (eKuiper keeps such a message open for ever).
+
+    Given the confKey "slow" has:
+      | messageTimeout | 1s |
+    And a server-mode stream "demo" on "/api/data" through the confKey "slow"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "endless" connected to "/api/data"
+    And a client "good" connected to "/api/data"
+    When client "endless" sends a text frame and then empty continuation frames without end
+    Then client "endless" is closed with code 1008
+    And the rule "r1" status mentions "not complete within"
+    When client "good" sends '{"good": true}'
+    Then the rule "r1" outputs {"good": true}
+    And the rule "r1" keeps running
+
+  @robustness @extension @id:robust-client-endless-fragments-closed-1008
+  Scenario: A remote server keeping a message open with endless fragments is closed with 1008
+    In client mode too, a message not complete within `messageTimeout` of its first frame closes the connection with 1008 and is recorded.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | messageTimeout | 1s |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends a text frame and then empty continuation frames without end
+    Then the remote server sees the connection closed with code 1008
+    And the rule "r1" status mentions "not complete within"
+    And the rule "r1" outputs nothing
+
+  @robustness @extension @id:robust-client-endless-handshake-headers
+  Scenario: A remote server sending endless handshake headers fails the dial at the size limit
+    The response to a client-mode handshake (status line and headers) is limited to 64 KiB: a remote server that sends header lines without end fails the dial at once with an exception naming the limit, instead of filling the engine's memory until the 3 s handshake timeout.
+
+    Given a remote WebSocket server that sends endless handshake headers
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" status mentions "handshake response"
+    And the rule "r1" status mentions "is larger than 65536 bytes"
+
   @robustness @should @id:robust-slow-client-does-not-slow-others
   Scenario: A slow client does not hold up the other clients of its endpoint
     A client whose bytes trickle in (one byte every 10 ms, through the suite's fault proxy) is read on its own: the messages of another client of the same endpoint become records while the slow message is still arriving, and the slow message becomes a record once it is complete.
@@ -146,21 +235,17 @@ Feature: Robustness
     Then the rule "r1" outputs 20 numbered records in order
     And the rule "r1" outputs 1 record
 
-  @robustness @extension @id:robust-half-open-client-detected
-  Scenario: A half-open client is detected by a ping timeout and recorded
-    With the confKey property `pingInterval`, the server pings every client at that interval; a client that answers no ping for a whole interval (here one behind a proxy that stops reading and keeps its socket open) is dropped and an exception recorded. The other clients and the rule go on.
+  @robustness @extension @needs-data-server-limits @id:robust-half-open-client-detected
+  Scenario: A half-open client is detected by the idle timeout and recorded
+    A client behind a connection that went half-open (the suite's fault proxy stops reading and keeps both sockets open) answers no ping: with `source.httpServerIdleTimeout` set, the data server drops it and records why; the other clients and the rule go on.
 
-    Given the confKey "live" has:
-      | pingInterval | 200ms |
-    And a stream created with:
-      """
-      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", CONF_KEY="live")
-      """
+    Given the data server's idle timeout is 500 milliseconds
+    And a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
     And a client "gone" connected to "/api/data" through the fault proxy
     And a client "c2" connected to "/api/data"
     When the fault proxy of client "gone" goes half-open
-    Then the rule "r1" reports an exception mentioning "ping timeout"
+    Then the rule "r1" reports an exception mentioning "idle timeout"
     And the rule "r1" keeps running
     When client "c2" sends '{"n": 1}'
     Then the rule "r1" outputs {"n": 1}

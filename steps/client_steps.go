@@ -82,6 +82,7 @@ type dialOptions struct {
 	header   http.Header
 	withCert bool
 	plain    bool   // dial ws:// even when the data server speaks wss
+	noPongs  bool   // answer no ping (a half-open peer)
 	via      string // host:port to dial instead of the data server's (a fault proxy)
 }
 
@@ -95,7 +96,7 @@ func (w *World) dialData(ctx context.Context, path string, o dialOptions) (*peer
 		ep.Addr = o.via
 	}
 	url := ep.URL(w.path(path))
-	opts := peer.DialOptions{Header: o.header}
+	opts := peer.DialOptions{Header: o.header, IgnorePings: o.noPongs}
 	if ep.TLS && !o.plain {
 		cfg, err := w.dataClientTLS(ep, o.withCert)
 		if err != nil {

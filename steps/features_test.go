@@ -15,7 +15,8 @@ import (
 )
 
 // godogOpts holds the suite's command-line flags, bound under the "godog."
-// prefix (two dashes): go test ./steps -run TestFeatures --godog.tags="@tls && ~@extension".
+// prefix (two dashes): go test ./steps -run TestFeatures --godog.tags="@tls and not @extension"
+// (the tag expressions of wsconform run --tags).
 var godogOpts = godog.Options{Format: "progress"}
 
 func init() {

@@ -36,10 +36,26 @@ func (w *World) next(ctx context.Context, id string) (any, error) {
 	case rec := <-r.Records():
 		return canonical(rec)
 	case <-timer.C:
-		return nil, fmt.Errorf("rule %q output no record within %v", id, target.DefaultTimeout)
+		return nil, fmt.Errorf("rule %q output no record within %v%s", id, target.DefaultTimeout, ruleExceptions(ctx, r))
 	case <-ctx.Done():
 		return nil, fmt.Errorf("rule %q: %w", id, ctx.Err())
 	}
+}
+
+// ruleExceptions returns the rule's last sink and source exceptions from its
+// status, as "; the rule's status shows ...", or "" when it shows none or
+// cannot be read within a second.
+func ruleExceptions(ctx context.Context, r target.Rule) string {
+	sctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	st, err := r.Status(sctx)
+	if err != nil {
+		return ""
+	}
+	if ex := st.LastExceptions("sink_", "source_"); ex != "" {
+		return "; the rule's status shows " + ex
+	}
+	return ""
 }
 
 // expectInOrder reads len(want) records and compares them one by one.

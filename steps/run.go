@@ -10,12 +10,14 @@ import (
 	"io/fs"
 	"os"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
 
 	"github.com/wsconform/wsconform/features"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/results"
 	"github.com/wsconform/wsconform/steps/target"
 )
@@ -24,8 +26,10 @@ import (
 type Options struct {
 	// Factory makes the target of each scenario.
 	Factory target.Factory
-	// Tags is a godog tag expression selecting scenarios, e.g.
-	// "@tls && ~@extension". Empty runs every scenario.
+	// Tags is a tag expression selecting scenarios (featureset.ParseTags):
+	// Cucumber's syntax, e.g. "@tls and not @extension", or godog's older
+	// one, e.g. "@tls && ~@extension". Empty runs every scenario. With
+	// Paths, the scenarios both select.
 	Tags string
 	// Format is a godog format list, e.g. "pretty" or
 	// "progress,junit:reports/junit.xml,cucumber:reports/cucumber.json".
@@ -69,6 +73,21 @@ func Run(opts Options) int {
 		fsys = features.FS
 	}
 	paths := opts.Paths
+	if strings.TrimSpace(opts.Tags) != "" {
+		sel, err := selectByTags(fsys, opts.Tags, paths)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "steps.Run: %v\n", err)
+			return 2
+		}
+		if len(sel.Paths) == 0 {
+			noteToStderr("steps.Run: no scenario is selected by tags %q", opts.Tags)
+			if opts.TestingT != nil {
+				reportSubtests(opts.TestingT, nil)
+			}
+			return 0
+		}
+		fsys, paths = sel.FS, sel.Paths
+	}
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
@@ -97,26 +116,77 @@ func Run(opts Options) int {
 			coll.NoteSkip(s.Id, reason)
 		}
 	}
+	init := initializer(opts.Factory, onSkip)
+	if coll != nil {
+		init = timed(init, coll)
+	}
 	suite := godog.TestSuite{
 		Name:                "wsconform",
-		ScenarioInitializer: initializer(opts.Factory, onSkip),
+		ScenarioInitializer: init,
 		Options: &godog.Options{
 			Strict:      true,
 			Format:      format,
 			Output:      out,
 			NoColors:    !isTerminal(out),
 			Concurrency: conc,
-			Tags:        opts.Tags,
 			Paths:       paths,
 			FS:          fsys,
 			Randomize:   opts.Randomize,
 		},
+	}
+	if coll != nil {
+		coll.SetTotal(countPickles(suite))
 	}
 	status := suite.Run()
 	if opts.TestingT != nil {
 		reportSubtests(opts.TestingT, coll.Outcomes())
 	}
 	return status
+}
+
+// selectByTags returns the Selection of the scenarios of fsys that the tag
+// expression selects, among those paths name ("file" or "file:line"; none
+// or "." is every feature).
+func selectByTags(fsys fs.FS, tags string, paths []string) (featureset.Selection, error) {
+	expr, err := featureset.ParseTags(tags)
+	if err != nil {
+		return featureset.Selection{}, err
+	}
+	in := map[string]bool{} // by Location; nil: every scenario
+	if len(paths) > 0 && !(len(paths) == 1 && paths[0] == ".") {
+		feats, err := featureset.Load(fsys)
+		if err != nil {
+			return featureset.Selection{}, err
+		}
+		for _, p := range paths {
+			found, err := featureset.FindLocation(feats, p)
+			if err != nil {
+				return featureset.Selection{}, err
+			}
+			for _, s := range found {
+				in[s.Location()] = true
+			}
+		}
+	} else {
+		in = nil
+	}
+	return featureset.Choose(fsys, func(s featureset.Scenario) bool {
+		return (in == nil || in[s.Location()]) && expr.Match(s.Tags)
+	})
+}
+
+// countPickles is how many scenarios (Examples rows counted one by one) the
+// suite will run; 0 when the features cannot be read (the run then says why).
+func countPickles(suite godog.TestSuite) int {
+	feats, err := suite.RetrieveFeatures()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, f := range feats {
+		n += len(f.Pickles)
+	}
+	return n
 }
 
 // reportSubtests makes one subtest per scenario outcome, so that go test shows
@@ -210,6 +280,7 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		remoteSteps(sc)
 		clientSteps(sc)
 		recordSteps(sc)
+		hostileSteps(sc)
 		faultSteps(sc)
 	}
 }

@@ -66,12 +66,14 @@ start_ekuiper() {
 	local rest_port dir="$tmp/$name"
 	rest_port="$(free_port)"
 	data_port="$(free_port)"
-	# config writes DIR/etc, DIR/data, DIR/log, DIR/plugins (and DIR/certs).
+	# config writes DIR/etc, DIR/data, DIR/log, DIR/plugins (and DIR/certs);
+	# a phase run again starts from nothing.
+	rm -rf "$dir"
 	"$tmp/wsconform" config --for ekuiper --out "$dir" \
-		--rest-port "$rest_port" --data-port "$data_port" "$@" >"$tmp/$name-config.out"
+		--rest-port "$rest_port" --data-port "$data_port" "$@" >"$tmp/$name-config.out" || return 1
 	start_engine "eKuiper ($name)" "$REPORTS/$name-ekuiper.log" "127.0.0.1:$rest_port" \
 		"$kuiperd" -loadFileType absolute -etc "$dir/etc" -data "$dir/data" \
-		-log "$dir/log" -plugins "$dir/plugins"
+		-log "$dir/log" -plugins "$dir/plugins" || return 1
 	log "$(rest_body /)"
 }
 
@@ -100,35 +102,78 @@ check_engine_left_as_found() {
 	return "$ok"
 }
 
-status=0
 expect=(--expect "$EXPECT")
 
+# died: set by a phase whose engine exited during the run.
+died=""
+
+# suite_on NAME ARGS...: runs the suite on the running engine with report
+# NAME, checks the engine was left as found, and stops it. When the engine
+# died during the run, its panic is shown and died is set.
+suite_on() {
+	local name="$1" before rc=0
+	shift
+	before="$(websocket_confkeys)"
+	run_suite "$tmp/wsconform" "$REPORTS/$name" "${expect[@]}" "$@" || rc=1
+	if [ -n "$engine_pid" ] && ! kill -0 "$engine_pid" 2>/dev/null; then
+		died=1
+		cp "$REPORTS/$name-ekuiper.log" "$REPORTS/$name-ekuiper-died.log"
+		log "eKuiper ($name) exited during the run; the end of its log:"
+		grep -m1 -A12 '^panic' "$REPORTS/$name-ekuiper.log" >&2 || tail -20 "$REPORTS/$name-ekuiper.log" >&2
+		stop_engine || true
+		return 1
+	fi
+	check_engine_left_as_found "$before" || rc=1
+	stop_engine || rc=1
+	return "$rc"
+}
+
 # 1. ws.
-start_ekuiper ekuiper
-before="$(websocket_confkeys)"
-run_suite "$tmp/wsconform" "$REPORTS/ekuiper" "${expect[@]}" \
-	--data-url "ws://127.0.0.1:$data_port" \
-	--tags '~@needs-server-tls && ~@needs-lifecycle' || status=1
-check_engine_left_as_found "$before" || status=1
-stop_engine || status=1
+phase_ws() {
+	start_ekuiper ekuiper || return 1
+	suite_on ekuiper --data-url "ws://127.0.0.1:$data_port" \
+		--tags '~@needs-server-tls && ~@needs-lifecycle'
+}
 
 # 2. wss: eKuiper serves its data server with the certificates config wrote.
-start_ekuiper ekuiper-tls --tls
-before="$(websocket_confkeys)"
-run_suite "$tmp/wsconform" "$REPORTS/ekuiper-tls" "${expect[@]}" \
-	--data-url "wss://127.0.0.1:$data_port" --ca "$tmp/ekuiper-tls/certs/ca.pem" \
-	--tags '~@needs-lifecycle' || status=1
-check_engine_left_as_found "$before" || status=1
-stop_engine || status=1
+phase_wss() {
+	start_ekuiper ekuiper-tls --tls || return 1
+	suite_on ekuiper-tls --data-url "wss://127.0.0.1:$data_port" \
+		--ca "$tmp/ekuiper-tls/certs/ca.pem" --tags '~@needs-lifecycle'
+}
 
 # 3. exclusive: a fresh engine that serves only this run.
-start_ekuiper ekuiper-exclusive
-before="$(websocket_confkeys)"
-run_suite "$tmp/wsconform" "$REPORTS/ekuiper-exclusive" "${expect[@]}" \
-	--data-url "ws://127.0.0.1:$data_port" \
-	--exclusive --tags '@needs-lifecycle,@needs-message-limit' || status=1
-check_engine_left_as_found "$before" || status=1
-stop_engine || status=1
+phase_exclusive() {
+	start_ekuiper ekuiper-exclusive || return 1
+	suite_on ekuiper-exclusive --data-url "ws://127.0.0.1:$data_port" \
+		--exclusive --tags '@needs-lifecycle,@needs-message-limit'
+}
+
+# A run whose engine crashed is no verdict on the scenarios after the crash
+# (eKuiper 2.4.0 has been seen to die of a nil pointer in its websocket
+# endpoint bookkeeping when an endpoint is stopped and opened again at once):
+# such a phase runs once more on a fresh engine, and the crash is reported
+# in the summary, never hidden. A second crash fails the run.
+status=0
+crashes=()
+for phase in phase_ws phase_wss phase_exclusive; do
+	died=""
+	"$phase" && continue
+	if [ -z "$died" ]; then
+		status=1
+		continue
+	fi
+	log "${phase#phase_}: eKuiper crashed; running the phase again on a fresh engine"
+	died=""
+	if "$phase"; then
+		crashes+=("${phase#phase_}")
+	else
+		status=1
+	fi
+done
+if [ "${#crashes[@]}" -gt 0 ]; then
+	log "eKuiper crashed once in: ${crashes[*]} (the repeated run passed; logs: $REPORTS/*-ekuiper-died.log)"
+fi
 
 if [ "$status" -ne 0 ]; then
 	log "FAILED after $((SECONDS - started))s (reports under $REPORTS/ekuiper*)"

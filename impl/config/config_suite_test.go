@@ -6,6 +6,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"go.uber.org/goleak"
+
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestConfig(t *testing.T) {
@@ -13,5 +15,6 @@ func TestConfig(t *testing.T) {
 		// Ginkgo's own signal watcher outlives RunSpecs.
 		goleak.IgnoreTopFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "config")
 }

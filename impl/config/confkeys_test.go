@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -60,6 +61,10 @@ var _ = Describe("websocket.yaml confKeys", func() {
 			RequestHeader:      http.Header{"X-Trace": {"a", "b"}},
 			InsecureSkipVerify: true,
 			MaxMessageBytes:    1024,
+
+			MessageTimeout:       config.DefaultMessageTimeout,
+			ReconnectInterval:    config.DefaultReconnectInterval,
+			MaxReconnectInterval: config.DefaultMaxReconnectInterval,
 		}))
 		Expect(p.ServerMode()).To(BeFalse())
 	})
@@ -88,7 +93,13 @@ var _ = Describe("websocket.yaml confKeys", func() {
 	It("resolves default to the defaults when the file has none", func() {
 		p, err := config.ConfKeys{}.Resolve("")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(p).To(Equal(config.Props{Scheme: "ws", MaxMessageBytes: config.DefaultMaxMessageBytes}))
+		Expect(p).To(Equal(config.Props{
+			Scheme:               "ws",
+			MaxMessageBytes:      config.DefaultMaxMessageBytes,
+			MessageTimeout:       config.DefaultMessageTimeout,
+			ReconnectInterval:    config.DefaultReconnectInterval,
+			MaxReconnectInterval: config.DefaultMaxReconnectInterval,
+		}))
 	})
 
 	It("gives no confKeys for an empty file", func() {
@@ -134,6 +145,11 @@ var _ = Describe("websocket.yaml confKeys", func() {
 		Entry("a confKey that is a scalar", "k: 3\n", `confKey "k"`, "mapping"),
 		Entry("a bad property on default", "default:\n  addr: x:y\n", `confKey "default"`, `"x:y"`),
 		Entry("two names equal once lower-cased", "Abc: {}\nabc: {}\n", "Abc", "abc"),
+		Entry("a zero messageTimeout", "k:\n  messageTimeout: 0\n", "messageTimeout", "positive duration"),
+		Entry("a messageTimeout that is no duration", "k:\n  messageTimeout: soon\n", "messageTimeout", `"soon"`),
+		Entry("a negative reconnectInterval", "k:\n  reconnectInterval: -1s\n", "reconnectInterval", "-1s"),
+		Entry("a maxReconnectInterval below reconnectInterval", "k:\n  reconnectInterval: 2s\n  maxReconnectInterval: 1s\n",
+			"maxReconnectInterval", "1s", "reconnectInterval", "2s"),
 	)
 
 	DescribeTable("ParseProps reads values as JSON or Go callers give them",
@@ -142,6 +158,15 @@ var _ = Describe("websocket.yaml confKeys", func() {
 			Expect(err).NotTo(HaveOccurred())
 			check(p)
 		},
+		Entry("durations as Go durations or milliseconds",
+			map[string]any{"messageTimeout": "1500ms", "reconnectInterval": float64(250), "maxReconnectInterval": "2s"},
+			func(p config.Props) {
+				Expect(p.MessageTimeout).To(Equal(1500 * time.Millisecond))
+				Expect(p.ReconnectInterval).To(Equal(250 * time.Millisecond))
+				Expect(p.MaxReconnectInterval).To(Equal(2 * time.Second))
+			}),
+		Entry("reconnectInterval 0: never reconnect", map[string]any{"reconnectInterval": "0"},
+			func(p config.Props) { Expect(p.ReconnectInterval).To(BeZero()) }),
 		Entry("a JSON number for maxMessageBytes", map[string]any{"maxMessageBytes": float64(2048)},
 			func(p config.Props) { Expect(p.MaxMessageBytes).To(Equal(int64(2048))) }),
 		Entry("a json.Number for maxMessageBytes", map[string]any{"maxMessageBytes": json.Number("4096")},

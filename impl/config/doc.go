@@ -3,4 +3,8 @@
 // etc/sources/websocket.yaml.
 //
 // Every error names the file (or confKey), the key and the offending value.
+//
+// Every key the parsers read is declared, with its type, default and mode, in
+// KuiperSettings or ConfKeyProperties; the configuration reference of the
+// behaviour documentation is generated from them.
 package config

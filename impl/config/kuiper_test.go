@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"os"
 	"path/filepath"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -53,8 +54,20 @@ source:
 			config.Kuiper{Basic: config.Default().Basic, Source: config.Source{HTTPServerIP: "0.0.0.0", HTTPServerPort: 10082}}),
 		Entry("a null TLS section as no TLS", "source:\n  httpServerTls:\n",
 			config.Default()),
+		Entry("the connection cap and idle timeout", "source:\n  httpServerMaxConnections: 50\n  httpServerIdleTimeout: 90s\n",
+			func() config.Kuiper {
+				k := config.Default()
+				k.Source.HTTPServerMaxConnections = 50
+				k.Source.HTTPServerIdleTimeout = 90 * time.Second
+				return k
+			}()),
 		Entry("enablePrivateNet given as a string", "basic:\n  enablePrivateNet: \"true\"\n",
 			config.Kuiper{Basic: config.Basic{RestIP: "127.0.0.1", RestPort: 9081, EnablePrivateNet: true}, Source: config.Default().Source}),
+		Entry("the REST API's allowed hosts and origins, as lists or single values",
+			"basic:\n  restAllowedHosts: [kuiper.lan, Edge-1]\n  restAllowedOrigins: https://console.lan:8443\n",
+			config.Kuiper{Basic: config.Basic{RestIP: "127.0.0.1", RestPort: 9081,
+				RestAllowedHosts: []string{"kuiper.lan", "Edge-1"}, RestAllowedOrigins: []string{"https://console.lan:8443"}},
+				Source: config.Default().Source}),
 	)
 
 	DescribeTable("rejects, naming the file, key and value",
@@ -74,6 +87,11 @@ source:
 		Entry("a section that is not a mapping", "source: 3\n", "source must be a mapping"),
 		Entry("TLS without a key file", "source:\n  httpServerTls:\n    certfile: /a.crt\n", "httpServerTls", "keyfile", `"/a.crt"`),
 		Entry("a boolean that is not one", "basic:\n  enablePrivateNet: maybe\n", "basic.enablePrivateNet", `"maybe"`),
+		Entry("an allowed origin with a path", "basic:\n  restAllowedOrigins: [\"https://console.lan/app\"]\n", "basic.restAllowedOrigins", `"https://console.lan/app"`),
+		Entry("an allowed host that is not a string", "basic:\n  restAllowedHosts: [{a: b}]\n", "basic.restAllowedHosts[0]"),
+		Entry("a connection cap below -1", "source:\n  httpServerMaxConnections: -5\n", "source.httpServerMaxConnections", "-5"),
+		Entry("a connection cap that is no number", "source:\n  httpServerMaxConnections: many\n", "source.httpServerMaxConnections", `"many"`),
+		Entry("an idle timeout that is no duration", "source:\n  httpServerIdleTimeout: later\n", "source.httpServerIdleTimeout", `"later"`),
 	)
 
 	It("loads a file and names a missing one", func() {

@@ -17,6 +17,18 @@ import (
 // DefaultMaxMessageBytes is the default size limit of one WebSocket message.
 const DefaultMaxMessageBytes = 16 << 20
 
+// DefaultMessageTimeout is the default bound of the time one message may
+// take from its first frame to its last.
+const DefaultMessageTimeout = 30 * time.Second
+
+// Default client-mode reconnection backoff: the first attempt follows a lost
+// connection by DefaultReconnectInterval, each failed attempt doubles the
+// wait, up to DefaultMaxReconnectInterval.
+const (
+	DefaultReconnectInterval    = 100 * time.Millisecond
+	DefaultMaxReconnectInterval = 10 * time.Second
+)
+
 // Property names of a websocket confKey (matched case-insensitively).
 const (
 	PropAddr               = "addr"
@@ -32,6 +44,9 @@ const (
 	PropPrivateKeyRaw      = "privateKeyRaw"
 	PropRootCARaw          = "rootCARaw"
 	PropMaxMessageBytes    = "maxMessageBytes"
+	PropMessageTimeout     = "messageTimeout"
+	PropReconnectInterval  = "reconnectInterval"
+	PropMaxReconnect       = "maxReconnectInterval"
 )
 
 // Props are the validated properties of one websocket confKey.
@@ -66,10 +81,20 @@ type Props struct {
 	RootCARaw string
 	// MaxMessageBytes limits the size of one message; default DefaultMaxMessageBytes.
 	MaxMessageBytes int64
-	// PingInterval, in server mode, pings every client at this interval and
-	// drops, as an exception, a client that answers no ping for a whole
-	// interval (a half-open connection). Zero, the default, sends no pings.
-	PingInterval time.Duration
+	// MessageTimeout bounds the time one message may take from its first
+	// frame to its last (a message kept open by endless fragments ends its
+	// connection with close 1008); default DefaultMessageTimeout. The
+	// property is a duration ("10s", "500ms") or a number of milliseconds.
+	MessageTimeout time.Duration
+	// ReconnectInterval is, in client mode, the wait before the first
+	// attempt to reconnect after the connection was lost; each failed
+	// attempt doubles it, up to MaxReconnectInterval. Default
+	// DefaultReconnectInterval; 0 means never reconnect (as eKuiper).
+	// A duration or a number of milliseconds.
+	ReconnectInterval time.Duration
+	// MaxReconnectInterval bounds the wait between reconnection attempts;
+	// default DefaultMaxReconnectInterval, never below ReconnectInterval.
+	MaxReconnectInterval time.Duration
 }
 
 // ServerMode reports whether the source serves an endpoint on the data server
@@ -80,7 +105,13 @@ func (p Props) ServerMode() bool { return p.Addr == "" }
 // matched case-insensitively; unknown properties are ignored. An error names the
 // property and its value.
 func ParseProps(raw map[string]any) (Props, error) {
-	p := Props{Scheme: "ws", MaxMessageBytes: DefaultMaxMessageBytes}
+	p := Props{
+		Scheme:               "ws",
+		MaxMessageBytes:      DefaultMaxMessageBytes,
+		MessageTimeout:       DefaultMessageTimeout,
+		ReconnectInterval:    DefaultReconnectInterval,
+		MaxReconnectInterval: DefaultMaxReconnectInterval,
+	}
 	str := func(key string, dst *string) error {
 		v, _, ok := lookup(raw, key)
 		if !ok || v == nil {
@@ -143,6 +174,31 @@ func ParseProps(raw map[string]any) (Props, error) {
 		}
 		p.MaxMessageBytes = n
 	}
+	for _, d := range []struct {
+		key       string
+		dst       *time.Duration
+		zeroValid bool
+	}{
+		{PropMessageTimeout, &p.MessageTimeout, false},
+		{PropReconnectInterval, &p.ReconnectInterval, true},
+		{PropMaxReconnect, &p.MaxReconnectInterval, false},
+	} {
+		v, _, ok := lookup(raw, d.key)
+		if !ok || v == nil {
+			continue
+		}
+		n, err := toDuration(v)
+		if err != nil {
+			return Props{}, fmt.Errorf("config: property %s: %w", d.key, err)
+		}
+		if n < 0 || (n == 0 && !d.zeroValid) {
+			return Props{}, fmt.Errorf("config: property %s %v: want a positive duration", d.key, v)
+		}
+		*d.dst = n
+	}
+	if p.ReconnectInterval > 0 && p.MaxReconnectInterval < p.ReconnectInterval {
+		return Props{}, fmt.Errorf("config: property %s %v is below %s %v", PropMaxReconnect, p.MaxReconnectInterval, PropReconnectInterval, p.ReconnectInterval)
+	}
 	if v, _, ok := lookup(raw, PropRequestHeader); ok && v != nil {
 		h, err := toHeader(v)
 		if err != nil {
@@ -165,9 +221,6 @@ func ParseProps(raw map[string]any) (Props, error) {
 		if _, err := decodeBase64(r.val); err != nil {
 			return Props{}, fmt.Errorf("config: property %s (%d characters): not valid base64: %w", r.key, len(r.val), err)
 		}
-	}
-	if err := parsePingInterval(raw, &p); err != nil {
-		return Props{}, err
 	}
 	return p, nil
 }

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/config"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // handshake runs one TLS handshake over loopback between a server using srv and
@@ -50,7 +51,7 @@ func handshake(srv, cli *tls.Config) (int, error) {
 		c.Close()
 	}
 	var r result
-	Eventually(done).WithTimeout(5 * time.Second).Should(Receive(&r))
+	Eventually(done).WithTimeout(waits.Event).Should(Receive(&r))
 	return r.peers, cerr
 }
 

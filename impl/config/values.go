@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // asMap accepts the mapping shapes YAML and JSON decoders produce.
@@ -23,9 +24,16 @@ func asMap(v any) (map[string]any, bool) {
 	return nil, false
 }
 
+// readHook, when not nil, is told every key lookup is asked for (tests check
+// that each one is documented).
+var readHook func(key string)
+
 // lookup finds key in m, preferring an exact match, else a case-insensitive one.
 // It returns the value and the key as spelt in m.
 func lookup(m map[string]any, key string) (any, string, bool) {
+	if readHook != nil {
+		readHook(key)
+	}
 	if v, ok := m[key]; ok {
 		return v, key, true
 	}
@@ -100,4 +108,27 @@ func toInt64(v any) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("want an integer, found %s", describe(v))
+}
+
+// toDuration accepts a Go duration string ("10s", "1m30s", "250ms") or a
+// number of milliseconds (as eKuiper reads intervals).
+func toDuration(v any) (time.Duration, error) {
+	if s, ok := v.(string); ok {
+		s = strings.TrimSpace(s)
+		if d, err := time.ParseDuration(s); err == nil {
+			return d, nil
+		}
+		if ms, err := strconv.ParseInt(s, 10, 64); err == nil {
+			return time.Duration(ms) * time.Millisecond, nil
+		}
+		return 0, fmt.Errorf("want a duration such as \"10s\" or a number of milliseconds, found %s", describe(v))
+	}
+	ms, err := toInt64(v)
+	if err != nil {
+		return 0, fmt.Errorf("want a duration such as \"10s\" or a number of milliseconds, found %s", describe(v))
+	}
+	if ms > math.MaxInt64/int64(time.Millisecond) || ms < math.MinInt64/int64(time.Millisecond) {
+		return 0, fmt.Errorf("%d milliseconds is out of range", ms)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }

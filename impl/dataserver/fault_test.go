@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 var _ = Describe("data server defects", func() {
@@ -39,7 +40,7 @@ var _ = Describe("data server defects", func() {
 		c, _, err := dial("ws://"+s.Addr()+"/plain", nil, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.WriteMessage(websocket.TextMessage, []byte("in clear"))).To(Succeed())
-		Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("in clear")))
+		Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("in clear")))
 	})
 
 	DescribeTable("a second client of an endpoint",
@@ -66,7 +67,7 @@ var _ = Describe("data server defects", func() {
 			go func() { defer close(done); s.Unregister("/bye") }()
 			_, _, err = c.ReadMessage()
 			Expect(websocket.IsCloseError(err, want)).To(BeTrue(), "got %v", err)
-			Eventually(done).WithTimeout(5 * time.Second).Should(BeClosed())
+			Eventually(done).WithTimeout(waits.Event).Should(BeClosed())
 		},
 		Entry("is 1001", fault.Set{}, websocket.CloseGoingAway),
 		Entry("is 1000 with the StopCloseNormal fault", fault.Set{StopCloseNormal: true}, websocket.CloseNormalClosure),

@@ -55,6 +55,16 @@ type Config struct {
 	// ReadHeaderTimeout bounds the handshake request (and TLS handshake).
 	// Zero means DefaultReadHeaderTimeout.
 	ReadHeaderTimeout time.Duration
+	// MaxConnections caps the connections the server holds at one time,
+	// from accept to close, handshakes included; the next client gets HTTP
+	// 503 naming the cap. Zero means DefaultMaxConnections(); a negative
+	// value means no cap.
+	MaxConnections int
+	// IdleTimeout, when positive, ends a client connection that sends no
+	// frame and answers no ping for that long; the server pings every client
+	// at half that interval. Zero (the default) means no idle timeout. The
+	// Handler applies it to its reads (see Server.IdleTimeout).
+	IdleTimeout time.Duration
 	// Logger receives connection events. Nil discards them.
 	Logger *slog.Logger
 	// Faults are deliberate defects; the zero value is correct behaviour.
@@ -74,12 +84,20 @@ type Server struct {
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
+	// limit is the connection cap, negative for none; active counts the
+	// connections held, refused those refused for the cap.
+	limit   int64
+	active  atomic.Int64
+	refused atomic.Int64
+
 	mu        sync.Mutex
 	endpoints map[string]*endpoint
 	closed    bool
-	host      string // from cfg.Addr
-	port      string // fixed after the first successful listen
+	host      string        // from cfg.Addr
+	port      string        // fixed after the first successful listen
+	held      *heldListener // the port, bound from the first listen to Close
 	srv       *http.Server
+	capLn     *capListener
 	addr      string        // current listening address, "" when not listening
 	serveDone chan struct{} // closed when the current Serve returns
 }
@@ -119,12 +137,19 @@ func New(cfg Config) *Server {
 		// Listen reports the malformed address when the first endpoint registers.
 		host, port = addr, ""
 	}
+	if cfg.MaxConnections == 0 {
+		cfg.MaxConnections = DefaultMaxConnections()
+	}
 	s := &Server{
 		cfg:       cfg,
 		log:       log,
+		limit:     int64(cfg.MaxConnections),
 		endpoints: make(map[string]*endpoint),
 		host:      host,
 		port:      port,
+	}
+	if s.limit < 0 {
+		s.limit = -1
 	}
 	s.upgrader = websocket.Upgrader{
 		HandshakeTimeout: cfg.ReadHeaderTimeout,
@@ -206,6 +231,21 @@ func (s *Server) Addr() string {
 	return s.addr
 }
 
+// MaxConnections returns the connection cap, negative when there is none.
+func (s *Server) MaxConnections() int { return int(s.limit) }
+
+// Connections returns the number of connections the server holds now,
+// handshakes included.
+func (s *Server) Connections() int { return int(s.active.Load()) }
+
+// Refused returns the number of connections refused because the cap was
+// reached.
+func (s *Server) Refused() int64 { return s.refused.Load() }
+
+// IdleTimeout returns Config.IdleTimeout: a Handler ends a connection that
+// sends no frame (a pong included) for that long.
+func (s *Server) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
+
 // Close unregisters every endpoint (close 1001 to every client), closes the
 // port and waits for every handler. It is idempotent; Register fails after it.
 func (s *Server) Close() error {
@@ -219,6 +259,12 @@ func (s *Server) Close() error {
 		delete(s.endpoints, path)
 	}
 	s.stopLocked()
+	if s.held != nil {
+		if err := s.held.close(); err != nil {
+			s.log.Warn("release the data server port", "port", s.port, "err", err)
+		}
+		s.held = nil
+	}
 	s.mu.Unlock()
 	var wg sync.WaitGroup
 	for i, ep := range eps {
@@ -231,7 +277,13 @@ func (s *Server) Close() error {
 // listenLocked binds the address and starts serving. s.mu is held.
 func (s *Server) listenLocked() error {
 	addr := net.JoinHostPort(s.host, s.port)
-	ln, err := net.Listen("tcp", addr)
+	var ln net.Listener
+	var err error
+	if s.held == nil {
+		s.held, ln, err = bindHeld(addr)
+	} else {
+		ln, err = s.held.listen()
+	}
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
@@ -248,6 +300,7 @@ func (s *Server) listenLocked() error {
 		tc.NextProtos = []string{"http/1.1"}
 		ln = tls.NewListener(ln, tc)
 	}
+	capLn := newCapListener(ln, s)
 	srv := &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
@@ -256,26 +309,34 @@ func (s *Server) listenLocked() error {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(capLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("data server stopped", "addr", addr, "err", err)
 		}
 	}()
-	s.srv, s.serveDone = srv, done
-	s.log.Info("data server listening", "addr", s.addr, "tls", s.cfg.TLS != nil)
+	s.srv, s.capLn, s.serveDone = srv, capLn, done
+	s.log.Info("data server listening", "addr", s.addr, "tls", s.cfg.TLS != nil, "maxConnections", s.limit)
 	return nil
 }
 
-// stopLocked closes the port and the connections still in their handshake,
-// and waits for the accept loop. Upgraded connections belong to endpoints.
-// s.mu is held, so a concurrent Register binds only after the port is free.
+// stopLocked stops listening and closes the connections still in their
+// handshake, and waits for the accept loop. Upgraded connections belong to
+// endpoints. The port stays bound (see heldListener), so clients are refused
+// and no other socket takes it until the next listen. s.mu is held.
 func (s *Server) stopLocked() {
 	if s.srv == nil {
 		return
 	}
 	_ = s.srv.Close()
 	<-s.serveDone
+	s.capLn.wait()
+	if err := s.held.stop(); err != nil {
+		// The socket cannot be kept: release it, the next listen binds anew.
+		s.log.Warn("keep the data server port bound", "addr", s.addr, "err", err)
+		_ = s.held.close()
+		s.held = nil
+	}
 	s.log.Info("data server stopped listening", "addr", s.addr)
-	s.srv, s.serveDone, s.addr = nil, nil, ""
+	s.srv, s.capLn, s.serveDone, s.addr = nil, nil, nil, ""
 }
 
 // serveHTTP upgrades requests on registered paths and runs their handlers.
@@ -335,9 +396,39 @@ func (s *Server) serveConn(ep *endpoint, conn *websocket.Conn, path, remote stri
 		return
 	}
 	defer ep.untrack(conn)
+	if s.cfg.IdleTimeout > 0 {
+		defer startPinger(conn, s.cfg.IdleTimeout/2)()
+	}
 	s.log.Debug("client connected", "path", path, "remote", remote)
 	ep.handler(ep.ctx, conn)
 	s.log.Debug("client gone", "path", path, "remote", remote)
+}
+
+// startPinger pings conn every interval, so that a live client that has
+// nothing to send still shows it is there (its pong), and returns a function
+// that stops the pings and waits for one in progress. The pings run on timer
+// callbacks: an idle connection costs no goroutine.
+func startPinger(conn *websocket.Conn, interval time.Duration) (stop func()) {
+	var mu sync.Mutex
+	stopped := false
+	var t *time.Timer
+	mu.Lock() // t is set before the first callback reads it
+	defer mu.Unlock()
+	t = time.AfterFunc(interval, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if stopped {
+			return
+		}
+		_ = conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(interval))
+		t.Reset(interval)
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		t.Stop()
+		mu.Unlock()
+	}
 }
 
 // upgradedHook, when set by tests, runs between a connection's upgrade and

@@ -20,10 +20,12 @@ import (
 
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestDataServer(t *testing.T) {
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "dataserver")
 }
 
@@ -161,7 +163,7 @@ var _ = Describe("Server", func() {
 			c, _, err := dial("ws://"+first+"/a", nil, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.WriteMessage(websocket.TextMessage, []byte("again"))).To(Succeed())
-			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("again")))
+			Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("again")))
 		})
 
 		It("keeps the port open with the NeverCloseDataServer fault", func() {
@@ -240,7 +242,7 @@ var _ = Describe("Server", func() {
 			got := map[string]bool{}
 			for range clients * each {
 				var m string
-				Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(&m))
+				Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(&m))
 				got[m] = true
 			}
 			Expect(got).To(HaveLen(clients * each))
@@ -305,7 +307,7 @@ var _ = Describe("Server", func() {
 				c, _, err := dial("ws://"+s.Addr()+"/bye", nil, nil)
 				Expect(err).NotTo(HaveOccurred())
 				conns = append(conns, c)
-				Eventually(running).WithTimeout(5 * time.Second).Should(Receive())
+				Eventually(running).WithTimeout(waits.Event).Should(Receive())
 			}
 			// Clients read concurrently, as a real peer does, to answer the close.
 			codes := make(chan int, len(conns))
@@ -327,7 +329,7 @@ var _ = Describe("Server", func() {
 			s.Unregister("/bye")
 			Expect(exited).To(HaveLen(3), "Unregister returned before its handlers")
 			for range conns {
-				Eventually(codes).WithTimeout(5 * time.Second).Should(Receive(Equal(websocket.CloseGoingAway)))
+				Eventually(codes).WithTimeout(waits.Event).Should(Receive(Equal(websocket.CloseGoingAway)))
 			}
 		})
 
@@ -340,10 +342,10 @@ var _ = Describe("Server", func() {
 			})).To(Succeed())
 			c, _, err := dial("ws://"+s.Addr()+"/ctx", nil, nil)
 			Expect(err).NotTo(HaveOccurred())
-			Eventually(started).WithTimeout(5 * time.Second).Should(BeClosed())
+			Eventually(started).WithTimeout(waits.Event).Should(BeClosed())
 			done := make(chan struct{})
 			go func() { defer close(done); s.Unregister("/ctx") }()
-			Eventually(done).WithTimeout(5 * time.Second).Should(BeClosed())
+			Eventually(done).WithTimeout(waits.Event).Should(BeClosed())
 			_, _, err = c.ReadMessage()
 			Expect(websocket.IsCloseError(err, websocket.CloseGoingAway)).To(BeTrue(), "got %v", err)
 		})
@@ -361,10 +363,10 @@ var _ = Describe("Server", func() {
 			})).To(Succeed())
 			_, _, err := dial("ws://"+s.Addr()+"/silent", nil, nil) // never reads
 			Expect(err).NotTo(HaveOccurred())
-			Eventually(started).WithTimeout(5 * time.Second).Should(Receive())
+			Eventually(started).WithTimeout(waits.Event).Should(Receive())
 			done := make(chan struct{})
 			go func() { defer close(done); s.Unregister("/silent") }()
-			Eventually(done).WithTimeout(dataserver.CloseGrace + 3*time.Second).Should(BeClosed())
+			Eventually(done).WithTimeout(dataserver.CloseGrace + waits.Event).Should(BeClosed())
 		})
 
 		It("sends close 1001 on Close", func() {
@@ -379,7 +381,7 @@ var _ = Describe("Server", func() {
 			}()
 			Expect(s.Close()).To(Succeed())
 			var got error
-			Eventually(code).WithTimeout(5 * time.Second).Should(Receive(&got))
+			Eventually(code).WithTimeout(waits.Event).Should(Receive(&got))
 			Expect(websocket.IsCloseError(got, websocket.CloseGoingAway)).To(BeTrue(), "got %v", got)
 		})
 
@@ -409,18 +411,18 @@ var _ = Describe("Server", func() {
 			Expect(s.Register("/late", func(context.Context, *websocket.Conn) { handled <- struct{}{} })).To(Succeed())
 			c, _, err := dial("ws://"+s.Addr()+"/late", nil, nil)
 			Expect(err).NotTo(HaveOccurred())
-			Eventually(inHook).WithTimeout(5 * time.Second).Should(BeClosed())
+			Eventually(inHook).WithTimeout(waits.Event).Should(BeClosed())
 
 			unregistered := make(chan struct{})
 			go func() { defer close(unregistered); s.Unregister("/late") }()
 			// The port closes inside Unregister, before it waits for the
 			// connection held in the hook.
-			Eventually(s.Addr).WithTimeout(5 * time.Second).Should(BeEmpty())
-			Consistently(unregistered).WithTimeout(100 * time.Millisecond).ShouldNot(BeClosed())
+			Eventually(s.Addr).WithTimeout(waits.Event).Should(BeEmpty())
+			Consistently(unregistered).WithTimeout(waits.Quiet).ShouldNot(BeClosed())
 			close(release)
 
 			Expect(closeCode(readErr(c))).To(Equal(websocket.CloseGoingAway))
-			Eventually(unregistered).WithTimeout(5 * time.Second).Should(BeClosed())
+			Eventually(unregistered).WithTimeout(waits.Event).Should(BeClosed())
 			Expect(handled).To(BeEmpty(), "the handler ran for an unregistered endpoint")
 		})
 
@@ -475,7 +477,7 @@ var _ = Describe("Server", func() {
 			c, _, err := dial("wss://"+s.Addr()+"/secure", d, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.WriteMessage(websocket.TextMessage, []byte("over tls"))).To(Succeed())
-			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("over tls")))
+			Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("over tls")))
 
 			_, _, err = dial("ws://"+s.Addr()+"/secure", nil, nil)
 			Expect(err).To(HaveOccurred(), "plain ws accepted by a TLS data server")
@@ -507,7 +509,7 @@ var _ = Describe("Server", func() {
 			c, _, err := dial(url, withCert, nil)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(c.WriteMessage(websocket.TextMessage, []byte("mutual"))).To(Succeed())
-			Eventually(h.msgs).WithTimeout(5 * time.Second).Should(Receive(Equal("mutual")))
+			Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("mutual")))
 		})
 	})
 })

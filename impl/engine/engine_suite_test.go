@@ -20,11 +20,13 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestEngine(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "engine")
 	goleak.VerifyNone(t, ignore,
 		goleak.IgnoreAnyFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
@@ -35,6 +37,7 @@ func TestEngine(t *testing.T) {
 func newEngine(faults fault.Set, keys config.ConfKeys) *engine.Engine {
 	k := config.Default()
 	k.Source.HTTPServerIP = "127.0.0.1"
+	k.Basic.EnablePrivateNet = true // rest sinks post to loopback test servers
 	k.Source.HTTPServerPort = 0
 	e := engine.New(engine.Options{Kuiper: k, ConfKeys: keys, Faults: faults})
 	DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
@@ -88,7 +91,7 @@ func send(c *websocket.Conn, msgs ...string) {
 // next waits for one record.
 func next(m *engine.MemorySink) decode.Record {
 	var r decode.Record
-	EventuallyWithOffset(1, m.C(), 5*time.Second).Should(Receive(&r))
+	EventuallyWithOffset(1, m.C(), waits.Event).Should(Receive(&r))
 	return r
 }
 
@@ -157,7 +160,7 @@ func (r *remote) addr() string { return r.srv.Listener.Addr().String() }
 
 func (r *remote) accept() *websocket.Conn {
 	var c *websocket.Conn
-	EventuallyWithOffset(1, r.conns, 5*time.Second).Should(Receive(&c))
+	EventuallyWithOffset(1, r.conns, waits.Event).Should(Receive(&c))
 	return c
 }
 

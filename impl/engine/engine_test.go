@@ -22,6 +22,7 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 var _ = Describe("streams", func() {
@@ -103,12 +104,12 @@ var _ = Describe("streams", func() {
 			created <- e.CreateRule(ctx, engine.RuleDef{ID: "r", SQL: "SELECT * FROM s", Actions: nopAction()})
 		}()
 		var conn net.Conn
-		Eventually(accepted, 5*time.Second).Should(Receive(&conn))
+		Eventually(accepted, waits.Event).Should(Receive(&conn))
 		dropErr := e.DropStream("s")
 		// End the dial: the rule is then stopped by error.
 		Expect(conn.Close()).To(Succeed())
 		Expect(ln.Close()).To(Succeed())
-		Eventually(created, 5*time.Second).Should(Receive(BeNil()))
+		Eventually(created, waits.Event).Should(Receive(BeNil()))
 		Expect(dropErr).To(MatchError(ContainSubstring("r")), "the stream was dropped under a starting rule")
 		Expect(e.Streams()).To(Equal([]string{"s"}))
 	})
@@ -329,7 +330,7 @@ var _ = Describe("server mode", func() {
 			}
 			sent <- nil
 		}()
-		deadline := time.After(20 * time.Second)
+		deadline := time.After(waits.Heavy)
 		for i := range n {
 			if i%1000 == 999 {
 				time.Sleep(time.Millisecond) // a slow reader
@@ -366,8 +367,8 @@ var _ = Describe("server mode", func() {
 		// leaves), and one message waiting for room.
 		// Four 1 MiB messages take well over a second to arrive and decode
 		// under the race detector on two cores: wait for them, boundedly.
-		Eventually(in).WithTimeout(20 * time.Second).Should(BeNumerically(">=", 4))
-		Consistently(in, 300*time.Millisecond).Should(BeNumerically("<=", 6))
+		Eventually(in).WithTimeout(waits.Heavy).Should(BeNumerically(">=", 4))
+		Consistently(in, waits.Quiet).Should(BeNumerically("<=", 6))
 		for i := range n {
 			Expect(next(mem)).To(HaveKeyWithValue("i", int64(i)))
 		}
@@ -485,7 +486,7 @@ var _ = Describe("client mode", func() {
 			Expect(next(m1)).To(Equal(decode.Record{"from": int64(1)}))
 			if shared {
 				Expect(next(m2)).To(Equal(decode.Record{"from": int64(1)}))
-				Consistently(rem2.conns, 200*time.Millisecond).ShouldNot(Receive())
+				Consistently(rem2.conns, waits.Quiet).ShouldNot(Receive())
 				return
 			}
 			conn2 := rem2.accept()
@@ -586,7 +587,7 @@ var _ = Describe("faults", func() {
 				return
 			}
 			// The first connection was never closed, so the restarted rule reads it.
-			Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+			Consistently(rem.conns, waits.Quiet).ShouldNot(Receive())
 			Expect(first.WriteMessage(websocket.TextMessage, []byte(`{"conn":1}`))).To(Succeed())
 			Expect(next(mem)).To(Equal(decode.Record{"conn": int64(1)}))
 		},
@@ -606,7 +607,7 @@ var _ = Describe("faults", func() {
 			for range conns {
 				rem.accept()
 			}
-			Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+			Consistently(rem.conns, waits.Quiet).ShouldNot(Receive())
 		},
 		Entry("correct", fault.Set{}, 1),
 		Entry("ConnectionPerRule", fault.Set{ConnectionPerRule: true}, 2),
@@ -784,7 +785,7 @@ var _ = Describe("a rule created with Triggered false", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(def.Triggered).To(HaveValue(BeFalse()))
 		Expect(e.DataServerAddr()).To(BeEmpty())
-		Consistently(func() bool { return portOpen(addr) }, 300*time.Millisecond, 20*time.Millisecond).Should(BeFalse())
+		Consistently(func() bool { return portOpen(addr) }, waits.Quiet, 20*time.Millisecond).Should(BeFalse())
 
 		Expect(e.StartRule(ctxT(), "r")).To(Succeed())
 		Expect(status(e, "r")).To(HaveKeyWithValue("status", "running"))
@@ -801,7 +802,7 @@ var _ = Describe("a rule created with Triggered false", func() {
 		_, err := e.CreateStream(`CREATE STREAM c () WITH (DATASOURCE="/feed", CONF_KEY="remote")`)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(e.CreateRule(ctxT(), engine.RuleDef{ID: "r", SQL: "SELECT * FROM c", Actions: nopAction(), Triggered: notTriggered()})).To(Succeed())
-		Consistently(rem.conns, 300*time.Millisecond).ShouldNot(Receive())
+		Consistently(rem.conns, waits.Quiet).ShouldNot(Receive())
 		Expect(e.StartRule(ctxT(), "r")).To(Succeed())
 		rem.accept()
 		Expect(status(e, "r")).To(HaveKeyWithValue("source_c_0_connection_status", int64(1)))

@@ -1,14 +1,13 @@
 package engine_test
 
 import (
-	"time"
-
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 var _ = Describe("engine defects", func() {
@@ -54,7 +53,7 @@ var _ = Describe("engine defects", func() {
 			if gets {
 				Expect(next(out2)).To(Equal(decode.Record{"n": int64(1)}))
 			} else {
-				Consistently(out2.C()).WithTimeout(300 * time.Millisecond).ShouldNot(Receive())
+				Consistently(out2.C()).WithTimeout(waits.Quiet).ShouldNot(Receive())
 			}
 		},
 		Entry("gets every record", fault.Set{}, true),

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/rest/store"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 var _ = Describe("persistence through the REST API", func() {
@@ -107,7 +108,7 @@ var _ = Describe("persistence through the REST API", func() {
 				_ = c.Close()
 			}
 			return err
-		}, 300*time.Millisecond, 20*time.Millisecond).Should(HaveOccurred(), "the data server port stays closed")
+		}, waits.Quiet, 20*time.Millisecond).Should(HaveOccurred(), "the data server port stays closed")
 
 		Expect(e2.StartRule(ctx, "halt")).To(Succeed())
 		Expect(e2.DataServerAddr()).To(Equal(addr))

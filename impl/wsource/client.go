@@ -2,15 +2,61 @@ package wsource
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/wsconform/wsconform/impl/dataserver"
 )
+
+// MaxHandshakeResponseBytes bounds the HTTP response (status line and
+// headers) a remote server may send to a client-mode handshake; a larger
+// one fails the dial.
+const MaxHandshakeResponseBytes = 64 << 10
+
+// errHandshakeTooLarge is what a capped connection's reads return once the
+// handshake response has reached MaxHandshakeResponseBytes.
+var errHandshakeTooLarge = errors.New("handshake response too large")
+
+// handshakeConn is a client-mode connection whose reads are capped at
+// limit bytes until the WebSocket handshake is over, so that a remote server
+// streaming endless headers costs no more than the cap.
+type handshakeConn struct {
+	*dataserver.ReadGuard // the read bounds of readLoop, once connected
+	limit                 int64
+	read                  atomic.Int64 // bytes read before the handshake was over
+	over                  atomic.Bool  // the cap was hit
+	done                  atomic.Bool  // the handshake is over: reads are not capped
+}
+
+func (c *handshakeConn) Read(p []byte) (int, error) {
+	if c.done.Load() {
+		return c.ReadGuard.Read(p)
+	}
+	left := c.limit - c.read.Load()
+	if left <= 0 {
+		c.over.Store(true)
+		return 0, errHandshakeTooLarge
+	}
+	if int64(len(p)) > left {
+		p = p[:left]
+	}
+	n, err := c.ReadGuard.Read(p)
+	c.read.Add(int64(n))
+	return n, err
+}
+
+// handshakeReadHook, when set by tests, receives the bytes a client-mode
+// dial read before its handshake was over.
+var handshakeReadHook atomic.Pointer[func(n int64)]
 
 // URL returns the URL a client-mode source dials: scheme://addr followed by
 // Props.Path when set, else Datasource, with its query.
@@ -94,6 +140,14 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	if s.cfg.Faults.DropRequestHeaders {
 		header = nil
 	}
+	if s.cfg.Faults.MangleRequestHeaders {
+		for name, values := range header {
+			for i, v := range values {
+				values[i] = strings.ToUpper(v) + "-mangled"
+			}
+			header[name] = values
+		}
+	}
 	// The handshake is bounded by the handshake timeout alone: gorilla would
 	// also apply the caller's deadline, making a missing or too long timeout
 	// look like a timely one. gorilla does not watch cancellation either, so
@@ -106,13 +160,44 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	defer afterFunc(s.ctx, func() { cancel(ErrClosed) })()
 	var mu sync.Mutex
 	var raw net.Conn
+	var capped *handshakeConn
 	var nd net.Dialer
-	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+	netDial := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := nd.DialContext(ctx, network, addr)
 		mu.Lock()
 		raw = c
 		mu.Unlock()
 		return c, err
+	}
+	capRead := func(c net.Conn) net.Conn {
+		capped = &handshakeConn{ReadGuard: dataserver.NewReadGuard(c), limit: MaxHandshakeResponseBytes}
+		return capped
+	}
+	d.NetDialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := netDial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return capRead(c), nil
+	}
+	if tc := d.TLSClientConfig; tc != nil {
+		// TLS is done here, under the cap: only the HTTP response counts.
+		d.NetDialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := netDial(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			cfg := tc.Clone()
+			if cfg.ServerName == "" {
+				cfg.ServerName, _, _ = net.SplitHostPort(addr)
+			}
+			t := tls.Client(c, cfg)
+			if err := t.HandshakeContext(ctx); err != nil {
+				_ = c.Close()
+				return nil, err
+			}
+			return capRead(t), nil
+		}
 	}
 	stopAbandon := afterFunc(ctx, func() {
 		mu.Lock()
@@ -124,6 +209,16 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 
 	conn, resp, err := d.DialContext(ctx, url, header)
 	stopAbandon()
+	if capped != nil {
+		capped.done.Store(true)
+		if hook := handshakeReadHook.Load(); hook != nil {
+			(*hook)(capped.read.Load())
+		}
+		if err != nil && capped.over.Load() {
+			return nil, fmt.Errorf("disconnected: the handshake response of %s is larger than %d bytes (status line and headers)",
+				url, MaxHandshakeResponseBytes)
+		}
+	}
 	if err == nil && ctx.Err() != nil {
 		_ = conn.Close()
 		conn, err = nil, ctx.Err()
@@ -142,9 +237,23 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 }
 
 // runClient reads the client-mode connection until it fails or the source
-// closes. A remote close is an exception; there is no reconnection.
+// closes. A lost connection is an exception; unless
+// Props.ReconnectInterval is 0, the source then dials again with
+// exponential backoff until it is back or the source closes.
 func (s *Source) runClient(conn *websocket.Conn) {
 	defer s.wg.Done()
+	for conn != nil {
+		if !s.readClient(conn) || s.cfg.Props.ReconnectInterval <= 0 {
+			return
+		}
+		conn = s.reconnect()
+	}
+}
+
+// readClient reads one client-mode connection until it fails or the source
+// closes, and closes it; it tells whether the connection was lost (rather
+// than closed by the source).
+func (s *Source) readClient(conn *websocket.Conn) (lost bool) {
 	defer conn.Close()
 	stop := closeOnDone(s.ctx, conn, websocket.CloseNormalClosure, "source closed")
 	defer stop()
@@ -162,5 +271,44 @@ func (s *Source) runClient(conn *websocket.Conn) {
 	}
 	if closedLocally(err) {
 		linger(conn)
+	}
+	return s.ctx.Err() == nil
+}
+
+// reconnect dials until a connection is up, waiting
+// Props.ReconnectInterval before the first attempt and doubling the wait
+// after each failure, up to Props.MaxReconnectInterval. Each failure is an
+// exception. It returns nil as soon as the source closes.
+func (s *Source) reconnect() *websocket.Conn {
+	wait := s.cfg.Props.ReconnectInterval
+	limit := max(s.cfg.Props.MaxReconnectInterval, wait)
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-s.ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+		n := s.reconnectAttempts.Add(1)
+		conn, err := s.dial(s.ctx)
+		if s.ctx.Err() != nil {
+			if conn != nil {
+				sendClose(conn, websocket.CloseNormalClosure, "source closed")
+				linger(conn)
+				_ = conn.Close()
+			}
+			return nil
+		}
+		if err == nil {
+			s.mu.Lock()
+			s.connected = true
+			s.mu.Unlock()
+			s.reconnects.Add(1)
+			s.log.Info("reconnected", "attempt", n)
+			return conn
+		}
+		s.exception(fmt.Errorf("reconnect attempt %d (next in %v): %w", n, min(wait*2, limit), err))
+		wait = min(wait*2, limit)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 var _ = Describe("client mode", func() {
@@ -152,7 +153,7 @@ var _ = Describe("client mode", func() {
 				return len(h.conns)
 			}).WithTimeout(waitFor).Should(Equal(1))
 			Expect(s.Close()).To(Succeed())
-			Eventually(errc).WithTimeout(time.Second).Should(Receive(HaveOccurred()))
+			Eventually(errc).WithTimeout(waits.Event).Should(Receive(HaveOccurred()))
 		})
 	})
 
@@ -184,7 +185,7 @@ var _ = Describe("client mode", func() {
 			st := s.Stats()
 			Expect(st.Exceptions).To(BeEquivalentTo(1))
 			Expect(st.LastException).To(Equal("websocket: close 1000 (normal): bye"))
-			Consistently(r.conns).WithTimeout(300 * time.Millisecond).ShouldNot(Receive())
+			Consistently(r.conns).WithTimeout(waits.Quiet).ShouldNot(Receive())
 		})
 
 		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", func() {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -38,25 +40,66 @@ func closedLocally(err error) bool {
 // connection fails or ctx is done (then errStopped). When the source itself
 // fails the connection (localClose), the exception is already recorded.
 // Another goroutine must unblock the read when ctx is done (see closeOnDone).
+//
+// Reads are bounded: a message must be complete within s.msgTime of its
+// first frame (endless fragments end the connection with 1008), and in
+// server mode with an idle timeout a client must send something (a pong to
+// the data server's pings included) within s.idle. The bounds are the read
+// policy of the connection's dataserver.ReadGuard, so they cost a deadline
+// change per network read rather than per message.
 func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 	if s.limit > 0 {
 		conn.SetReadLimit(s.limit)
 	}
+	// inMsg numbers the message being read, 0 between messages. The policy
+	// dates a message from the first network read it needs: its frames so
+	// far came from the reader's buffer, just read, so that is when it began
+	// give or take the time to take them out. No clock is read per message.
+	var inMsg atomic.Int64
+	var seq, seen int64
+	var seenAt time.Time
+	if g, ok := conn.NetConn().(readPolicy); ok {
+		g.SetReadPolicy(func() time.Time {
+			if cur := inMsg.Load(); cur != 0 {
+				if cur != seen {
+					seen, seenAt = cur, time.Now()
+				}
+				return seenAt.Add(s.msgTime)
+			}
+			if s.idle > 0 {
+				return time.Now().Add(s.idle)
+			}
+			return time.Time{}
+		})
+		defer g.SetReadPolicy(nil)
+	}
 	var buf bytes.Buffer
 	for {
+		inMsg.Store(0)
 		mt, r, err := conn.NextReader()
 		if err != nil {
+			if s.idle > 0 && isTimeout(err) && ctx.Err() == nil {
+				return s.failConn(conn, websocket.CloseGoingAway, "idle timeout",
+					fmt.Errorf("no message and no pong for %v (idle timeout): connection closed with %d",
+						s.idle, websocket.CloseGoingAway))
+			}
 			return s.readError(ctx, err)
 		}
+		seq++
+		inMsg.Store(seq)
 		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
-			continue // NextReader discards the rest of the frame
+			// Discarded, but within the same bounds as a text message.
+			if _, err := io.Copy(io.Discard, r); err != nil {
+				return s.messageError(ctx, conn, err, -1)
+			}
+			continue
 		}
 		if buf.Cap() > maxKeptBuffer {
 			buf = bytes.Buffer{}
 		}
 		buf.Reset()
 		if _, err := buf.ReadFrom(r); err != nil {
-			return s.readError(ctx, err)
+			return s.messageError(ctx, conn, err, buf.Len())
 		}
 		if mt == websocket.TextMessage && !s.cfg.Faults.AcceptInvalidUTF8 && !utf8.Valid(buf.Bytes()) {
 			return s.failConn(conn, websocket.CloseInvalidFramePayloadData, "invalid UTF-8",
@@ -93,6 +136,34 @@ func (s *Source) readError(ctx context.Context, err error) error {
 		return localClose{err}
 	}
 	return err
+}
+
+// readPolicy is implemented by dataserver.ReadGuard: the connections of the
+// data server and of client-mode dials.
+type readPolicy interface {
+	SetReadPolicy(f func() time.Time)
+}
+
+// messageError turns a failure while reading a message's frames into the
+// error the loop returns; a message not complete within s.msgTime closes the
+// connection with 1008. n is the bytes read so far, -1 for a discarded message.
+func (s *Source) messageError(ctx context.Context, conn *websocket.Conn, err error, n int) error {
+	if isTimeout(err) && ctx.Err() == nil {
+		what := "a binary message"
+		if n >= 0 {
+			what = fmt.Sprintf("a message (%d bytes so far)", n)
+		}
+		return s.failConn(conn, websocket.ClosePolicyViolation, "message too slow",
+			fmt.Errorf("%s not complete within %v of its first frame: connection closed with %d",
+				what, s.msgTime, websocket.ClosePolicyViolation))
+	}
+	return s.readError(ctx, err)
+}
+
+// isTimeout tells whether err is a read deadline passing.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // failConn records err as an exception, then closes the connection with

@@ -17,9 +17,10 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
-const waitFor = 5 * time.Second
+var waitFor = waits.Event
 
 // sink is an Emit target that records payloads in a channel and notices
 // overlapping calls.

@@ -2,7 +2,6 @@ package wsource
 
 import (
 	"context"
-	"sync/atomic"
 
 	"github.com/gorilla/websocket"
 )
@@ -34,23 +33,10 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	stopClose := closeOnDone(ctx, conn, code, "source closed")
 	defer stopClose()
 
-	var timedOut atomic.Bool
-	if iv := s.cfg.Props.PingInterval; iv > 0 {
-		stopPing := keepAlive(conn, iv, func(err error) {
-			// A half-open client: nothing would end the read.
-			timedOut.Store(true)
-			s.exception(err)
-			_ = conn.NetConn().Close()
-		})
-		defer stopPing()
-	}
-
 	remote := conn.RemoteAddr().String()
 	s.log.Debug("client connected", "remote", remote)
 	err := s.readLoop(ctx, conn)
 	switch {
-	case timedOut.Load():
-		return // recorded; the socket is closed
 	case closedLocally(err):
 	case websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway):
 		// The client closed the connection cleanly.

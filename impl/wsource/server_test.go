@@ -18,10 +18,12 @@ import (
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestWSource(t *testing.T) {
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "wsource")
 }
 
@@ -213,7 +215,7 @@ var _ = Describe("server mode", func() {
 		Expect(c2.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))).To(Succeed())
 		Expect(closeCode(readUntilError(c2))).To(Equal(websocket.CloseNormalClosure))
-		Consistently(func() int64 { return s.Stats().Exceptions }).WithTimeout(200 * time.Millisecond).Should(BeEquivalentTo(1))
+		Consistently(func() int64 { return s.Stats().Exceptions }).WithTimeout(waits.Quiet).Should(BeEquivalentTo(1))
 	})
 
 	It("closes a connection with 1007 on invalid UTF-8, leaving the others", func() {
@@ -332,7 +334,7 @@ var _ = Describe("server mode", func() {
 		}()
 		// 8 MiB cannot fit in the socket buffers: the writer must stall while
 		// Emit is blocked, and the source must not have read ahead.
-		Consistently(sent).WithTimeout(300 * time.Millisecond).ShouldNot(Receive())
+		Consistently(sent).WithTimeout(waits.Quiet).ShouldNot(Receive())
 		Expect(s.Stats().RecordsIn).To(BeEquivalentTo(1))
 
 		close(gate)

@@ -75,6 +75,10 @@ type Stats struct {
 	// Connected is, in client mode, whether the connection is up; in server
 	// mode, whether the endpoint is registered.
 	Connected bool
+	// ReconnectAttempts counts, in client mode, the dials made to get a lost
+	// connection back; Reconnects counts those that succeeded.
+	ReconnectAttempts int64
+	Reconnects        int64
 }
 
 type state int
@@ -91,14 +95,18 @@ const (
 type Source struct {
 	cfg      Config
 	log      *slog.Logger
-	path     string // Datasource without its query
-	limit    int64  // read limit, 0 = none
+	path     string        // Datasource without its query
+	limit    int64         // read limit, 0 = none
+	idle     time.Duration // server mode: the data server's idle timeout, 0 = none
+	msgTime  time.Duration // bound of one message's time, 0 = none
 	ctx      context.Context
 	cancel   context.CancelFunc
 	closeOne sync.Once
 
 	emitMu    sync.Mutex // serialises Emit
 	recordsIn atomic.Int64
+
+	reconnectAttempts, reconnects atomic.Int64
 
 	mu          sync.Mutex
 	state       state
@@ -144,6 +152,13 @@ func New(cfg Config) (*Source, error) {
 		if s.limit <= 0 {
 			s.limit = config.DefaultMaxMessageBytes
 		}
+	}
+	s.msgTime = cfg.Props.MessageTimeout
+	if s.msgTime <= 0 {
+		s.msgTime = config.DefaultMessageTimeout
+	}
+	if cfg.Props.ServerMode() {
+		s.idle = cfg.DataServer.IdleTimeout()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	return s, nil
@@ -210,6 +225,8 @@ func (s *Source) Stats() Stats {
 		LastException:     s.lastExc,
 		LastExceptionTime: s.lastExcTime,
 		Connected:         s.registered || s.connected,
+		ReconnectAttempts: s.reconnectAttempts.Load(),
+		Reconnects:        s.reconnects.Load(),
 	}
 }
 

@@ -3,7 +3,7 @@
 // PEM files of them.
 //
 // Keys are ECDSA P-256. Every certificate is valid from an hour before it is
-// made for one day.
+// made for one day, or as long as SetOptions.Validity says.
 package pki
 
 import (
@@ -19,7 +19,9 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -59,14 +61,16 @@ type CA struct {
 }
 
 // NewCA makes a certificate authority with the common name name.
-func NewCA(name string) (*CA, error) {
+func NewCA(name string) (*CA, error) { return newCA(name, Validity) }
+
+func newCA(name string, validity time.Duration) (*CA, error) {
 	tmpl := &x509.Certificate{
 		Subject:               pkix.Name{CommonName: name, Organization: []string{Organization}},
 		IsCA:                  true,
 		BasicConstraintsValid: true,
 		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageCRLSign | x509.KeyUsageDigitalSignature,
 	}
-	c, err := issue(tmpl, nil)
+	c, err := issue(tmpl, nil, validity)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +100,10 @@ func (ca *CA) Client(name string) (*Cert, error) {
 // key usages; with x509.ExtKeyUsageServerAuth among them it is valid for
 // 127.0.0.1, ::1 and localhost.
 func (ca *CA) Issue(name string, usages ...x509.ExtKeyUsage) (*Cert, error) {
+	return ca.issueFor(name, Validity, usages...)
+}
+
+func (ca *CA) issueFor(name string, validity time.Duration, usages ...x509.ExtKeyUsage) (*Cert, error) {
 	tmpl := &x509.Certificate{
 		Subject:     pkix.Name{CommonName: name, Organization: []string{Organization}},
 		KeyUsage:    x509.KeyUsageDigitalSignature,
@@ -105,7 +113,56 @@ func (ca *CA) Issue(name string, usages ...x509.ExtKeyUsage) (*Cert, error) {
 		tmpl.IPAddresses = []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
 		tmpl.DNSNames = []string{"localhost"}
 	}
-	return issue(tmpl, &ca.Cert)
+	return issue(tmpl, &ca.Cert, validity)
+}
+
+// ServerFor issues a server certificate with the common name name, valid
+// for 127.0.0.1, ::1, localhost and each of hosts (an IP address or a DNS
+// name), for validity from now (0: Validity). A host that is neither makes
+// an error naming it.
+func (ca *CA) ServerFor(name string, hosts []string, validity time.Duration) (*Cert, error) {
+	tmpl := &x509.Certificate{
+		Subject:     pkix.Name{CommonName: name, Organization: []string{Organization}},
+		KeyUsage:    x509.KeyUsageDigitalSignature,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:    []string{"localhost"},
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			if !slices.ContainsFunc(tmpl.IPAddresses, ip.Equal) {
+				tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+			}
+			continue
+		}
+		if !ValidHostName(h) {
+			return nil, fmt.Errorf("certificate host %q: want an IP address or a DNS name (letters, digits, hyphens, dots)", h)
+		}
+		if !slices.Contains(tmpl.DNSNames, h) {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	if validity == 0 {
+		validity = Validity
+	}
+	return issue(tmpl, &ca.Cert, validity)
+}
+
+var hostLabel = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+
+// ValidHostName tells whether h is a DNS name a certificate may hold: dot
+// separated labels of letters, digits and inner hyphens, at most 253
+// characters.
+func ValidHostName(h string) bool {
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(h, ".") {
+		if !hostLabel.MatchString(l) {
+			return false
+		}
+	}
+	return true
 }
 
 // WriteFiles writes each file's contents under dir with mode 0600, creating
@@ -127,8 +184,9 @@ func WriteFiles(dir string, files map[string][]byte) (map[string]string, error) 
 }
 
 // issue signs tmpl with parent, or self-signs it when parent is nil, after
-// giving it a fresh key, a random serial number and its validity.
-func issue(tmpl *x509.Certificate, parent *Cert) (*Cert, error) {
+// giving it a fresh key, a random serial number and its validity: from an
+// hour ago until validity from now.
+func issue(tmpl *x509.Certificate, parent *Cert, validity time.Duration) (*Cert, error) {
 	name := tmpl.Subject.CommonName
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -141,7 +199,7 @@ func issue(tmpl *x509.Certificate, parent *Cert) (*Cert, error) {
 	now := time.Now()
 	tmpl.SerialNumber = serial
 	tmpl.NotBefore = now.Add(-time.Hour)
-	tmpl.NotAfter = now.Add(Validity)
+	tmpl.NotAfter = now.Add(validity)
 	signer, signerKey := tmpl, key
 	if parent != nil {
 		signer, signerKey = parent.Certificate, parent.Key

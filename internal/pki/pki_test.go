@@ -14,6 +14,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/internal/pki"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // handshakeResult is what the server side of a handshake saw.
@@ -58,7 +59,7 @@ func handshake(server, client *tls.Config) (error, handshakeResult) {
 		c.Close()
 	}
 	var r handshakeResult
-	Eventually(done).WithTimeout(5 * time.Second).Should(Receive(&r))
+	Eventually(done).WithTimeout(waits.Event).Should(Receive(&r))
 	return cerr, r
 }
 

@@ -1,5 +1,11 @@
 package pki
 
+import (
+	"crypto/x509"
+	"fmt"
+	"time"
+)
+
 // Set is the usual material of a TLS test: a CA, a server certificate and a
 // client certificate signed by it, and a second CA that nobody is told to
 // trust with a server certificate of its own.
@@ -17,22 +23,44 @@ type Set struct {
 }
 
 // NewSet makes a Set.
-func NewSet() (*Set, error) {
+func NewSet() (*Set, error) { return NewSetWith(SetOptions{}) }
+
+// SetOptions choose the names and the validity of a Set's certificates. The
+// zero value is what NewSet makes.
+type SetOptions struct {
+	// Hosts are IP addresses and DNS names the trusted server certificate
+	// holds besides 127.0.0.1, ::1 and localhost.
+	Hosts []string
+	// Validity is how long every certificate stays valid from now.
+	// Default Validity.
+	Validity time.Duration
+}
+
+// NewSetWith makes a Set as opts say. A host that is neither an IP address
+// nor a DNS name, or a negative validity, makes an error naming it.
+func NewSetWith(opts SetOptions) (*Set, error) {
+	validity := opts.Validity
+	if validity < 0 {
+		return nil, fmt.Errorf("certificate validity %s: want a positive duration", validity)
+	}
+	if validity == 0 {
+		validity = Validity
+	}
 	var s Set
 	var err error
-	if s.CA, err = NewCA("wsconform test CA"); err != nil {
+	if s.CA, err = newCA("wsconform test CA", validity); err != nil {
 		return nil, err
 	}
-	if s.Server, err = s.CA.Server("wsconform server"); err != nil {
+	if s.Server, err = s.CA.ServerFor("wsconform server", opts.Hosts, validity); err != nil {
 		return nil, err
 	}
-	if s.Client, err = s.CA.Client("wsconform client"); err != nil {
+	if s.Client, err = s.CA.issueFor("wsconform client", validity, x509.ExtKeyUsageClientAuth); err != nil {
 		return nil, err
 	}
-	if s.UntrustedCA, err = NewCA("wsconform untrusted CA"); err != nil {
+	if s.UntrustedCA, err = newCA("wsconform untrusted CA", validity); err != nil {
 		return nil, err
 	}
-	if s.Untrusted, err = s.UntrustedCA.Server("wsconform untrusted server"); err != nil {
+	if s.Untrusted, err = s.UntrustedCA.ServerFor("wsconform untrusted server", nil, validity); err != nil {
 		return nil, err
 	}
 	return &s, nil

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
+	"strconv"
 	"strings"
 
 	gherkin "github.com/cucumber/gherkin/go/v42"
@@ -46,6 +48,29 @@ func Select(fsys fs.FS, ids []string) (Selection, error) {
 	if len(unknown) > 0 {
 		return Selection{}, &UnknownIDsError{IDs: unknown}
 	}
+	return choose(fsys, features, func(s Scenario) bool { return chosen[s.Location()] })
+}
+
+// Choose returns the Selection that runs the scenarios (Examples rows) of
+// the features of fsys for which keep is true. It may choose none: then
+// Paths is empty, and running the Selection means running nothing.
+func Choose(fsys fs.FS, keep func(Scenario) bool) (Selection, error) {
+	features, err := Load(fsys)
+	if err != nil {
+		return Selection{}, err
+	}
+	return choose(fsys, features, keep)
+}
+
+func choose(fsys fs.FS, features []Feature, keep func(Scenario) bool) (Selection, error) {
+	chosen := map[string]bool{} // by Location
+	for _, f := range features {
+		for _, s := range f.Scenarios {
+			if keep(s) {
+				chosen[s.Location()] = true
+			}
+		}
+	}
 	sel := Selection{FS: fsys}
 	blank := map[string]map[int]bool{} // file -> row lines left out
 	seen := map[string]bool{}
@@ -81,6 +106,49 @@ func Select(fsys fs.FS, ids []string) (Selection, error) {
 		sel.FS = overlayFS{FS: fsys, files: files}
 	}
 	return sel, nil
+}
+
+// FindLocation returns the scenarios a location names: "FILE:LINE" where
+// LINE is the line of a scenario (every row of an outline) or of one
+// Examples row, or "FILE" for every scenario of the file. FILE is matched by
+// its name, so "features/json.feature:12" and "json.feature:12" are the same.
+// It fails, naming the location, when the location names nothing.
+func FindLocation(features []Feature, loc string) ([]Scenario, error) {
+	file, line := loc, 0
+	if i := strings.LastIndex(loc, ":"); i >= 0 {
+		n, err := strconv.Atoi(loc[i+1:])
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("location %q: want FILE.feature:LINE with LINE a positive number", loc)
+		}
+		file, line = loc[:i], n
+	}
+	name := path.Base(filepath.ToSlash(file))
+	var in *Feature
+	for i := range features {
+		if path.Base(features[i].File) == name {
+			in = &features[i]
+		}
+	}
+	if in == nil {
+		return nil, fmt.Errorf("location %q: the suite has no feature file %s (wsconform list shows the locations)", loc, name)
+	}
+	var out []Scenario
+	for _, s := range in.Scenarios {
+		if line == 0 || s.Line == line || s.RowLine == line {
+			out = append(out, s)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("location %q: no scenario and no Examples row of %s is at line %d (wsconform list shows the locations)", loc, in.File, line)
+	}
+	return out, nil
+}
+
+// IsLocation tells whether arg looks like a location FindLocation reads
+// ("x.feature" or "x.feature:LINE") rather than a scenario id.
+func IsLocation(arg string) bool {
+	file, _, _ := strings.Cut(arg, ":")
+	return strings.HasSuffix(file, ".feature")
 }
 
 // leaveOut replaces the given lines (Examples rows) of a feature file by a

@@ -10,7 +10,8 @@ import (
 // Certs is a set of TLS material generated at run time: a CA, a server
 // certificate and a client certificate signed by it, and a server certificate
 // signed by another CA that nobody trusts. Keys are ECDSA P-256. Every
-// certificate is valid from an hour ago for one day.
+// certificate is valid from an hour ago for one day (NewCerts), or as long
+// as NewCertsWith is told.
 type Certs struct {
 	// Dir is the directory holding the PEM files below.
 	Dir string
@@ -35,8 +36,12 @@ type Certs struct {
 
 // NewCerts generates the material and writes it under dir, which is created
 // when missing.
-func NewCerts(dir string) (*Certs, error) {
-	set, err := pki.NewSet()
+func NewCerts(dir string) (*Certs, error) { return NewCertsWith(dir, pki.SetOptions{}) }
+
+// NewCertsWith is NewCerts with the extra server names and the validity
+// opts give.
+func NewCertsWith(dir string, opts pki.SetOptions) (*Certs, error) {
+	set, err := pki.NewSetWith(opts)
 	if err != nil {
 		return nil, err
 	}

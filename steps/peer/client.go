@@ -18,6 +18,9 @@ type DialOptions struct {
 	TLS *tls.Config
 	// Header is sent with the handshake request.
 	Header http.Header
+	// IgnorePings makes the client answer no ping, as a peer that is gone
+	// without closing (half-open) does.
+	IgnorePings bool
 }
 
 // HandshakeError is returned by Dial when the server answered the upgrade
@@ -72,7 +75,7 @@ func Dial(ctx context.Context, url string, opts DialOptions) (*Client, error) {
 		}
 		return nil, fmt.Errorf("dial %s: %w", url, err)
 	}
-	return &Client{conn: newConn(ws, true), url: url}, nil
+	return &Client{conn: newConnPings(ws, true, !opts.IgnorePings), url: url}, nil
 }
 
 // SendText sends one text message.
@@ -100,6 +103,13 @@ func (c *Client) SendFragmented(ctx context.Context, parts ...string) error {
 // SendRawText sends one text frame holding payload as is, valid UTF-8 or not.
 func (c *Client) SendRawText(ctx context.Context, payload []byte) error {
 	return c.sendRawText(ctx, payload)
+}
+
+// SendEndlessFragments sends the first frame of a text message and then
+// empty continuation frames until the connection ends or ctx is done, and
+// returns how many continuation frames it sent.
+func (c *Client) SendEndlessFragments(ctx context.Context) (int, error) {
+	return c.sendEndlessFragments(ctx)
 }
 
 // Ping sends a ping with data and waits for the pong carrying the same data.

@@ -36,13 +36,23 @@ type conn struct {
 }
 
 func newConn(ws *websocket.Conn, mask bool) *conn {
+	return newConnPings(ws, mask, true)
+}
+
+// newConnPings is newConn; answerPings false makes the connection ignore
+// pings, as a peer that is gone without closing does.
+func newConnPings(ws *websocket.Conn, mask, answerPings bool) *conn {
 	c := &conn{
 		ws:    ws,
 		mask:  mask,
 		pongs: map[string][]chan struct{}{},
 		done:  make(chan struct{}),
 	}
-	ws.SetPingHandler(c.onPing)
+	if answerPings {
+		ws.SetPingHandler(c.onPing)
+	} else {
+		ws.SetPingHandler(func(string) error { return nil })
+	}
 	ws.SetPongHandler(c.onPong)
 	ws.SetCloseHandler(c.onClose)
 	go c.read()
@@ -170,6 +180,37 @@ func (c *conn) sendFragmented(ctx context.Context, parts []string) error {
 		return fmt.Errorf("send message in %d fragments: %w", len(parts), err)
 	}
 	return nil
+}
+
+// endlessBatch is how many empty continuation frames sendEndlessFragments
+// writes at a time.
+const endlessBatch = 1000
+
+// sendEndlessFragments writes the first frame of a text message and then
+// empty continuation frames, never the final one, until the connection ends
+// or ctx is done. It returns how many continuation frames were written; an
+// error only when the writes failed while the connection was still up.
+func (c *conn) sendEndlessFragments(ctx context.Context) (int, error) {
+	if err := c.writeRaw(ctx, appendFrame(nil, false, opText, []byte(`{"never":`), c.mask)); err != nil {
+		return 0, fmt.Errorf("send the first fragment: %w", err)
+	}
+	batch := emptyContinuations(endlessBatch, c.mask)
+	n := 0
+	for ctx.Err() == nil {
+		if err := c.writeRaw(ctx, batch); err != nil {
+			select {
+			case <-c.done:
+				return n, nil
+			case <-time.After(closeWait):
+			}
+			if ctx.Err() != nil {
+				return n, nil
+			}
+			return n, fmt.Errorf("send empty continuation frames after %d: %w", n, err)
+		}
+		n += endlessBatch
+	}
+	return n, nil
 }
 
 // ping sends a ping with data and waits for the pong carrying the same data.

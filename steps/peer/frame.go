@@ -46,6 +46,15 @@ func appendFrame(dst []byte, fin bool, opcode byte, payload []byte, mask bool) [
 	return dst
 }
 
+// emptyContinuations encodes n empty continuation frames, none final.
+func emptyContinuations(n int, mask bool) []byte {
+	var buf []byte
+	for range n {
+		buf = appendFrame(buf, false, opContinuation, nil, mask)
+	}
+	return buf
+}
+
 // fragmentFrames encodes one text message as len(parts) frames: a text frame
 // followed by continuation frames, the last one final.
 func fragmentFrames(parts []string, mask bool) []byte {

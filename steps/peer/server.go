@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -9,7 +10,9 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
@@ -21,6 +24,10 @@ type ServerOptions struct {
 	// Hang makes the server accept TCP connections and never answer: no TLS
 	// handshake, no HTTP response. Accept then never returns a connection.
 	Hang bool
+	// EndlessHeaders makes the server answer every handshake request with a
+	// 101 status line followed by header lines that never end, until the
+	// client gives up. Accept then never returns a connection.
+	EndlessHeaders bool
 }
 
 // Handshake is what a client sent when it opened a connection.
@@ -35,19 +42,26 @@ type Handshake struct {
 }
 
 // Server is a ws or wss server on 127.0.0.1 that upgrades every request, on
-// any path and from any Origin, and hands each connection to Accept.
+// any path and from any Origin, and hands each connection to Accept. It can
+// go away (GoAway) and come back on the same address (ComeBack), and refuse
+// handshakes with an HTTP status (RefuseNext).
 type Server struct {
 	opts  ServerOptions
-	ln    net.Listener
-	http  *http.Server
+	addr  string
 	queue chan *ServerConn
 
 	mu      sync.Mutex
 	closed  bool
+	ln      net.Listener  // nil while away
+	http    *http.Server  // nil while away, or in Hang or EndlessHeaders mode
+	served  chan struct{} // closed when the current accept or serve loop returns
 	conns   map[*ServerConn]struct{}
-	raw     map[net.Conn]struct{} // Hang: connections held open
+	raw     map[net.Conn]struct{} // Hang and EndlessHeaders: connections held open
+	refuse  int                   // handshakes still to refuse
+	status  int                   // the HTTP status they get
+	headers int64                 // EndlessHeaders: bytes of headers written
 	closing chan struct{}
-	wg      sync.WaitGroup // serve or accept loop, handlers
+	wg      sync.WaitGroup // accept or serve loops, handlers
 }
 
 // NewServer starts a server listening on 127.0.0.1 on a port the system
@@ -59,53 +73,136 @@ func NewServer(opts ServerOptions) (*Server, error) {
 	}
 	s := &Server{
 		opts:    opts,
-		ln:      ln,
+		addr:    ln.Addr().String(),
 		queue:   make(chan *ServerConn, 256),
 		conns:   map[*ServerConn]struct{}{},
 		raw:     map[net.Conn]struct{}{},
 		closing: make(chan struct{}),
 	}
+	s.serve(ln)
+	return s, nil
+}
+
+// serve starts the accept or serve loop on ln. s.mu must not be held.
+func (s *Server) serve(ln net.Listener) {
+	done := make(chan struct{})
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		_ = ln.Close()
+		return
+	}
+	s.ln, s.served = ln, done
 	s.wg.Add(1)
-	if opts.Hang {
-		go s.hang()
-		return s, nil
+	if s.opts.Hang || s.opts.EndlessHeaders {
+		s.mu.Unlock()
+		go func() {
+			defer s.wg.Done()
+			defer close(done)
+			s.holdRaw(ln)
+		}()
+		return
 	}
 	var l net.Listener = ln
-	if opts.TLS != nil {
-		l = tls.NewListener(ln, opts.TLS.Clone())
+	if s.opts.TLS != nil {
+		l = tls.NewListener(ln, s.opts.TLS.Clone())
 	}
-	s.http = &http.Server{
+	srv := &http.Server{
 		Handler:           http.HandlerFunc(s.upgrade),
 		ReadHeaderTimeout: DefaultTimeout,
 		ErrorLog:          log.New(io.Discard, "", 0),
 	}
+	s.http = srv
+	s.mu.Unlock()
 	go func() {
 		defer s.wg.Done()
-		_ = s.http.Serve(l)
+		defer close(done)
+		_ = srv.Serve(l)
 	}()
-	return s, nil
 }
 
-// Addr returns the listening address, 127.0.0.1:port.
-func (s *Server) Addr() string { return s.ln.Addr().String() }
+// Addr returns the listening address, 127.0.0.1:port. It stays the same
+// while the server is away.
+func (s *Server) Addr() string { return s.addr }
 
-// hang accepts TCP connections and holds them until Close.
-func (s *Server) hang() {
-	defer s.wg.Done()
+// holdRaw accepts TCP connections and holds them (Hang) or answers them
+// with endless headers (EndlessHeaders) until they or the server end.
+func (s *Server) holdRaw(ln net.Listener) {
 	for {
-		c, err := s.ln.Accept()
+		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
 		s.mu.Lock()
-		if s.closed {
+		if s.closed || s.raw == nil {
 			s.mu.Unlock()
 			_ = c.Close()
 			return
 		}
 		s.raw[c] = struct{}{}
+		if s.opts.EndlessHeaders {
+			s.wg.Add(1)
+			go s.endlessHeaders(c)
+		}
 		s.mu.Unlock()
 	}
+}
+
+// endlessHeaders reads one request and answers it with a 101 status line
+// and header lines without end, until writing fails.
+func (s *Server) endlessHeaders(c net.Conn) {
+	defer s.wg.Done()
+	defer func() {
+		s.mu.Lock()
+		if s.raw != nil {
+			delete(s.raw, c)
+		}
+		s.mu.Unlock()
+		_ = c.Close()
+	}()
+	if s.opts.TLS != nil {
+		c = tls.Server(c, s.opts.TLS.Clone())
+	}
+	_ = c.SetDeadline(time.Now().Add(DefaultTimeout))
+	br := bufio.NewReader(c)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			return
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	chunk := []byte("HTTP/1.1 101 Switching Protocols\r\n")
+	pad := strings.Repeat("p", 200)
+	for i := 0; ; i++ {
+		// Each write gets its own deadline: the client, not the clock, ends this.
+		_ = c.SetWriteDeadline(time.Now().Add(DefaultTimeout))
+		if _, err := c.Write(chunk); err != nil {
+			return
+		}
+		s.mu.Lock()
+		s.headers += int64(len(chunk))
+		s.mu.Unlock()
+		chunk = fmt.Appendf(chunk[:0], "X-Pad-%d: %s\r\n", i, pad)
+	}
+}
+
+// HeaderBytes returns, in EndlessHeaders mode, how many bytes of headers
+// the server has written.
+func (s *Server) HeaderBytes() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.headers
+}
+
+// RefuseNext makes the next n handshakes get HTTP status instead of an
+// upgrade.
+func (s *Server) RefuseNext(n, status int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuse, s.status = n, status
 }
 
 var upgrader = websocket.Upgrader{
@@ -118,6 +215,13 @@ func (s *Server) upgrade(w http.ResponseWriter, r *http.Request) {
 	if s.closed {
 		s.mu.Unlock()
 		http.Error(w, "server closed", http.StatusServiceUnavailable)
+		return
+	}
+	if s.refuse > 0 {
+		s.refuse--
+		status := s.status
+		s.mu.Unlock()
+		http.Error(w, "refused by the suite's remote server", status)
 		return
 	}
 	s.wg.Add(1)
@@ -166,6 +270,61 @@ func (s *Server) Accept(ctx context.Context) (*ServerConn, error) {
 	}
 }
 
+// GoAway stops listening and drops every connection without a close frame,
+// as a server that crashes or restarts: clients dialing it are refused until
+// ComeBack. It waits for the server's loops to end.
+func (s *Server) GoAway() error {
+	s.mu.Lock()
+	ln, srv, served := s.ln, s.http, s.served
+	s.ln, s.http, s.served = nil, nil, nil
+	conns, raw := s.conns, s.raw
+	if !s.closed {
+		s.conns, s.raw = map[*ServerConn]struct{}{}, map[net.Conn]struct{}{}
+	} else {
+		s.conns, s.raw = nil, nil
+	}
+	s.mu.Unlock()
+	var err error
+	switch {
+	case srv != nil:
+		err = srv.Close()
+	case ln != nil:
+		err = ln.Close()
+	}
+	for c := range raw {
+		_ = c.Close()
+	}
+	if served != nil {
+		<-served
+	}
+	for sc := range conns {
+		sc.abort()
+	}
+	if err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("stop server %s: %w", s.addr, err)
+	}
+	return nil
+}
+
+// ComeBack listens again on the server's address after GoAway.
+func (s *Server) ComeBack() error {
+	s.mu.Lock()
+	closed, away := s.closed, s.ln == nil
+	s.mu.Unlock()
+	if closed {
+		return fmt.Errorf("server %s: %w", s.addr, net.ErrClosed)
+	}
+	if !away {
+		return fmt.Errorf("server %s is not away", s.addr)
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s again: %w", s.addr, err)
+	}
+	s.serve(ln)
+	return nil
+}
+
 // Close stops listening, closes every connection without a close frame and
 // waits for all the server's goroutines. It is idempotent.
 func (s *Server) Close() error {
@@ -176,29 +335,10 @@ func (s *Server) Close() error {
 	}
 	s.closed = true
 	close(s.closing)
-	raw := s.raw
-	s.raw = nil
 	s.mu.Unlock()
-
-	var err error
-	if s.http != nil {
-		err = s.http.Close()
-	} else {
-		err = s.ln.Close()
-	}
-	for c := range raw {
-		_ = c.Close()
-	}
+	err := s.GoAway()
 	s.wg.Wait()
-
-	s.mu.Lock()
-	conns := s.conns
-	s.conns = nil
-	s.mu.Unlock()
-	for sc := range conns {
-		sc.abort()
-	}
-	if err != nil && !errors.Is(err, net.ErrClosed) {
+	if err != nil {
 		return fmt.Errorf("close server %s: %w", s.Addr(), err)
 	}
 	return nil
@@ -237,6 +377,13 @@ func (c *ServerConn) SendRawText(ctx context.Context, payload []byte) error {
 // SendFragmented sends one text message as len(parts) frames.
 func (c *ServerConn) SendFragmented(ctx context.Context, parts ...string) error {
 	return c.sendFragmented(ctx, parts)
+}
+
+// SendEndlessFragments sends the first frame of a text message and then
+// empty continuation frames until the connection ends or ctx is done, and
+// returns how many continuation frames it sent.
+func (c *ServerConn) SendEndlessFragments(ctx context.Context) (int, error) {
+	return c.sendEndlessFragments(ctx)
 }
 
 // Ping sends a ping and waits for the matching pong.

@@ -1,16 +1,21 @@
 // Package specs_test runs every conformance scenario as a ginkgo spec against
 // the in-process reference target. The specs are generated from the features
 // by tools/specgen (zz_generated_specs_test.go); the scenario's Gherkin tags
-// are its labels, so
+// are its labels. WSCONFORM_TAGS selects them with the tag expressions of
+// wsconform run --tags (featureset.ParseTags), so
 //
-//	go run github.com/onsi/ginkgo/v2/ginkgo --label-filter='tls && !extension' ./steps/specs
+//	WSCONFORM_TAGS='@tls and not @extension' go tool ginkgo ./steps/specs
 //
-// runs the TLS scenarios of level must and should.
+// runs the TLS scenarios of level must and should; ginkgo's own
+// --label-filter='tls && !extension' does the same, and both may be given.
 package specs_test
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
+	"os"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -29,7 +34,37 @@ func TestSpecs(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(),
 		goleak.IgnoreTopFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "conformance scenarios against the reference target")
+	suiteConfig, reporterConfig := GinkgoConfiguration()
+	filter, err := labelFilter(os.Getenv(envTags), suiteConfig.LabelFilter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	suiteConfig.LabelFilter = filter
+	RunSpecs(t, "conformance scenarios against the reference target", suiteConfig, reporterConfig)
+}
+
+// envTags holds a tag expression selecting the specs.
+const envTags = "WSCONFORM_TAGS"
+
+// labelFilter returns the ginkgo label filter that selects what the tag
+// expression tags selects, and what the label filter given selects too.
+func labelFilter(tags, given string) (string, error) {
+	if strings.TrimSpace(tags) == "" {
+		return given, nil
+	}
+	expr, err := featureset.ParseTags(tags)
+	if err != nil {
+		var te *featureset.TagExprError
+		if errors.As(err, &te) {
+			return "", fmt.Errorf("%s: %w\n%s", envTags, err, te.Where())
+		}
+		return "", fmt.Errorf("%s: %w", envTags, err)
+	}
+	filter := expr.LabelFilter()
+	if given != "" {
+		filter = "(" + given + ") && " + filter
+	}
+	return filter, nil
 }
 
 // runScenario runs the scenario of file at line (when rowLine is not zero,

@@ -74,6 +74,15 @@ var _ = Describe("Client mode (client_mode.feature)", func() {
 	It("client-datasource-wins-over-confkey-datasource: The stream's DATASOURCE wins over a confKey's datasource [client_mode.feature:255]", Label("client-mode", "should"), func() {
 		runScenario("client_mode.feature", 255, 0)
 	})
+	It("client-reconnects-after-remote-restart: The engine reconnects after the remote server restarts, and records resume [client_mode.feature:266]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 266, 0)
+	})
+	It("client-reconnect-backoff-bounded-and-stoppable: With the remote server gone for good, retries go on at a bounded interval and stop with the rule [client_mode.feature:287]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 287, 0)
+	})
+	It("client-reconnects-through-503: The engine reconnects through handshakes refused with HTTP 503 [client_mode.feature:307]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 307, 0)
+	})
 })
 
 var _ = Describe("ConfKeys (config.feature)", func() {
@@ -398,6 +407,9 @@ var _ = Describe("Data server lifecycle (lifecycle.feature)", func() {
 	It("lifecycle-two-rules-one-stream-keep-port-open: Two rules on one stream keep the port open until both stop [lifecycle.feature:75]", Label("lifecycle", "must", "needs-lifecycle"), func() {
 		runScenario("lifecycle.feature", 75, 0)
 	})
+	It("lifecycle-closed-port-kept-from-other-sockets: While closed, the data server's port refuses clients and no other socket can take it [lifecycle.feature:90]", Label("lifecycle", "extension", "needs-lifecycle"), func() {
+		runScenario("lifecycle.feature", 90, 0)
+	})
 })
 
 var _ = Describe("Robustness (robustness.feature)", func() {
@@ -434,14 +446,32 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("robust-large-distinct-messages-exact: Large distinct messages in a burst arrive exact and in order [robustness.feature:126]", Label("robustness", "should"), func() {
 		runScenario("robustness.feature", 126, 0)
 	})
-	It("robust-slow-client-does-not-slow-others: A slow client does not hold up the other clients of its endpoint [robustness.feature:136]", Label("robustness", "should"), func() {
+	It("robust-hanging-sink-spares-other-rules: A rule whose sink never answers does not hold back the other rules of its stream [robustness.feature:136]", Label("robustness", "should", "needs-hanging-sink"), func() {
 		runScenario("robustness.feature", 136, 0)
 	})
-	It("robust-half-open-client-detected: A half-open client is detected by a ping timeout and recorded [robustness.feature:150]", Label("robustness", "extension"), func() {
-		runScenario("robustness.feature", 150, 0)
+	It("robust-connection-cap-refuses-next-client: The client over the data server's connection cap is refused with HTTP 503 [robustness.feature:149]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 149, 0)
 	})
-	It("robust-cut-mid-frame-no-partial-record: A connection cut in the middle of a frame is an exception, never a partial record [robustness.feature:169]", Label("robustness", "should"), func() {
-		runScenario("robustness.feature", 169, 0)
+	It("robust-idle-client-closed: A client that sends nothing and answers no ping is closed after the idle timeout [robustness.feature:167]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 167, 0)
+	})
+	It("robust-endless-fragments-closed-1008: A message kept open by endless empty fragments closes its connection with 1008 [robustness.feature:182]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 182, 0)
+	})
+	It("robust-client-endless-fragments-closed-1008: A remote server keeping a message open with endless fragments is closed with 1008 [robustness.feature:199]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 199, 0)
+	})
+	It("robust-client-endless-handshake-headers: A remote server sending endless handshake headers fails the dial at the size limit [robustness.feature:213]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 213, 0)
+	})
+	It("robust-slow-client-does-not-slow-others: A slow client does not hold up the other clients of its endpoint [robustness.feature:225]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 225, 0)
+	})
+	It("robust-half-open-client-detected: A half-open client is detected by the idle timeout and recorded [robustness.feature:239]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 239, 0)
+	})
+	It("robust-cut-mid-frame-no-partial-record: A connection cut in the middle of a frame is an exception, never a partial record [robustness.feature:254]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 254, 0)
 	})
 })
 
@@ -661,6 +691,24 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	})
 	It("rules-client-normal-close-no-exception: A client's normal close is not an exception [stream_ddl.feature:368]", Label("stream-ddl", "extension"), func() {
 		runScenario("stream_ddl.feature", 368, 0)
+	})
+	It("names-stream-name-router-rewrites-refused/1: A stream name the REST router would rewrite is refused [stream_ddl.feature:393]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 393)
+	})
+	It("names-stream-name-router-rewrites-refused/2: A stream name the REST router would rewrite is refused [stream_ddl.feature:394]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 394)
+	})
+	It("names-stream-name-router-rewrites-refused/3: A stream name the REST router would rewrite is refused [stream_ddl.feature:395]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 383, 395)
+	})
+	It("names-rule-id-router-rewrites-refused/1: A rule id the REST router would rewrite is refused [stream_ddl.feature:407]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 407)
+	})
+	It("names-rule-id-router-rewrites-refused/2: A rule id the REST router would rewrite is refused [stream_ddl.feature:408]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 408)
+	})
+	It("names-rule-id-router-rewrites-refused/3: A rule id the REST router would rewrite is refused [stream_ddl.feature:409]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 398, 409)
 	})
 })
 

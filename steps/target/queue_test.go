@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 	"go.uber.org/goleak"
 
+	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/target"
 )
 
@@ -20,7 +21,7 @@ func receiveN(c <-chan target.Record, n int) []int {
 		select {
 		case r := <-c:
 			got = append(got, r["n"].(int))
-		case <-time.After(time.Second):
+		case <-time.After(waits.Event):
 			Fail("no record after " + strconv.Itoa(len(got)))
 		}
 	}
@@ -72,7 +73,7 @@ var _ = Describe("RecordQueue", func() {
 		defer q.Close()
 		Expect(q.C()).To(BeEquivalentTo((<-chan target.Record)(out)))
 		q.Push(rec(0), rec(1), rec(2), rec(3), rec(4), rec(5))
-		Eventually(func() int { return len(out) }).WithTimeout(time.Second).Should(Equal(4))
+		Eventually(func() int { return len(out) }).WithTimeout(waits.Event).Should(Equal(4))
 		Expect(receiveN(q.C(), 6)).To(Equal([]int{0, 1, 2, 3, 4, 5}))
 	})
 
@@ -84,7 +85,7 @@ var _ = Describe("RecordQueue", func() {
 			defer close(closed)
 			q.Close()
 		}()
-		Eventually(closed).WithTimeout(time.Second).Should(BeClosed())
+		Eventually(closed).WithTimeout(waits.Event).Should(BeClosed())
 		q.Close() // idempotent
 		Expect(q.C()).NotTo(Receive(), "delivered after Close")
 		q.Push(rec(2))

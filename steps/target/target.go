@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 // Record is one record as the engine emitted it, decoded from JSON with
@@ -30,7 +32,22 @@ const (
 	DataServerLifecycle Capability = "lifecycle"
 	// MessageLimit: the target applies Env.MaxMessageBytes to its sources.
 	MessageLimit Capability = "message-limit"
+	// HangingSink: the target implements HangingSinks.
+	HangingSink Capability = "hanging-sink"
+	// DataServerLimits: the target applies Env.MaxConnections and
+	// Env.IdleTimeout to its data server.
+	DataServerLimits Capability = "data-server-limits"
 )
+
+// HangingSinks is implemented by targets that can give a rule a sink that
+// never completes a delivery.
+type HangingSinks interface {
+	// CreateRuleWithHangingSink creates and starts a rule whose only action
+	// is a rest sink posting, with the given request timeout, to an HTTP
+	// server that accepts every request and never answers. The rule's
+	// Records channel delivers nothing.
+	CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (Rule, error)
+}
 
 // ErrUnsupported is wrapped by errors of operations a target cannot perform.
 var ErrUnsupported = errors.New("not supported by this target")
@@ -53,6 +70,12 @@ type Env struct {
 	ConfKeys map[string]map[string]any
 	// MaxMessageBytes, when non-zero, is the message size limit to apply.
 	MaxMessageBytes int64
+	// MaxConnections, when non-zero, is the data server's connection cap
+	// (kuiper.yaml source.httpServerMaxConnections).
+	MaxConnections int
+	// IdleTimeout, when non-zero, is the data server's idle timeout for its
+	// clients (kuiper.yaml source.httpServerIdleTimeout).
+	IdleTimeout time.Duration
 }
 
 // Endpoint is where remote clients reach the target's data server.
@@ -142,8 +165,10 @@ type Target interface {
 // concurrently.
 type Factory func(ctx context.Context) (Target, error)
 
-// DefaultTimeout bounds how long a step waits for something that should happen.
-const DefaultTimeout = 5 * time.Second
+// DefaultTimeout bounds how long a step waits for something that should
+// happen: 5 s, multiplied by WSCONFORM_TIME_SCALE (internal/waits) for a
+// loaded machine or a slow engine.
+var DefaultTimeout = waits.Of(5 * time.Second)
 
 // QuietWindow is how long a step watches to prove something did not happen.
-const QuietWindow = 300 * time.Millisecond
+const QuietWindow = waits.Quiet

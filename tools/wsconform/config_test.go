@@ -3,11 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -26,6 +29,18 @@ func reported(out string) (files, dirs []string) {
 		dirs = append(dirs, m[1])
 	}
 	return files, dirs
+}
+
+// readCert parses the PEM certificate in file.
+func readCert(file string) *x509.Certificate {
+	GinkgoHelper()
+	data, err := os.ReadFile(file)
+	Expect(err).NotTo(HaveOccurred())
+	block, _ := pem.Decode(data)
+	Expect(block).NotTo(BeNil(), file)
+	c, err := x509.ParseCertificate(block.Bytes)
+	Expect(err).NotTo(HaveOccurred())
+	return c
 }
 
 // filesUnder lists the regular files under dir.
@@ -121,6 +136,49 @@ var _ = Describe("wsconform config", func() {
 		Entry("a REST port out of range", "--rest-port 70000: want 1..65535, or 0 for the default", "--out", "x", "--rest-port", "70000"),
 		Entry("a negative data port", "--data-port -1: want 1..65535", "--out", "x", "--data-port", "-1"),
 		Entry("a stray argument", "usage:", "--out", "x", "extra"),
+	)
+
+	It("refuses a directory that is not empty unless --force is given", func() {
+		dir := GinkgoT().TempDir()
+		mine := filepath.Join(dir, "notes.txt")
+		Expect(os.WriteFile(mine, []byte("mine"), 0o644)).To(Succeed())
+		Expect(runConfig("--out", dir, "--tls")).To(Equal(2))
+		Expect(stderr.String()).To(ContainSubstring(`config directory "` + dir + `" is not empty (it holds notes.txt)`))
+		Expect(stderr.String()).To(ContainSubstring("pass --force"))
+		Expect(filesUnder(dir)).To(ConsistOf(mine), "nothing written")
+
+		Expect(runConfig("--out", dir, "--tls", "--force")).To(Equal(0), stderr.String())
+		files, _ := reported(stdout.String())
+		Expect(append(files, mine)).To(ConsistOf(filesUnder(dir)))
+		Expect(runConfig("--out", dir, "--force")).To(Equal(0), "again over its own files")
+		Expect(runConfig("--out", dir)).To(Equal(2), "its own files are something too")
+	})
+
+	It("names the --host names in the server certificate and makes it last --days", func() {
+		dir := GinkgoT().TempDir()
+		Expect(runConfig("--out", dir, "--tls", "--host", "kuiper.test,10.0.0.7", "--host", "engine", "--days", "7")).To(Equal(0), stderr.String())
+		cert := readCert(filepath.Join(dir, "certs", "server.pem"))
+		Expect(cert.DNSNames).To(ConsistOf("localhost", "kuiper.test", "engine"))
+		Expect(cert.VerifyHostname("10.0.0.7")).To(Succeed())
+		Expect(cert.VerifyHostname("127.0.0.1")).To(Succeed())
+		Expect(cert.NotAfter).To(BeTemporally("~", time.Now().Add(7*24*time.Hour), time.Minute))
+
+		other := GinkgoT().TempDir()
+		Expect(runConfig("--out", other, "--tls")).To(Equal(0), stderr.String())
+		Expect(readCert(filepath.Join(other, "certs", "ca.pem")).NotAfter).To(BeTemporally("~", time.Now().Add(30*24*time.Hour), time.Minute), "30 days by default")
+	})
+
+	DescribeTable("refuses bad --host and --days values, naming them",
+		func(want string, args ...string) {
+			dir := GinkgoT().TempDir()
+			Expect(runConfig(append([]string{"--out", dir}, args...)...)).To(Equal(2))
+			Expect(stderr.String()).To(ContainSubstring(want))
+			Expect(filesUnder(dir)).To(BeEmpty())
+		},
+		Entry(nil, `--host "bad host": want a DNS name`, "--tls", "--host", "bad host"),
+		Entry(nil, "--host names the data server's certificate, which only --tls makes", "--host", "kuiper.test"),
+		Entry(nil, "--days 0: want 1..3650", "--tls", "--days", "0"),
+		Entry(nil, "--days 5000: want 1..3650", "--tls", "--days", "5000"),
 	)
 
 	It("refuses an unknown flag with status 2", func() {

@@ -6,15 +6,18 @@
 //	go install github.com/wsconform/wsconform/tools/wsconform@latest
 //	wsconform config --out etc [--tls]      # configuration for the engine under test
 //	wsconform run --target rest --rest-url http://127.0.0.1:9081 --data-url ws://127.0.0.1:10081
-//	wsconform run [--id ID[,ID...]] [ID...]   # only these scenarios (ids from wsconform list)
+//	wsconform run [--id ID[,ID...]] [ID...] [FILE.feature:LINE...]   # only these scenarios (from wsconform list)
+//	wsconform run --tags '@tls and not @extension'   # Cucumber tag expressions
+//	wsconform run --rerun-failed reports/summary.json  # the scenarios that failed last time
 //	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
-//	wsconform list [--tags EXPR]
+//	wsconform list [--tags EXPR] [ID...] [FILE.feature:LINE...]
 //	wsconform bench --target ref|rest [--pid PID] [--out DIR]   # load figures beside a raw gorilla loop
 //
-// run shows progress, writes reports (junit.xml, cucumber.json, report.md,
-// report.html, and with --expect expectations.json) under --report, ends with
-// "N passed, M failed, K skipped" and the wall time, and exits 0 only when no
-// scenario failed. With --expect FILE it exits 0 when every outcome is the one
+// run prints one line per finished scenario, then the failures with their
+// rerun commands and the counts per level, writes reports (junit.xml,
+// cucumber.json, report.md, report.html, summary.json, and with --expect
+// expectations.json) under --report, ends with "N passed, M failed, K
+// skipped" and the wall time, and exits 0 only when no scenario failed. With --expect FILE it exits 0 when every outcome is the one
 // FILE expects (scenarios not listed are expected to pass): an outcome that
 // differs is run again alone, and is reported as flaky when it then matches,
 // as unexpected (exit 1) when it does not. A line
@@ -30,8 +33,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	buildversion "github.com/wsconform/wsconform/internal/version"
 )
 
 func main() {
@@ -45,8 +49,10 @@ const usage = `usage: wsconform <command> [flags]
 
 commands:
   run     run the scenarios against an engine and write reports
-          (--id or arguments: only these scenario ids; --expect FILE: judge outcomes against an expectations file)
-  list    list the scenarios: id, location, name and tags
+          (--tags EXPR, e.g. '@tls and not @extension'; --id or arguments: only these scenario ids
+          or FILE.feature:LINE locations; --rerun-failed reports/summary.json: what failed there;
+          --expect FILE: judge outcomes against an expectations file)
+  list    list the scenarios run would run (same --tags, ids and locations): id, location, name and tags
   version print the version
   config  write kuiper.yaml, sources/websocket.yaml and certificates for an engine under test
   bench   measure an engine under load next to a raw gorilla read loop (bench report: BENCHMARKS.md)
@@ -93,25 +99,6 @@ func parseStatus(err error) int {
 	return 2
 }
 
-// version is the module version wsconform was built from ("v1.2.3" when
-// installed with go install ...@v1.2.3), or "devel" with the VCS revision
-// when it was built from a checkout.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v := "devel"
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += " (modified)"
-		}
-	}
-	return v
-}
+// version is the module version wsconform was built from (see
+// version.String).
+func version() string { return buildversion.String() }

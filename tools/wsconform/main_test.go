@@ -143,7 +143,7 @@ var _ = Describe("wsconform", func() {
 
 		stderr.Reset()
 		Expect(Main(ctx, []string{"run", "--tags", "@no-such-tag", "--report", dir}, stdout, stderr)).To(Equal(1))
-		Expect(stderr.String()).To(ContainSubstring(`no scenario was run (tags "@no-such-tag")`))
+		Expect(stderr.String()).To(ContainSubstring(`no scenario was run (tags "@no-such-tag" selects none)`))
 		Expect(stdout.String()).To(ContainSubstring("\n0 passed, 0 failed, 0 skipped\nwall time "))
 	})
 

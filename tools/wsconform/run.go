@@ -31,13 +31,15 @@ import (
 )
 
 // capabilities the suite may need, by the tag that says so.
-var capabilities = []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit}
+var capabilities = []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits}
 
 type runFlags struct {
 	target      string
 	rest        restt.Options
 	tags        string
 	ids         []string
+	locations   []string
+	rerunFailed string
 	expect      string
 	format      string
 	reportDir   string
@@ -77,9 +79,10 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 	fl.StringVar(&f.rest.CollectorURL, "collector-url", env.CollectorURL, "rest target: base URL the engine posts records to, when it reaches the collector under another name (env "+restt.EnvCollectorURL+")")
 	fl.BoolVar(&f.rest.Exclusive, "exclusive", env.Exclusive, "rest target: the engine serves only this run (start a fresh engine for it): scenarios run one at a time "+
 		"(--concurrency is forced to 1), each one checks that the engine holds no rule when it starts, and the @needs-lifecycle scenarios run (env "+restt.EnvExclusive+"=1)")
-	fl.StringVar(&f.tags, "tags", "", "godog tag expression selecting scenarios, e.g. '@tls && ~@extension' (default: all)")
+	fl.StringVar(&f.tags, "tags", "", tagsHelp)
 	fl.Var(idList{&f.ids}, "id", "run only these scenarios: scenario ids or Examples row ids (<id>/<n>), comma separated (wsconform list shows them; "+
-		"ids may also follow the flags as arguments); with --tags, the scenarios both select")
+		"ids and locations FILE.feature:LINE, the line of a scenario or of an Examples row, may also be given as arguments); with --tags, the scenarios both select")
+	fl.StringVar(&f.rerunFailed, "rerun-failed", "", "`summary.json` of an earlier run (reports/summary.json): run the scenarios that failed in it")
 	fl.StringVar(&f.expect, "expect", "", "expectations file (YAML: engine, and per scenario id the outcome and reason): the run passes when every outcome is the "+
 		"expected one; an outcome that differs is run again alone, and is flaky if it then matches (see fixtures/expectations/README.md)")
 	fl.StringVar(&f.format, "format", "progress", "godog formats, comma separated; NAME writes to stdout, NAME:FILE to a file, e.g. pretty,junit:out.xml")
@@ -90,7 +93,9 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 			return f, fmt.Errorf("%s=%q: want 1, true, 0 or false", restt.EnvExclusive, v)
 		}
 	}
-	// Arguments are scenario ids; flags may come after them too.
+	// Arguments are scenario ids and locations; flags may come before,
+	// between and after them.
+	c := choice{ids: f.ids}
 	for rest := args; ; {
 		if err := fl.Parse(rest); err != nil {
 			return f, err
@@ -99,11 +104,13 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 		if len(rest) == 0 {
 			break
 		}
-		if err := (idList{&f.ids}).Set(rest[0]); err != nil {
-			return f, err
-		}
+		// In the order given: --id and ids as arguments add to f.ids.
+		c.ids = f.ids
+		c.addArg(rest[0])
+		f.ids = c.ids
 		rest = rest[1:]
 	}
+	f.locations = c.locations
 	if f.target != "ref" && f.target != "rest" {
 		return f, fmt.Errorf("--target %q: want ref or rest", f.target)
 	}
@@ -127,15 +134,19 @@ func parseRunFlags(args []string, stderr io.Writer) (runFlags, error) {
 type plan struct {
 	formats  []format
 	features []featureset.Feature
-	// selection runs the scenarios of --id; nil runs every scenario (that
-	// --tags selects).
+	// selection runs the scenarios that --tags, --id, the locations and
+	// --rerun-failed choose; it may hold none.
 	selection *featureset.Selection
+	// nothingFailed says that --rerun-failed named a summary in which no
+	// scenario failed: there is nothing to run.
+	nothingFailed bool
 	// expect is the --expect file, nil without one.
 	expect *expectations.File
 }
 
-// prepare reads what f names: the formats, the scenarios of --id and the
-// expectations file, which must name only scenarios of the suite.
+// prepare reads what f names: the formats, the tag expression, the
+// scenarios of --id, the locations and --rerun-failed, and the expectations
+// file, which must name only scenarios of the suite.
 func prepare(f runFlags) (plan, error) {
 	var p plan
 	var err error
@@ -145,13 +156,22 @@ func prepare(f runFlags) (plan, error) {
 	if p.features, err = featureset.Load(features.FS); err != nil {
 		return p, err
 	}
-	if len(f.ids) > 0 {
-		sel, err := featureset.Select(features.FS, f.ids)
+	c := choice{tags: f.tags, ids: f.ids, locations: f.locations}
+	if f.rerunFailed != "" {
+		ids, locs, err := failedInSummary(f.rerunFailed)
 		if err != nil {
 			return p, err
 		}
-		p.selection = &sel
+		if len(ids)+len(locs) == 0 {
+			p.nothingFailed = true
+		}
+		c.ids, c.locations = append(c.ids, ids...), append(c.locations, locs...)
 	}
+	sel, err := c.selection(features.FS)
+	if err != nil {
+		return p, errors.New(selectionError(err))
+	}
+	p.selection = &sel
 	if f.expect != "" {
 		if p.expect, err = expectations.Load(f.expect); err != nil {
 			return p, err
@@ -210,6 +230,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
 	}
+	if p.nothingFailed {
+		fmt.Fprintf(stdout, "wsconform run: no scenario failed in %s; nothing to rerun\n", f.rerunFailed)
+		return 0
+	}
 	start := time.Now()
 
 	factory, closeTarget, err := makeFactory(ctx, f)
@@ -259,7 +283,7 @@ func watchInterrupt(ctx context.Context, stderr io.Writer, closeTarget func() er
 // execute runs the scenarios f selects against factory's targets, writes the
 // reports and the summary, and returns the exit status.
 func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, start time.Time, stdout, stderr io.Writer) int {
-	name, unsupported, err := probe(ctx, factory)
+	name, engine, unsupported, err := probe(ctx, factory)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
@@ -284,7 +308,12 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		{filepath.Join(tmp, "cucumber.json"), filepath.Join(f.reportDir, "cucumber.json")},
 	}
 	godogFormats := []string{"cucumber:" + copies[0].from}
+	progress := false // godog's progress on stdout becomes one line per scenario
 	for i, ft := range p.formats {
+		if ft.file == "" && ft.name == "progress" {
+			progress = true
+			continue
+		}
 		if ft.file == "" {
 			godogFormats = append(godogFormats, ft.name)
 			continue
@@ -295,21 +324,30 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	}
 	collector := results.NewCollector()
 
-	fmt.Fprintf(stdout, "wsconform: running against %s\n", name)
+	fmt.Fprintf(stdout, "wsconform %s: running against %s\n", version(), name)
 	out := newRedactingWriter(stdout, red)
+	if progress {
+		collector.OnDone((&scenarioProgress{w: out, expect: p.expect}).done)
+	}
 	opts := steps.Options{
 		Factory:     factory,
-		Tags:        f.tags,
 		Format:      strings.Join(godogFormats, ","),
 		Output:      out,
 		Concurrency: f.concurrency,
 		FS:          features.FS,
 		Collector:   collector,
 	}
+	status := 0
 	if p.selection != nil {
 		opts.FS, opts.Paths = p.selection.FS, p.selection.Paths
 	}
-	status := steps.Run(opts)
+	if p.selection == nil || len(p.selection.Paths) > 0 {
+		status = steps.Run(opts)
+	} else if err := os.WriteFile(copies[0].from, []byte("[]\n"), 0o644); err != nil {
+		// Nothing selected: an empty cucumber report, and no godog run,
+		// which would take no paths for every feature.
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+	}
 	if err := out.Flush(); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 	}
@@ -335,17 +373,22 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	elapsed := time.Since(start)
 
 	for _, c := range copies {
+		if _, err := os.Stat(c.from); err != nil && status == 0 && len(outcomes) == 0 {
+			continue // nothing ran, so the format wrote nothing
+		}
 		if err := copyRedacted(c.from, c.to, red); err != nil {
 			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 			code = 1
 		}
 	}
-	if err := writeJUnit(f.reportDir, name, start, elapsed, outcomes, red); err != nil {
+	if err := writeJUnit(f.reportDir, junit.Run{Name: "wsconform", Target: name, SuiteVersion: version(), Engine: engine,
+		Started: start, Duration: elapsed, Outcomes: outcomes}, red); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		code = 1
 	}
 	model := report.Build(report.Run{
-		Target: name, Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
+		Target: name, TargetKind: f.target, SuiteVersion: version(), Engine: engine, Rerun: rerunPrefix(f),
+		Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
 		Outcomes: outcomes, Unsupported: unsupported, Expectations: judged,
 	}, red)
 	if err := writeReports(f.reportDir, model); err != nil {
@@ -356,6 +399,12 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		filepath.Join(f.reportDir, "report.md"), filepath.Join(f.reportDir, "report.html"),
 		filepath.Join(f.reportDir, "junit.xml"), filepath.Join(f.reportDir, "cucumber.json"),
 	}
+	if path, err := writeSummary(f.reportDir, model, red); err != nil {
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		code = 1
+	} else {
+		written = append(written, path)
+	}
 	if path, err := writeExpectations(f.reportDir, judged, red); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		code = 1
@@ -363,11 +412,17 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		written = append(written, path)
 	}
 	if len(outcomes) == 0 {
-		fmt.Fprintf(stderr, "wsconform run: no scenario was run (tags %q)\n", f.tags)
+		fmt.Fprintf(stderr, "wsconform run: no scenario was run (%s selects none)\n", describeChoice(choice{tags: f.tags, ids: f.ids, locations: f.locations}))
 		code = 1
 	}
 	if status != 0 && failed == 0 {
 		fmt.Fprintf(stderr, "wsconform run: the suite exited with status %d\n", status)
+	}
+	if progress {
+		printFailures(out, model)
+		if err := out.Flush(); err != nil {
+			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		}
 	}
 	fmt.Fprintf(stdout, "\nreports: %s\n", strings.Join(written, ", "))
 	if judged != nil {
@@ -377,6 +432,9 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 				fmt.Fprintln(stdout, red.String(j.Describe()))
 			}
 		}
+	}
+	if len(outcomes) > 0 {
+		printLevels(stdout, model)
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if judged != nil {
@@ -440,7 +498,8 @@ func writeExpectations(dir string, judged *expectations.Summary, red *redact.Red
 	return p, nil
 }
 
-// makeFactory builds the target factory of --target and what releases it.
+// makeFactory builds the target factory of --target and what releases it;
+// for the rest target it first runs the driver's preflight checks.
 func makeFactory(ctx context.Context, f runFlags) (target.Factory, func() error, error) {
 	if f.target == "ref" {
 		return ref.Factory(ref.Options{}), func() error { return nil }, nil
@@ -449,16 +508,24 @@ func makeFactory(ctx context.Context, f runFlags) (target.Factory, func() error,
 	if err != nil {
 		return nil, nil, fmt.Errorf("rest target: %w", err)
 	}
+	// The checks every scenario depends on, in seconds, before the first.
+	if err := d.Preflight(ctx); err != nil {
+		if cerr := d.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+		return nil, nil, fmt.Errorf("rest target: %w", err)
+	}
 	return d.Factory(), d.Close, nil
 }
 
-// probe makes one target to learn its name and what it does not support.
-func probe(ctx context.Context, factory target.Factory) (string, map[string]string, error) {
+// probe makes one target to learn its name, its engine and what it does not
+// support.
+func probe(ctx context.Context, factory target.Factory) (string, string, map[string]string, error) {
 	t, err := factory(ctx)
 	if err != nil {
-		return "", nil, fmt.Errorf("make target: %w", err)
+		return "", "", nil, fmt.Errorf("make target: %w", err)
 	}
-	name := t.Name()
+	name, engine := t.Name(), engineOf(ctx, t)
 	unsupported := map[string]string{}
 	for _, c := range capabilities {
 		if ok, reason := t.Supports(c); !ok {
@@ -466,9 +533,9 @@ func probe(ctx context.Context, factory target.Factory) (string, map[string]stri
 		}
 	}
 	if err := t.Close(); err != nil {
-		return "", nil, fmt.Errorf("close probe target: %w", err)
+		return "", "", nil, fmt.Errorf("close probe target: %w", err)
 	}
-	return name, unsupported, nil
+	return name, engine, unsupported, nil
 }
 
 func copyRedacted(from, to string, red *redact.Redactor) error {
@@ -504,8 +571,8 @@ func writeReports(dir string, m report.Model) error {
 // writeJUnit writes dir/junit.xml from the run's own outcomes: one testcase
 // per scenario or Examples row, skips with their reason, failures with the
 // failing step, all redacted.
-func writeJUnit(dir, target string, start time.Time, elapsed time.Duration, outcomes []results.Outcome, red *redact.Redactor) error {
-	b, err := junit.Marshal(junit.Run{Name: "wsconform", Target: target, Started: start, Duration: elapsed, Outcomes: outcomes})
+func writeJUnit(dir string, run junit.Run, red *redact.Redactor) error {
+	b, err := junit.Marshal(redactOutcomes(run, red))
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@
 // the eKuiper-compatible REST API.
 //
 //	kuiperd [--etc DIR] [--data DIR] [--rest HOST:PORT] [--data-server HOST:PORT] [--addr-file FILE] [--log-level LEVEL]
+//	kuiperd --version
 //
 // DIR/kuiper.yaml and DIR/sources/websocket.yaml are read as eKuiper reads
 // them; without --etc the built-in defaults apply (REST API on
@@ -10,7 +11,8 @@
 // under DIR and restored at the next start. SIGINT and SIGTERM stop the
 // daemon cleanly.
 //
-// GET / reports the daemon's version: the one set at build time with
+// --version prints the daemon's version and exits; GET / reports it too: the
+// one set at build time with
 //
 //	go build -ldflags "-X main.version=1.2.3" ./impl/cmd/kuiperd
 //
@@ -77,6 +79,7 @@ func main() {
 type options struct {
 	etc, data, rest, dataServer, addrFile string
 	level                                 slog.Level
+	version                               bool
 }
 
 func parseArgs(args []string, stderr io.Writer) (options, error) {
@@ -89,6 +92,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fset.StringVar(&o.dataServer, "data-server", "", "data server listen `HOST:PORT`, overriding source.httpServerIp and source.httpServerPort")
 	fset.StringVar(&o.addrFile, "addr-file", "", "write the REST API's bound HOST:PORT to `FILE` once it accepts requests; removed at exit")
 	level := fset.String("log-level", "info", "log `LEVEL`: debug, info, warn or error")
+	fset.BoolVar(&o.version, "version", false, "print the version and exit")
 	if err := fset.Parse(args); err != nil {
 		return o, err
 	}
@@ -110,6 +114,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.version {
+		fmt.Fprintf(stdout, "kuiperd %s\n", versionString())
+		return nil
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.level}))
 
@@ -158,7 +166,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &http.Server{
-		Handler:           rest.New(rest.Config{Engine: e, Logger: logger, Store: st, Version: versionString(), Started: started}),
+		Handler: rest.New(rest.Config{Engine: e, Logger: logger, Store: st, Version: versionString(), Started: started,
+			AllowedHosts: kcfg.Basic.RestAllowedHosts, AllowedOrigins: kcfg.Basic.RestAllowedOrigins}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

@@ -26,11 +26,13 @@ import (
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/rest/store"
+	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestKuiperd(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	RegisterFailHandler(Fail)
+	SetDefaultEventuallyTimeout(waits.Event)
 	RunSpecs(t, "kuiperd")
 	goleak.VerifyNone(t, ignore,
 		// Ginkgo's interrupt handler outlives RunSpecs by design.
@@ -116,8 +118,8 @@ func (d *daemon) stop() error {
 	case err := <-d.done:
 		d.done <- err
 		return err
-	case <-time.After(5 * time.Second):
-		Fail("kuiperd did not stop within 5 s")
+	case <-time.After(waits.Event):
+		Fail("kuiperd did not stop within " + waits.Event.String())
 		return nil
 	}
 }
@@ -127,6 +129,9 @@ func (d *daemon) do(method, path, body string) (int, string) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, d.base+path, strings.NewReader(body))
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := d.client.Do(req)
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
@@ -198,7 +203,7 @@ var _ = Describe("kuiperd", func() {
 		d.mustDo(http.MethodPost, "/rules", `{"id":"dial","sql":"SELECT * FROM far","actions":[{"nop":{}}]}`, http.StatusCreated)
 		d.mustDo(http.MethodPost, "/rules", `{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}]}`, http.StatusCreated)
 		d.mustDo(http.MethodPost, "/rules/halt/stop", "", http.StatusOK)
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d.stop()).To(Succeed())
 
 		d2 := startDaemon("--etc", etc, "--data", data)
@@ -209,7 +214,7 @@ var _ = Describe("kuiperd", func() {
 		Expect(d2.mustDo(http.MethodGet, "/rules/halt", "", http.StatusOK)).To(MatchJSON(
 			`{"id":"halt","sql":"SELECT * FROM local","actions":[{"log":{}}],"triggered":false}`))
 		By("the restored confKey: the client-mode rule dials the peer again")
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d2.status("dial")).To(HaveKeyWithValue("source_far_0_connection_status", BeNumerically("==", 1)))
 		By("the deleted confKey from etc stays deleted")
 		code, body := d2.do(http.MethodPost, "/rules", `{"id":"again","sql":"SELECT * FROM old","actions":[{"nop":{}}]}`)
@@ -246,8 +251,8 @@ var _ = Describe("kuiperd", func() {
 		d2 := startDaemon("--etc", etc, "--data", data, "--data-server", dsAddr)
 		Expect(d2.mustDo(http.MethodGet, "/rules", "", http.StatusOK)).To(MatchJSON(
 			`[{"id":"dial","status":"stopped"},{"id":"serve","status":"stopped"}]`))
-		Consistently(portClosed, 300*time.Millisecond, 20*time.Millisecond).Should(Succeed())
-		Consistently(peer.conns, 100*time.Millisecond).ShouldNot(Receive(), "the client-mode rule never dialed")
+		Consistently(portClosed, waits.Quiet, 20*time.Millisecond).Should(Succeed())
+		Consistently(peer.conns, waits.Quiet).ShouldNot(Receive(), "the client-mode rule never dialed")
 		Expect(d2.status("serve")).To(Equal(map[string]any{"status": "stopped", "message": "canceled manually"}),
 			"no metrics: the rule never ran")
 
@@ -255,7 +260,7 @@ var _ = Describe("kuiperd", func() {
 		d2.mustDo(http.MethodPost, "/rules/serve/start", "", http.StatusOK)
 		Expect(portClosed()).NotTo(Succeed())
 		d2.mustDo(http.MethodPost, "/rules/dial/start", "", http.StatusOK)
-		Eventually(peer.conns, 5*time.Second).Should(Receive())
+		Eventually(peer.conns, waits.Event).Should(Receive())
 		Expect(d2.stop()).To(Succeed())
 	})
 
@@ -275,7 +280,7 @@ var _ = Describe("kuiperd", func() {
 		defer cancel()
 		err = run(ctx, []string{"--etc", etc, "--data", data, "--rest", ln.Addr().String()}, io.Discard, GinkgoWriter)
 		Expect(err).To(MatchError(ContainSubstring("REST API listen on " + ln.Addr().String())))
-		Consistently(peer.conns, 200*time.Millisecond).ShouldNot(Receive(), "the saved client-mode rule never dialed")
+		Consistently(peer.conns, waits.Quiet).ShouldNot(Receive(), "the saved client-mode rule never dialed")
 	})
 
 	It("answers GET / with its version and platform, and lists the confKeys it holds", func() {
@@ -305,6 +310,20 @@ var _ = Describe("kuiperd", func() {
 		Expect(versionString()).NotTo(BeEmpty())
 	})
 
+	It("prints its version with --version and starts nothing", func() {
+		defer func(v string) { version = v }(version)
+		version = "1.2.3-test"
+		var out bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		// A REST address that is taken would fail a start: --version must not try.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(ln.Close)
+		Expect(run(ctx, []string{"--version", "--rest", ln.Addr().String()}, &out, GinkgoWriter)).To(Succeed())
+		Expect(out.String()).To(Equal("kuiperd 1.2.3-test\n"))
+	})
+
 	It("runs on the etc settings without --data and saves nothing", func() {
 		etc := writeEtc("")
 		d := startDaemon("--etc", etc)
@@ -314,6 +333,44 @@ var _ = Describe("kuiperd", func() {
 		entries, err := os.ReadDir(etc)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(entries).To(HaveLen(2), "only kuiper.yaml and sources/")
+	})
+
+	It("applies basic.enablePrivateNet and basic.restAllowedHosts from kuiper.yaml", func() {
+		posted := make(chan struct{}, 8)
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			posted <- struct{}{}
+		}))
+		DeferCleanup(sink.Close)
+		etc := writeEtc("")
+		Expect(os.WriteFile(filepath.Join(etc, "kuiper.yaml"), []byte("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n"+
+			"  restAllowedHosts: [kuiper.lan]\nsource:\n  httpServerIp: 127.0.0.1\n  httpServerPort: 0\n"), 0o644)).To(Succeed())
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		dsAddr := ln.Addr().String()
+		Expect(ln.Close()).To(Succeed()) // free again for the daemon's data server
+		d := startDaemon("--etc", etc, "--data-server", dsAddr)
+
+		ping := func(host string) int {
+			req, err := http.NewRequest(http.MethodGet, d.base+"/ping", nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Host = host
+			resp, err := d.client.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			_ = resp.Body.Close()
+			return resp.StatusCode
+		}
+		Expect(ping("kuiper.lan")).To(Equal(http.StatusOK))
+		Expect(ping("attacker.example")).To(Equal(http.StatusMisdirectedRequest))
+
+		d.mustDo(http.MethodPost, "/streams", sqlBody(`CREATE STREAM s () WITH (DATASOURCE="/s")`), http.StatusCreated)
+		d.mustDo(http.MethodPost, "/rules", `{"id":"r","sql":"SELECT * FROM s","actions":[{"rest":{"url":"`+sink.URL+`"}}]}`, http.StatusCreated)
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+dsAddr+"/s", nil)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(c.Close)
+		Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
+		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, waits.Event).
+			Should(ContainSubstring("is in internal network"), "enablePrivateNet is false by default")
+		Expect(posted).NotTo(Receive())
 	})
 
 	It("lets --rest and --data-server override kuiper.yaml", func() {
@@ -373,6 +430,12 @@ var _ = Describe("kuiperd", func() {
 			Expect(err).NotTo(HaveOccurred(), string(out))
 		})
 
+		It("prints the version it was built with for --version", func() {
+			out, err := exec.Command(bin, "--version").CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+			Expect(string(out)).To(Equal("kuiperd " + builtVersion + "\n"))
+		})
+
 		for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 			It("exits 0 within 5 s of "+sig.String()+" with a rule running", func() {
 				dir := GinkgoT().TempDir()
@@ -403,7 +466,7 @@ var _ = Describe("kuiperd", func() {
 
 				Expect(cmd.Process.Signal(sig)).To(Succeed())
 				var err error
-				Eventually(exited, 5*time.Second).Should(Receive(&err), "log: %s", logs.String())
+				Eventually(exited, waits.Event).Should(Receive(&err), "log: %s", logs.String())
 				Expect(err).NotTo(HaveOccurred(), "log: %s", logs.String())
 				exited <- nil // for the cleanup
 				Expect(logs.String()).To(ContainSubstring("shutting down"))

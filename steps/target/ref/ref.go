@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/engine"
@@ -53,9 +54,13 @@ type Target struct {
 	env    target.Env
 	eng    *engine.Engine        // nil until Apply or the first operation
 	queues []*target.RecordQueue // of every rule created; closed by Close
+	hang   *hangServer           // made by the first CreateRuleWithHangingSink
 }
 
-var _ target.Target = (*Target)(nil)
+var (
+	_ target.Target       = (*Target)(nil)
+	_ target.HangingSinks = (*Target)(nil)
+)
 
 // New reserves a loopback port for the data server and returns a Target. The
 // engine is built by Apply, or with an empty Env by the first operation.
@@ -76,7 +81,7 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -85,8 +90,9 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 
 // Apply configures the engine for env. The first call builds the engine.
 // Later calls replace the confKeys in place (rules already running keep the
-// properties they started with); a change of the data server's TLS files
-// rebuilds the engine, keeping its streams, and is refused while rules exist.
+// properties they started with); a change of the data server's TLS files or
+// limits rebuilds the engine, keeping its streams, and is refused while rules
+// exist.
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
@@ -104,7 +110,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		t.env, t.eng = env, t.newEngine(env)
 		return nil
 	}
-	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) {
+	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout {
 		if err := putConfKeys(old, oldEnv, env); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
@@ -116,7 +122,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		for i, r := range rules {
 			ids[i] = r.ID
 		}
-		return fmt.Errorf("apply: the data server's TLS settings cannot change while rules exist (%s)", strings.Join(ids, ", "))
+		return fmt.Errorf("apply: the data server's TLS settings and limits cannot change while rules exist (%s)", strings.Join(ids, ", "))
 	}
 	next := t.newEngine(env)
 	for _, name := range old.Streams() {
@@ -202,6 +208,9 @@ func (t *Target) newEngine(env target.Env) *engine.Engine {
 	kuiper := config.Default()
 	kuiper.Source.HTTPServerIP = host
 	kuiper.Source.HTTPServerPort = port
+	kuiper.Basic.EnablePrivateNet = true // hanging sinks post to loopback
+	kuiper.Source.HTTPServerMaxConnections = env.MaxConnections
+	kuiper.Source.HTTPServerIdleTimeout = env.IdleTimeout
 	if tf := env.DataServerTLS; tf != nil {
 		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile, ClientCAFile: tf.ClientCAFile}
 	}
@@ -283,6 +292,29 @@ func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, e
 	return &rule{id: id, eng: e, records: q.C()}, nil
 }
 
+// CreateRuleWithHangingSink creates and starts a rule whose rest sink posts,
+// with the given timeout, to a server of the target's that never answers.
+func (t *Target) CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (target.Rule, error) {
+	e, err := t.engine()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.hang == nil {
+		if t.hang, err = newHangServer(); err != nil {
+			t.mu.Unlock()
+			return nil, err
+		}
+	}
+	url := t.hang.url()
+	t.mu.Unlock()
+	action := map[string]map[string]any{"rest": {"url": url, "method": "post", "sendSingle": true, "timeout": timeout.Milliseconds()}}
+	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Actions: []map[string]map[string]any{action}}); err != nil {
+		return nil, err
+	}
+	return &rule{id: id, eng: e, records: make(chan target.Record)}, nil
+}
+
 // StopRule stops a rule.
 func (t *Target) StopRule(ctx context.Context, id string) error {
 	e, err := t.live(ctx)
@@ -341,9 +373,12 @@ func (t *Target) Close() error {
 		return nil
 	}
 	t.closed = true
-	e, queues := t.eng, t.queues
-	t.eng, t.queues = nil, nil
+	e, queues, hang := t.eng, t.queues, t.hang
+	t.eng, t.queues, t.hang = nil, nil, nil
 	t.mu.Unlock()
+	if hang != nil {
+		defer hang.close() // after the engine: its requests end first
+	}
 
 	var errs []error
 	if e != nil {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
@@ -64,7 +65,7 @@ var _ = Describe("the reference target", func() {
 	It("names itself and supports every capability", func() {
 		tgt := newTarget(ref.Options{})
 		Expect(tgt.Name()).To(Equal(ref.Name))
-		for _, c := range []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit} {
+		for _, c := range []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits} {
 			ok, reason := tgt.Supports(c)
 			Expect(ok).To(BeTrue(), string(c))
 			Expect(reason).To(BeEmpty())
@@ -176,7 +177,7 @@ var _ = Describe("the reference target", func() {
 				Fail(fmt.Sprintf("record %d of %d did not arrive", i, n))
 			}
 		}
-		Consistently(r.Records(), 50*time.Millisecond).ShouldNot(Receive())
+		Consistently(r.Records(), waits.Quiet).ShouldNot(Receive())
 	})
 
 	It("builds its engine on first use when Apply is never called", func() {

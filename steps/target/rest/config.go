@@ -1,14 +1,19 @@
 package rest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/wsconform/wsconform/internal/pki"
 	"github.com/wsconform/wsconform/steps/peer"
 )
 
@@ -51,7 +56,25 @@ type ConfigOptions struct {
 	RestPort int
 	// DataPort is the data server port. Default DefaultDataPort.
 	DataPort int
+	// Hosts, with TLS, are IP addresses and DNS names the data server's
+	// certificate holds besides 127.0.0.1, ::1 and localhost, for an engine
+	// reached under another name (in a container, on another host).
+	Hosts []string
+	// Days, with TLS, is how many days the certificates stay valid.
+	// Default DefaultCertDays.
+	Days int
+	// Force lets WriteConfigWith write into a directory that is not empty,
+	// over the files it writes. Default false: a directory holding anything
+	// is refused.
+	Force bool
 }
+
+// DefaultCertDays is how many days the certificates WriteConfigWith makes
+// stay valid by default.
+const DefaultCertDays = 30
+
+// MaxCertDays bounds ConfigOptions.Days (ten years).
+const MaxCertDays = 3650
 
 // Config is what WriteConfig wrote and how the suite reaches an engine
 // started with it.
@@ -160,9 +183,26 @@ func WriteConfigWith(dir string, opts ConfigOptions) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	days := opts.Days
+	if days == 0 {
+		days = DefaultCertDays
+	}
+	if days < 1 || days > MaxCertDays {
+		return Config{}, fmt.Errorf("certificate validity %d days: want 1..%d", opts.Days, MaxCertDays)
+	}
+	for _, h := range opts.Hosts {
+		if net.ParseIP(h) == nil && !pki.ValidHostName(h) {
+			return Config{}, fmt.Errorf("certificate host %q: want an IP address or a DNS name (letters, digits, hyphens, dots)", h)
+		}
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return Config{}, fmt.Errorf("config directory %q: %w", dir, err)
+	}
+	if !opts.Force {
+		if err := emptyDir(abs); err != nil {
+			return Config{}, err
+		}
 	}
 	const host = "127.0.0.1"
 	c := Config{
@@ -186,7 +226,9 @@ func WriteConfigWith(dir string, opts ConfigOptions) (Config, error) {
 
 	src := sourceYAML{HTTPServerIP: host, HTTPServerPort: dataPort}
 	if opts.TLS {
-		certs, err := peer.NewCerts(filepath.Join(abs, "certs"))
+		certs, err := peer.NewCertsWith(filepath.Join(abs, "certs"), pki.SetOptions{
+			Hosts: opts.Hosts, Validity: time.Duration(days) * 24 * time.Hour,
+		})
 		if err != nil {
 			return Config{}, fmt.Errorf("config directory %q: certificates: %w", dir, err)
 		}
@@ -237,6 +279,32 @@ func WriteConfigWith(dir string, opts ConfigOptions) (Config, error) {
 		"-etc", c.EtcDir, "-data", c.DataDir, "-log", c.LogDir, "-plugins", c.PluginsDir}
 	return c, nil
 }
+
+// emptyDir fails unless dir is missing or empty, naming what it holds.
+func emptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("config directory %q: %w", dir, err)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	names := make([]string, 0, 3)
+	for _, e := range entries[:min(len(entries), 3)] {
+		names = append(names, e.Name())
+	}
+	if len(entries) > 3 {
+		names = append(names, "...")
+	}
+	return fmt.Errorf("config directory %q is not empty (it holds %s): %w", dir, strings.Join(names, ", "), ErrDirNotEmpty)
+}
+
+// ErrDirNotEmpty is the error WriteConfigWith wraps when the directory holds
+// something and ConfigOptions.Force is false.
+var ErrDirNotEmpty = errors.New("directory not empty")
 
 func port(what string, p, def int) (int, error) {
 	if p == 0 {

@@ -108,6 +108,21 @@ var _ = Describe("WriteConfig", func() {
 		Expect(err).To(MatchError(ContainSubstring("rest port -1")))
 	})
 
+	It("refuses a directory that holds something unless Force is set, and bad certificate options", func() {
+		dir := GinkgoT().TempDir()
+		_, err := rest.WriteConfig(dir, false)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = rest.WriteConfig(dir, true)
+		Expect(err).To(MatchError(rest.ErrDirNotEmpty))
+		Expect(err).To(MatchError(ContainSubstring(dir)))
+		_, err = rest.WriteConfigWith(dir, rest.ConfigOptions{TLS: true, Force: true})
+		Expect(err).NotTo(HaveOccurred())
+		_, err = rest.WriteConfigWith(GinkgoT().TempDir(), rest.ConfigOptions{TLS: true, Days: rest.MaxCertDays + 1})
+		Expect(err).To(MatchError(ContainSubstring("certificate validity 3651 days")))
+		_, err = rest.WriteConfigWith(GinkgoT().TempDir(), rest.ConfigOptions{TLS: true, Hosts: []string{"a b"}})
+		Expect(err).To(MatchError(ContainSubstring(`certificate host "a b"`)))
+	})
+
 	It("names the directory it cannot write", func() {
 		file := filepath.Join(GinkgoT().TempDir(), "file")
 		Expect(os.WriteFile(file, nil, 0o600)).To(Succeed())

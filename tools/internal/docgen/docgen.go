@@ -1,7 +1,9 @@
 // Package docgen renders the behaviour documentation of the WebSocket source
 // from the feature files: per area, each rule in plain words with its level
 // and its scenario id and, when an expectations file is given, the outcome
-// that file records for the engine it describes (eKuiper's).
+// that file records for the engine it describes (eKuiper's); then the
+// configuration reference, from impl/config's declarations of every setting
+// it reads, with the scenarios that show each one.
 package docgen
 
 import (
@@ -212,7 +214,8 @@ func Render(features []featureset.Feature, engine *Engine) []byte {
 		total += n
 		fmt.Fprintf(&b, "- [%s](#%s) (%d rules)\n", f.Name, anchor(f.Name), n)
 	}
-	fmt.Fprintf(&b, "\n%d rules in %d areas.\n", total, len(features))
+	fmt.Fprintf(&b, "\n%d rules in %d areas. The [%s](#%s) lists every setting, with complete examples of both files.\n",
+		total, len(features), ReferenceTitle, anchor(ReferenceTitle))
 	for _, f := range features {
 		fmt.Fprintf(&b, "\n## %s\n\n", f.Name)
 		meta := "Feature file: `" + f.File + "`"
@@ -251,6 +254,7 @@ func Render(features []featureset.Feature, engine *Engine) []byte {
 			b.WriteString("\n")
 		}
 	}
+	renderReference(&b, features, engine)
 	return b.Bytes()
 }
 
