@@ -96,6 +96,7 @@ var _ = Describe("Run", func() {
 		k := config.Default()
 		host, port, _ := strings.Cut(dataAddr, ":")
 		k.Source.HTTPServerIP = host
+		k.Basic.EnablePrivateNet = true // the collector listens on loopback
 		_, err := fmt.Sscan(port, &k.Source.HTTPServerPort)
 		Expect(err).NotTo(HaveOccurred())
 		e := engine.New(engine.Options{Kuiper: k})
@@ -118,6 +119,7 @@ var _ = Describe("Run", func() {
 		k := config.Default()
 		host, port, _ := strings.Cut(dataAddr, ":")
 		k.Source.HTTPServerIP = host
+		k.Basic.EnablePrivateNet = true // the collector listens on loopback
 		_, _ = fmt.Sscan(port, &k.Source.HTTPServerPort)
 		e := engine.New(engine.Options{Kuiper: k})
 		DeferCleanup(e.Close)
