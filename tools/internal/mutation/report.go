@@ -16,9 +16,12 @@ import (
 
 // Equivalent is a mutant known not to change behaviour, keyed by file and
 // the mutant's text (not its line, so that edits elsewhere keep it matched).
+// An entry with Func and no Original matches every mutant of that function
+// (code the engine never runs).
 type Equivalent struct {
 	File     string `yaml:"file" json:"file"`
-	Original string `yaml:"original" json:"original"`
+	Func     string `yaml:"func,omitempty" json:"func,omitempty"`
+	Original string `yaml:"original,omitempty" json:"original,omitempty"`
 	Mutated  string `yaml:"mutated" json:"mutated"`
 	Reason   string `yaml:"reason" json:"reason"`
 }
@@ -38,8 +41,8 @@ func LoadEquivalents(path string) ([]Equivalent, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for i, e := range eqs {
-		if e.File == "" || e.Original == "" || strings.TrimSpace(e.Reason) == "" {
-			return nil, fmt.Errorf("%s: entry %d needs file, original and reason", path, i+1)
+		if e.File == "" || (e.Original == "" && e.Func == "") || strings.TrimSpace(e.Reason) == "" {
+			return nil, fmt.Errorf("%s: entry %d needs file, original (or func) and reason", path, i+1)
 		}
 		eqs[i].Original, eqs[i].Mutated = collapse(e.Original), collapse(e.Mutated)
 	}
@@ -49,7 +52,10 @@ func LoadEquivalents(path string) ([]Equivalent, error) {
 // Match returns the entry m matches, or nil.
 func Match(eqs []Equivalent, m Mutant) *Equivalent {
 	for i, e := range eqs {
-		if e.File == m.File && e.Original == m.Original && e.Mutated == m.Mutated {
+		if e.File != m.File || (e.Func != "" && e.Func != m.Func) {
+			continue
+		}
+		if e.Original == "" || (e.Original == m.Original && e.Mutated == m.Mutated) {
 			return &eqs[i]
 		}
 	}
