@@ -153,7 +153,7 @@ func (e *Engine) DropStream(name string) error {
 	}
 	delete(e.streams, name)
 	for key, h := range e.hubs {
-		if (key == "stream/"+name || strings.HasPrefix(key, "stream/"+name+"/rule/")) && h.idle() {
+		if (key == "stream/"+name || strings.HasPrefix(key, "stream/"+name+"/rule/") || strings.HasPrefix(key, "endpoint/")) && h.idle() {
 			delete(e.hubs, key)
 		}
 	}
@@ -270,9 +270,14 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 }
 
 // hubForLocked returns the hub a stream's rules attach to, making it when needed.
-// e.mu must be held.
+// Server-mode streams on one path share the hub of that endpoint, as eKuiper
+// shares it; a client-mode stream has a hub of its own. e.mu must be held.
 func (e *Engine) hubForLocked(s ddl.Stream, props config.Props, ruleID string) *hub {
 	key := "stream/" + s.Name
+	if props.ServerMode() {
+		path, _, _ := strings.Cut(s.Options.Datasource, "?")
+		key = "endpoint/" + path
+	}
 	if e.faults.ConnectionPerRule && !props.ServerMode() {
 		key += "/rule/" + ruleID
 	}
@@ -328,6 +333,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		done:    make(chan struct{}),
 		m:       m,
 		project: projection(r.sel, e.faults),
+		where:   r.sel.Where,
 		hub:     h,
 		onError: func(sink string, err error) {
 			e.logger.Warn("sink exception", "rule", r.def.ID, "sink", sink, "error", err)
