@@ -177,3 +177,29 @@ Feature: ConfKeys
     And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
     When the rule "r1" runs "SELECT * FROM demo"
     Then the remote server receives a connection for "/api/data"
+
+  @config @should @id:config-insecure-skip-verify-not-boolean-refused
+  Scenario: insecureSkipVerify must be true or false
+    A confKey with `insecureSkipVerify: maybe` keeps the rule from running, and the error names the property.
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | insecureSkipVerify | maybe |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "insecureSkipVerify"
+
+  @config @extension @id:config-max-message-bytes-refused
+  Scenario Outline: maxMessageBytes must be a positive whole number of bytes
+    `maxMessageBytes: <value>` keeps the rule from running, and the error names the property (eKuiper has no message size property).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | maxMessageBytes | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "maxMessageBytes"
+
+    Examples:
+      | value |
+      | 1.5   |
+      | 0     |
+      | many  |

@@ -34,6 +34,7 @@ Feature: JSON messages
       | {"f": 0.1, "e": 1.5e3, "neg": -7}             | [{"f": 0.1, "e": 1500, "neg": -7}]              |
       | {"max": 9007199254740991}                     | [{"max": 9007199254740991}]                     |
       | {"s": "\ud83d\ude80 caf\u00e9"}                 | [{"s": "🚀 café"}]                                |
+      | {"s": "\u00e91 \u00C9e"}                       | [{"s": "é1 Ée"}]                                  |
 
   @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
@@ -59,6 +60,8 @@ Feature: JSON messages
       | {"a": 1} x     |
       | {"a": 1}{"b": 2} |
       | [{"a": 1}] ]   |
+      |                |
+      | {"s": "\ud83d   |
 
   @json @must @id:json-every-string-escape
   Scenario: Every JSON string escape is decoded
@@ -87,7 +90,7 @@ Feature: JSON messages
 
   @json @extension @id:json-strict-syntax
   Scenario Outline: JSON that RFC 8259 forbids is a decode error
-    A raw control character inside a string and a number with a leading zero are invalid JSON (eKuiper accepts both: 0123 becomes 123). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
+    A raw control character inside a string, a number with a leading zero and a \u escape with a digit that is not hexadecimal are invalid JSON (eKuiper accepts them all: 0123 becomes 123, \u00G9 stays as written). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
@@ -103,6 +106,7 @@ Feature: JSON messages
       | {"s": "line\nbreak"}   |
       | {"n": 0123}            |
       | {"n": -01}             |
+      | {"s": "\u00G9"}        |
 
   @json @extension @id:json-int64-limits-exact
   Scenario Outline: Integers at and beyond the int64 limits stay exact

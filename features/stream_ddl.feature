@@ -3,7 +3,8 @@ Feature: Streams and rules
   the options are DATASOURCE (the path), FORMAT (`json`, the default), TYPE
   (`websocket`), CONF_KEY (the confKey, `default` when absent) and SHARED.
   Keywords and option names are not case sensitive; `name ()` makes a schemaless
-  stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`.
+  stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`,
+  maybe with a WHERE condition.
 
   @stream-ddl @must @id:ddl-documented-forms
   Scenario Outline: A stream can be created in every documented form
@@ -133,14 +134,14 @@ Feature: Streams and rules
 
   @stream-ddl @extension @id:ddl-select-unsupported-refused
   Scenario Outline: A rule with SQL the engine does not run is refused, never run as SELECT *
-    eKuiper runs all of these (a WHERE filters records). An engine that runs only `SELECT *` and field lists, as the reference does, refuses the rule with a message naming what it does not run, rather than ignore it.
+    eKuiper runs all of these. An engine that runs only `SELECT *`, field lists and WHERE comparisons, as the reference does, refuses the rule with a message naming what it does not run, rather than ignore it.
 
     Given a server-mode stream "demo" on "/api/data"
     Then the rule "r1" running "<sql>" is refused with "<message>"
 
     Examples:
       | sql                              | message                  |
-      | SELECT * FROM demo WHERE id > 1  | WHERE is not supported   |
+      | SELECT * FROM demo WHERE id + 1 > 2 | + is not supported in WHERE |
       | SELECT * FROM demo ORDER BY id   | ORDER BY is not supported |
       | SELECT * FROM demo LIMIT 1       | LIMIT is not supported   |
       | SELECT upper(name) FROM demo     | function upper not found |
@@ -378,3 +379,62 @@ Feature: Streams and rules
     And client "c2" sends '{"n": 2}'
     Then the rule "r1" outputs {"n": 2}
     And the rule "r1" reports no exception
+
+  @stream-ddl @should @id:ddl-unterminated-string
+  Scenario: A string that is never closed is refused
+    A statement that ends inside a quoted option value is a syntax error.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data
+      """
+
+  @stream-ddl @should @id:rules-where-filters-records
+  Scenario: A rule with WHERE outputs only the records that meet its condition
+    `WHERE n > 1 AND n <= 3 AND ok = true` keeps the records whose n is 2 or 3 and whose ok is true, in order; a record without n is not output.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT n FROM demo WHERE n > 1 AND n <= 3 AND ok = true"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "ok": true}, {"n": 2, "ok": true}, {"n": 3, "ok": false}, {"ok": true}]'
+    And client "c1" sends '{"n": 3, "ok": true}'
+    And client "c1" sends '{"n": 4, "ok": true}'
+    Then the rule "r1" outputs [{"n": 2}, {"n": 3}]
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-or-parentheses
+  Scenario: WHERE takes OR and parentheses
+    `WHERE n = 1 OR (n >= 3 AND n != 4)` keeps the records whose n is 1, 3 or above 4.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo WHERE n = 1 OR (n >= 3 AND n != 4)"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}, {"n": 5}]'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 3}, {"n": 5}]
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-comparisons
+  Scenario Outline: WHERE compares numbers, strings and booleans
+    `WHERE <condition>` keeps, of the records a, b, c and d below, <kept>; a record without the field compared is never kept.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE <condition>"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "a", "ok": true}, {"n": 2.5, "s": "b", "ok": false}, {"n": -3, "s": "c", "ok": true}, {"s": "d"}]'
+    Then the rule "r1" outputs <records>
+    And the rule "r1" outputs nothing more
+
+    Examples:
+      | condition               | kept       | records                        |
+      | n > 1                   | b          | [{"s": "b"}]                   |
+      | n >= 1                  | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | n < 1                   | c          | [{"s": "c"}]                   |
+      | n <= 1                  | a and c    | [{"s": "a"}, {"s": "c"}]       |
+      | n = -3                  | c          | [{"s": "c"}]                   |
+      | n != 1                  | b and c    | [{"s": "b"}, {"s": "c"}]       |
+      | n > -3 AND n < 2.5      | a          | [{"s": "a"}]                   |
+      | s = 'b'                 | b          | [{"s": "b"}]                   |
+      | s < 'b'                 | a          | [{"s": "a"}]                   |
+      | s >= 'c'                | c and d    | [{"s": "c"}, {"s": "d"}]       |
+      | ok = true               | a and c    | [{"s": "a"}, {"s": "c"}]       |
+      | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
