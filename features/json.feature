@@ -35,6 +35,7 @@ Feature: JSON messages
       | {"max": 9007199254740991}                     | [{"max": 9007199254740991}]                     |
       | {"s": "\ud83d\ude80 caf\u00e9"}                 | [{"s": "🚀 café"}]                                |
       | {"s": "\u00e91 \u00C9e"}                       | [{"s": "é1 Ée"}]                                  |
+      | {"s": "\u00e9abc", "t": "\ud83d\ude80xyz"}        | [{"s": "éabc", "t": "🚀xyz"}]                     |
 
   @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
@@ -62,6 +63,8 @@ Feature: JSON messages
       | [{"a": 1}] ]   |
       |                |
       | {"s": "\ud83d   |
+      | {"a": trux}    |
+      | {"a": nul}     |
 
   @json @must @id:json-every-string-escape
   Scenario: Every JSON string escape is decoded
@@ -383,3 +386,16 @@ Feature: JSON messages
     And a client "c1" connected to "/api/data"
     When client "c1" sends '[{"id": 1, "name": "a", "x": 0}, {"id": 2, "name": 3, "y": 0}]'
     Then the rule "r1" outputs [{"id": 1, "name": "a"}, {"id": 2, "name": "3"}]
+
+  @json @should @id:json-number-beyond-float-range
+  Scenario: A number beyond the float range is a decode error
+    A schemaless stream cannot hold `1e400`: the message is a decode error and the connection stays open.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"f": 1e400}'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+    And the rule "r1" keeps running

@@ -438,3 +438,13 @@ Feature: Streams and rules
       | s >= 'c'                | c and d    | [{"s": "c"}, {"s": "d"}]       |
       | ok = true               | a and c    | [{"s": "a"}, {"s": "c"}]       |
       | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
+
+  @stream-ddl @should @id:ddl-backquoted-names
+  Scenario: A backquoted field name is read as written
+    Backquotes enclose a field name, which may then be a keyword: the fields room and select, both backquoted, are selected.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT `room`, `select` FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"room": "hall", "select": 1, "other": 2}'
+    Then the rule "r1" outputs {"room": "hall", "select": 1}
