@@ -203,3 +203,18 @@ Feature: ConfKeys
       | 1.5   |
       | 0     |
       | many  |
+
+  @config @extension @id:config-request-header-wrong-kind-refused
+  Scenario Outline: requestHeader must map header names to values
+    A confKey with `requestHeader: <value>` keeps the rule from running, and the error names the property (eKuiper stops the rule with an empty message).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | requestHeader | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "requestHeader"
+
+    Examples:
+      | value      |
+      | blue       |
+      | ["blue"]   |

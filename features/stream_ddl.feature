@@ -448,3 +448,30 @@ Feature: Streams and rules
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"room": "hall", "select": 1, "other": 2}'
     Then the rule "r1" outputs {"room": "hall", "select": 1}
+
+  @stream-ddl @should @id:rules-where-large-integers
+  Scenario: WHERE compares integers beyond the int64 range by value
+    `WHERE n > 10000000000000000000` keeps a record whose n is 12345678901234567890 and drops one whose n is 1.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE n > 10000000000000000000"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "small"}, {"n": 12345678901234567890, "s": "large"}]'
+    Then the rule "r1" outputs {"s": "large"}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-syntax-error-refused
+  Scenario Outline: A WHERE that does not parse is refused
+    A condition cut short or unbalanced, `WHERE <condition>`, keeps the rule from running: it never runs as if there were no WHERE.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM demo WHERE <condition>" is refused
+
+    Examples:
+      | condition  |
+      | n = 1 OR   |
+      | n = 1 AND  |
+      | (n = 1 OR  |
+      | (n = 1     |
+      | = 1        |
+      | n =        |

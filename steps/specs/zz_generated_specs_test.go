@@ -137,6 +137,12 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-max-message-bytes-refused/3: maxMessageBytes must be a positive whole number of bytes [config.feature:205]", Label("config", "extension"), func() {
 		runScenario("config.feature", 192, 205)
 	})
+	It("config-request-header-wrong-kind-refused/1: requestHeader must map header names to values [config.feature:219]", Label("config", "extension"), func() {
+		runScenario("config.feature", 208, 219)
+	})
+	It("config-request-header-wrong-kind-refused/2: requestHeader must map header names to values [config.feature:220]", Label("config", "extension"), func() {
+		runScenario("config.feature", 208, 220)
+	})
 })
 
 var _ = Describe("JSON messages (json.feature)", func() {
@@ -739,6 +745,27 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	})
 	It("ddl-backquoted-names: A backquoted field name is read as written [stream_ddl.feature:443]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 443, 0)
+	})
+	It("rules-where-large-integers: WHERE compares integers beyond the int64 range by value [stream_ddl.feature:453]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 453, 0)
+	})
+	It("rules-where-syntax-error-refused/1: A WHERE that does not parse is refused [stream_ddl.feature:472]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 472)
+	})
+	It("rules-where-syntax-error-refused/2: A WHERE that does not parse is refused [stream_ddl.feature:473]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 473)
+	})
+	It("rules-where-syntax-error-refused/3: A WHERE that does not parse is refused [stream_ddl.feature:474]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 474)
+	})
+	It("rules-where-syntax-error-refused/4: A WHERE that does not parse is refused [stream_ddl.feature:475]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 475)
+	})
+	It("rules-where-syntax-error-refused/5: A WHERE that does not parse is refused [stream_ddl.feature:476]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 476)
+	})
+	It("rules-where-syntax-error-refused/6: A WHERE that does not parse is refused [stream_ddl.feature:477]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 477)
 	})
 })
 
