@@ -475,3 +475,6 @@ Feature: Streams and rules
       | (n = 1     |
       | = 1        |
       | n =        |
+      | n 1 = 1    |
+      | # 1 = 1    |
+      | n > 1e400  |

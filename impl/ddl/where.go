@@ -2,7 +2,6 @@ package ddl
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 )
@@ -150,8 +149,8 @@ func number(t token, neg bool) (*Operand, error) {
 	if n, err := strconv.ParseInt(lit, 10, 64); err == nil {
 		return &Operand{Value: n}, nil
 	}
-	f, err := strconv.ParseFloat(lit, 64)
-	if err != nil || math.IsInf(f, 0) {
+	f, err := strconv.ParseFloat(lit, 64) // beyond the float range: ErrRange
+	if err != nil {
 		return nil, &SyntaxError{Found: lit, Pos: t.pos, Expected: "a number in the float range"}
 	}
 	return &Operand{Value: f}, nil

@@ -767,6 +767,15 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("rules-where-syntax-error-refused/6: A WHERE that does not parse is refused [stream_ddl.feature:477]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 464, 477)
 	})
+	It("rules-where-syntax-error-refused/7: A WHERE that does not parse is refused [stream_ddl.feature:478]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 478)
+	})
+	It("rules-where-syntax-error-refused/8: A WHERE that does not parse is refused [stream_ddl.feature:479]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 479)
+	})
+	It("rules-where-syntax-error-refused/9: A WHERE that does not parse is refused [stream_ddl.feature:480]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 464, 480)
+	})
 })
 
 var _ = Describe("TLS (tls.feature)", func() {

@@ -217,8 +217,33 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if len(r.Equivalents) > 0 {
 		fmt.Fprintf(w, "\nknown equivalent mutants, not scored (%d):\n", len(r.Equivalents))
+		// Mutants excluded for one reason in one file are told once.
+		type group struct {
+			first EquivalentMutant
+			n     int
+		}
+		var order []string
+		groups := map[string]*group{}
 		for _, e := range r.Equivalents {
-			fmt.Fprintf(w, "  %s\n      %s\n", e.Describe(), e.Reason)
+			k := e.File + "\x00" + e.Reason
+			if g, ok := groups[k]; ok {
+				g.n++
+				continue
+			}
+			groups[k] = &group{first: e, n: 1}
+			order = append(order, k)
+		}
+		for _, k := range order {
+			g := groups[k]
+			if g.n == 1 {
+				fmt.Fprintf(w, "  %s\n      %s\n", g.first.Describe(), g.first.Reason)
+				continue
+			}
+			where := g.first.File
+			if g.first.Func != "" {
+				where += " (" + g.first.Func + ")"
+			}
+			fmt.Fprintf(w, "  %s: %d mutants\n      %s\n", where, g.n, g.first.Reason)
 		}
 	}
 }
