@@ -478,3 +478,33 @@ Feature: Streams and rules
       | n 1 = 1    |
       | # 1 = 1    |
       | n > 1e400  |
+
+  @stream-ddl @should @id:rules-where-unknown-field-refused
+  Scenario Outline: A WHERE on a typed stream may name only its fields
+    On a stream declaring only n and s, a rule with `WHERE <condition>` is refused: x is no field of the stream.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (n BIGINT, s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    Then the rule "r1" running "SELECT n FROM demo WHERE <condition>" is refused
+
+    Examples:
+      | condition          |
+      | x > 1              |
+      | n > 1 AND 2 < x    |
+      | n > 1 OR s = x     |
+
+  @stream-ddl @should @id:rules-where-typed-stream
+  Scenario: A WHERE on a typed stream compares its converted fields
+    On a stream declaring n BIGINT and s STRING, `WHERE n > 1 AND s = '5'` keeps the record whose n is 2 and whose s, sent as the number 5, became the string "5".
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (n BIGINT, s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT n FROM demo WHERE n > 1 AND s = '5'"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": 5}, {"n": 2, "s": 5}, {"n": 3, "s": 6}]'
+    Then the rule "r1" outputs {"n": 2}
+    And the rule "r1" outputs nothing more

@@ -776,6 +776,18 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("rules-where-syntax-error-refused/9: A WHERE that does not parse is refused [stream_ddl.feature:480]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 464, 480)
 	})
+	It("rules-where-unknown-field-refused/1: A WHERE on a typed stream may name only its fields [stream_ddl.feature:494]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 483, 494)
+	})
+	It("rules-where-unknown-field-refused/2: A WHERE on a typed stream may name only its fields [stream_ddl.feature:495]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 483, 495)
+	})
+	It("rules-where-unknown-field-refused/3: A WHERE on a typed stream may name only its fields [stream_ddl.feature:496]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 483, 496)
+	})
+	It("rules-where-typed-stream: A WHERE on a typed stream compares its converted fields [stream_ddl.feature:499]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 499, 0)
+	})
 })
 
 var _ = Describe("TLS (tls.feature)", func() {
