@@ -438,6 +438,7 @@ Feature: Streams and rules
       | s >= 'c'                | c and d    | [{"s": "c"}, {"s": "d"}]       |
       | ok = true               | a and c    | [{"s": "a"}, {"s": "c"}]       |
       | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | ok != true              | b          | [{"s": "b"}]                   |
 
   @stream-ddl @should @id:ddl-backquoted-names
   Scenario: A backquoted field name is read as written

@@ -184,10 +184,8 @@ func (c *Cond) Match(rec map[string]any) bool {
 	case "OR":
 		return c.Args[0].Match(rec) || c.Args[1].Match(rec)
 	}
+	// A missing or null field (nil) is of no kind, so it meets no comparison.
 	l, r := c.L.value(rec), c.R.value(rec)
-	if l == nil || r == nil {
-		return false
-	}
 	var cmp int
 	switch lv := l.(type) {
 	case string:
@@ -198,12 +196,13 @@ func (c *Cond) Match(rec map[string]any) bool {
 		cmp = strings.Compare(lv, rv)
 	case bool:
 		rv, ok := r.(bool)
-		if !ok || (c.Op != "=" && c.Op != "!=") {
-			return false
+		switch {
+		case ok && c.Op == "=":
+			return lv == rv
+		case ok && c.Op == "!=":
+			return lv != rv
 		}
-		if lv != rv {
-			cmp = 1
-		}
+		return false
 	default:
 		var ok bool
 		if cmp, ok = compareNumbers(l, r); !ok {
