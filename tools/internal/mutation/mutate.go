@@ -353,7 +353,9 @@ func (g *generator) walk(f *ast.File) {
 			if n.Tok == token.IMPORT {
 				return false
 			}
-			g.fn = ""
+			if _, top := parent.(*ast.File); top {
+				g.fn = ""
+			}
 		case *ast.ArrayType, *ast.Field:
 			// Array lengths, struct tags, parameter types. Inspect makes no
 			// closing call for a node it does not descend into.
