@@ -200,7 +200,7 @@ Feature: JSON messages
 
   @json @should @id:json-typed-boolean-from-strings-and-numbers
   Scenario Outline: A BOOLEAN field takes the strings Go's ParseBool takes and any number
-    "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0; other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
+    "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0 (1e400, beyond the float range, is true; 1e-400 is 0); other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
 
     Given a stream created with:
       """
@@ -221,6 +221,8 @@ Feature: JSON messages
       | {"id": 5, "ok": 1}       | {"id": 5, "ok": true}  |
       | {"id": 6, "ok": 0}       | {"id": 6, "ok": false} |
       | {"id": 7, "ok": 2.5}     | {"id": 7, "ok": true}  |
+      | {"id": 8, "ok": 1e400}   | {"id": 8, "ok": true}  |
+      | {"id": 9, "ok": 1e-400}  | {"id": 9, "ok": false} |
 
   @json @should @id:json-typed-number-to-string
   Scenario Outline: A number in a STRING field is written the way Go's %v writes a float64

@@ -509,3 +509,12 @@ Feature: Streams and rules
     When client "c1" sends '[{"n": 1, "s": 5}, {"n": 2, "s": 5}, {"n": 3, "s": 6}]'
     Then the rule "r1" outputs {"n": 2}
     And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:ddl-string-ends-in-backslash
+  Scenario: A statement that ends in a backslash inside a string is refused
+    A quoted option value whose last character is an escaping backslash never closes: the statement is a syntax error.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data\
+      """
