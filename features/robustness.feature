@@ -131,3 +131,16 @@ Feature: Robustness
     And a client "c1" connected to "/api/data"
     When client "c1" sends 200 distinct messages of 64 KiB
     Then the rule "r1" outputs the 200 distinct messages of 64 KiB, exact and in order
+
+  @robustness @should @needs-hanging-sink @id:robust-hanging-sink-spares-other-rules
+  Scenario: A rule whose sink never answers does not hold back the other rules of its stream
+    A sink call that gets no answer within its timeout is a sink error: the record is tried a bounded number of times, then counted as failed and dropped, and while the sink keeps failing its rule drops what it cannot queue instead of slowing the stream, so the other rules of the stream get every record. A sink that answers, however slowly, still slows the stream and loses nothing.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "stuck" runs "SELECT * FROM demo" into a sink that never answers, with a timeout of 500 ms
+    And the rule "live" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends 300 numbered messages
+    Then the rule "live" outputs 300 numbered records in order within 5 seconds
+    And the rule "stuck" reports a sink exception mentioning "Timeout"
+    And the rule "stuck" keeps running

@@ -380,6 +380,35 @@ Feature: Streams and rules
     Then the rule "r1" outputs {"n": 2}
     And the rule "r1" reports no exception
 
+  @stream-ddl @should @id:names-stream-name-router-rewrites-refused
+  Scenario Outline: A stream name the REST router would rewrite is refused
+    A stream name is letters, digits, hyphens and underscores: a name such as "..", "." or "a/b" could not be reached or dropped over the REST API afterwards, so creating it fails with an error quoting it.
+
+    Then creating this stream fails with "id '<name>' contains invalid characters":
+      """
+      CREATE STREAM `<name>` () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+
+    Examples:
+      | name |
+      | ..   |
+      | .    |
+      | a/b  |
+
+  @stream-ddl @should @id:names-rule-id-router-rewrites-refused
+  Scenario Outline: A rule id the REST router would rewrite is refused
+    A rule id is letters, digits, hyphens and underscores: a rule "..", "." or "a/b" could not be reached or deleted over the REST API, and would keep its stream from being dropped, so creating it fails.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "<id>" running "SELECT * FROM demo" is refused with "contains invalid characters"
+    And the stream "demo" is dropped
+
+    Examples:
+      | id  |
+      | ..  |
+      | .   |
+      | a/b |
+
   @stream-ddl @should @id:ddl-unterminated-string
   Scenario: A string that is never closed is refused
     A statement that ends inside a quoted option value is a syntax error.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/wsconform/wsconform/internal/secret"
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
 )
@@ -225,6 +226,9 @@ func theHandshakeCarriesTheHeader(ctx context.Context, name, value string) error
 	if err != nil || ok {
 		return err
 	}
+	if secret.Name(name) {
+		return fmt.Errorf("the handshake carried %s for %s; want the value the scenario gives (values of %s are never shown)", secret.Values(name, got), name, name)
+	}
 	return fmt.Errorf("the handshake carried %s: %q; want %q", name, got, value)
 }
 
@@ -232,6 +236,9 @@ func theHandshakeDoesNotCarryTheHeader(ctx context.Context, name, value string) 
 	got, ok, err := worldFrom(ctx).handshakeHeader(ctx, name, value)
 	if err != nil || !ok {
 		return err
+	}
+	if secret.Name(name) {
+		return fmt.Errorf("the handshake carried %s for %s, one of them the value the scenario forbids (values of %s are never shown)", secret.Values(name, got), name, name)
 	}
 	return fmt.Errorf("the handshake carried %s: %q; want no %q", name, got, value)
 }

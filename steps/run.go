@@ -97,9 +97,13 @@ func Run(opts Options) int {
 			coll.NoteSkip(s.Id, reason)
 		}
 	}
+	init := initializer(opts.Factory, onSkip)
+	if coll != nil {
+		init = timed(init, coll)
+	}
 	suite := godog.TestSuite{
 		Name:                "wsconform",
-		ScenarioInitializer: initializer(opts.Factory, onSkip),
+		ScenarioInitializer: init,
 		Options: &godog.Options{
 			Strict:      true,
 			Format:      format,
@@ -112,11 +116,28 @@ func Run(opts Options) int {
 			Randomize:   opts.Randomize,
 		},
 	}
+	if coll != nil {
+		coll.SetTotal(countPickles(suite))
+	}
 	status := suite.Run()
 	if opts.TestingT != nil {
 		reportSubtests(opts.TestingT, coll.Outcomes())
 	}
 	return status
+}
+
+// countPickles is how many scenarios (Examples rows counted one by one) the
+// suite will run; 0 when the features cannot be read (the run then says why).
+func countPickles(suite godog.TestSuite) int {
+	feats, err := suite.RetrieveFeatures()
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, f := range feats {
+		n += len(f.Pickles)
+	}
+	return n
 }
 
 // reportSubtests makes one subtest per scenario outcome, so that go test shows

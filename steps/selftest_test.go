@@ -28,6 +28,7 @@ var defectAreas = map[string]string{
 	"KeepEndpointAfterStop":     "@server-mode",
 	"NeverCloseDataServer":      "@lifecycle",
 	"DropRequestHeaders":        "@client-mode",
+	"MangleRequestHeaders":      "@client-mode",
 	"ShareClientByPath":         "@client-mode",
 	"RemoteCloseStaysConnected": "@client-mode",
 	"IgnoreQuery":               "@client-mode",

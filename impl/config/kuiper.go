@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"strconv"
 
@@ -38,8 +39,18 @@ type Basic struct {
 	// RestPort is basic.restPort; default DefaultRestPort; 0 picks a free port.
 	RestPort int
 	// EnablePrivateNet is basic.enablePrivateNet: sinks may post to loopback and
-	// private addresses. Default false.
+	// private addresses. Default false: a rest sink refuses to connect to a
+	// loopback, private, link-local, unspecified or multicast address.
 	EnablePrivateNet bool
+	// RestAllowedHosts is basic.restAllowedHosts (an extension; a list of
+	// host names, or one): the names, besides IP addresses and localhost,
+	// that requests to the REST API may give in their Host header. Default
+	// none.
+	RestAllowedHosts []string
+	// RestAllowedOrigins is basic.restAllowedOrigins (an extension; a list
+	// of "scheme://host[:port]", or one): the origins whose browser pages may
+	// send state-changing requests to the REST API. Default none.
+	RestAllowedOrigins []string
 }
 
 // Addr is the host:port the REST API listens on.
@@ -151,6 +162,17 @@ func ParseKuiper(name string, data []byte) (Kuiper, error) {
 	if err := setBool(name, "basic.enablePrivateNet", basic, &k.Basic.EnablePrivateNet); err != nil {
 		return Kuiper{}, err
 	}
+	if err := setStrings(name, "basic.restAllowedHosts", basic, &k.Basic.RestAllowedHosts); err != nil {
+		return Kuiper{}, err
+	}
+	if err := setStrings(name, "basic.restAllowedOrigins", basic, &k.Basic.RestAllowedOrigins); err != nil {
+		return Kuiper{}, err
+	}
+	for _, o := range k.Basic.RestAllowedOrigins {
+		if err := checkOrigin(o); err != nil {
+			return Kuiper{}, fmt.Errorf("config: %s: basic.restAllowedOrigins: %w", name, err)
+		}
+	}
 	if err := setString(name, "source.httpServerIp", src, &k.Source.HTTPServerIP); err != nil {
 		return Kuiper{}, err
 	}
@@ -231,6 +253,38 @@ func setString(name, path string, m map[string]any, dst *string) error {
 		return fmt.Errorf("config: %s: %s: %w", name, path, err)
 	}
 	*dst = s
+	return nil
+}
+
+// setStrings reads a list of strings, or a single string, into dst.
+func setStrings(name, path string, m map[string]any, dst *[]string) error {
+	v, _, ok := lookup(m, leaf(path))
+	if !ok || v == nil {
+		return nil
+	}
+	list, isList := v.([]any)
+	if !isList {
+		list = []any{v}
+	}
+	out := make([]string, 0, len(list))
+	for i, e := range list {
+		s, err := toString(e)
+		if err != nil {
+			return fmt.Errorf("config: %s: %s[%d]: %w", name, path, i, err)
+		}
+		out = append(out, s)
+	}
+	*dst = out
+	return nil
+}
+
+// checkOrigin accepts a web origin: scheme://host[:port], nothing else.
+func checkOrigin(o string) error {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("origin %q: want scheme://host[:port] with scheme http or https", o)
+	}
 	return nil
 }
 

@@ -55,6 +55,11 @@ source:
 			config.Default()),
 		Entry("enablePrivateNet given as a string", "basic:\n  enablePrivateNet: \"true\"\n",
 			config.Kuiper{Basic: config.Basic{RestIP: "127.0.0.1", RestPort: 9081, EnablePrivateNet: true}, Source: config.Default().Source}),
+		Entry("the REST API's allowed hosts and origins, as lists or single values",
+			"basic:\n  restAllowedHosts: [kuiper.lan, Edge-1]\n  restAllowedOrigins: https://console.lan:8443\n",
+			config.Kuiper{Basic: config.Basic{RestIP: "127.0.0.1", RestPort: 9081,
+				RestAllowedHosts: []string{"kuiper.lan", "Edge-1"}, RestAllowedOrigins: []string{"https://console.lan:8443"}},
+				Source: config.Default().Source}),
 	)
 
 	DescribeTable("rejects, naming the file, key and value",
@@ -74,6 +79,8 @@ source:
 		Entry("a section that is not a mapping", "source: 3\n", "source must be a mapping"),
 		Entry("TLS without a key file", "source:\n  httpServerTls:\n    certfile: /a.crt\n", "httpServerTls", "keyfile", `"/a.crt"`),
 		Entry("a boolean that is not one", "basic:\n  enablePrivateNet: maybe\n", "basic.enablePrivateNet", `"maybe"`),
+		Entry("an allowed origin with a path", "basic:\n  restAllowedOrigins: [\"https://console.lan/app\"]\n", "basic.restAllowedOrigins", `"https://console.lan/app"`),
+		Entry("an allowed host that is not a string", "basic:\n  restAllowedHosts: [{a: b}]\n", "basic.restAllowedHosts[0]"),
 	)
 
 	It("loads a file and names a missing one", func() {

@@ -1,7 +1,11 @@
 // Package engine runs streams and rules over the WebSocket source: it keeps
 // stream and rule definitions in memory, shares one source per stream between
 // the rules reading it, decodes each message, and hands the records of each
-// rule to its sinks without ever dropping one.
+// rule to its sinks without dropping one: a slow sink slows the source down.
+// A sink that fails (a rest sink that gets no response within its timeout,
+// after its retries) does not: while it fails, its rule drops the records it
+// cannot queue and counts them as sink exceptions, so that the other rules
+// of the source go on.
 package engine
 
 import (
@@ -10,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net"
 	"net/http"
 	"slices"
 	"sort"
@@ -27,7 +32,9 @@ import (
 // Options configure an Engine. The zero value works: default-less Kuiper
 // settings serve the data server on an ephemeral port of every interface.
 type Options struct {
-	// Kuiper holds the data server settings (Source); see config.Default.
+	// Kuiper holds the data server settings (Source) and whether rest sinks
+	// may connect to private addresses (Basic.EnablePrivateNet, default
+	// false); see config.Default.
 	Kuiper config.Kuiper
 	// ConfKeys are the websocket source confKeys; nil means only an empty
 	// "default" key. A "default" key is added when missing.
@@ -38,7 +45,8 @@ type Options struct {
 	// Faults are deliberate defects, for the conformance suite's self-test only.
 	Faults fault.Set
 	// HTTPClient posts the records of rest sinks; nil uses a client of the
-	// engine's own with a 5 s timeout.
+	// engine's own with a 5 s timeout. Only the engine's own client refuses
+	// private addresses when Kuiper.Basic.EnablePrivateNet is false.
 	HTTPClient *http.Client
 }
 
@@ -94,6 +102,10 @@ func New(opts Options) *Engine {
 		// Rest sinks of many rules often post to one host: keep their
 		// connections instead of opening one per record.
 		tr.MaxIdleConnsPerHost = restSinkIdleConns
+		if !opts.Kuiper.Basic.EnablePrivateNet {
+			d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refusePrivateNet}
+			tr.DialContext = d.DialContext
+		}
 		e.httpClient = &http.Client{Transport: tr, Timeout: 5 * time.Second}
 		e.ownClient = true
 	}
@@ -112,7 +124,8 @@ func New(opts Options) *Engine {
 // does not listen.
 func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
 
-// CreateStream parses and stores a CREATE STREAM statement.
+// CreateStream parses and stores a CREATE STREAM statement. A stream name
+// that ValidateID refuses is ErrInvalid.
 func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	s, err := ddl.ParseStream(sql)
 	if err == nil && e.faults.UpperCaseKeywordsOnly && !strings.HasPrefix(strings.TrimSpace(sql), "CREATE STREAM") {
@@ -120,6 +133,9 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	}
 	if err != nil {
 		return ddl.Stream{}, withKind(ErrInvalid, err)
+	}
+	if err := ValidateID(s.Name); err != nil {
+		return ddl.Stream{}, err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -182,14 +198,17 @@ func (e *Engine) Streams() []string {
 
 // CreateRule validates def, stores it and, unless def.Triggered is false,
 // starts it. A stream that does not exist is ErrNotFound; a bad SELECT, action,
-// datasource or confKey is ErrInvalid, and the rule is not stored. A failure
-// of the source to start (for example a refused dial) does not fail
-// CreateRule: the rule is stored with status "stopped by error" and the error
-// as its message. A rule created with Triggered false is stored with status
+// datasource or confKey, or an id that ValidateID refuses, is ErrInvalid, and
+// the rule is not stored. A failure of the source to start (for example a
+// refused dial) does not fail CreateRule: the rule is stored with status
+// "stopped by error" and the error as its message. A rule created with Triggered false is stored with status
 // "stopped" and message "canceled manually", its source untouched.
 func (e *Engine) CreateRule(ctx context.Context, def RuleDef) error {
 	if def.ID == "" {
 		return withKind(ErrInvalid, errors.New("rule id is required"))
+	}
+	if err := ValidateID(def.ID); err != nil {
+		return err
 	}
 	sel, err := ddl.ParseSelect(def.SQL)
 	if err != nil {
@@ -324,12 +343,26 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 	}()
 
 	m := &metrics{stream: s.Name, sinks: e.buildSinks(r.def)}
+	drained := make(chan struct{}, 1)
+	for _, sm := range m.sinks {
+		sm.onFailing = func(err error) {
+			select { // wake a source waiting for room in the rule's queue
+			case drained <- struct{}{}:
+			default:
+			}
+			e.logger.Warn("sink failing: the rule drops the records it cannot queue until the sink answers again",
+				"rule", r.def.ID, "sink", sm.name(), "error", err)
+		}
+		sm.onRecovered = func(error) {
+			e.logger.Info("sink answers again", "rule", r.def.ID, "sink", sm.name())
+		}
+	}
 	runCtx, cancel := context.WithCancel(e.ctx)
 	rn := &run{
 		ctx:     runCtx,
 		cancel:  cancel,
 		in:      make(chan batch, queueLen),
-		drained: make(chan struct{}, 1),
+		drained: drained,
 		done:    make(chan struct{}),
 		m:       m,
 		project: projection(r.sel, e.faults),
@@ -366,13 +399,15 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 // The actions were validated when the rule was created.
 func (e *Engine) buildSinks(def RuleDef) []*sinkMetrics {
 	var out []*sinkMetrics
-	add := func(s Sink, typ string, owned bool) {
-		out = append(out, &sinkMetrics{
+	add := func(s Sink, typ string, owned bool) *sinkMetrics {
+		sm := &sinkMetrics{
 			prefix:   fmt.Sprintf("sink_%s_%d_0_", typ, len(out)),
 			sink:     s,
 			owned:    owned,
 			sinkType: typ,
-		})
+		}
+		out = append(out, sm)
+		return sm
 	}
 	for _, a := range def.Actions {
 		for _, name := range actionNames(a) {
@@ -387,7 +422,7 @@ func (e *Engine) buildSinks(def RuleDef) []*sinkMetrics {
 					e.logger.Error("rest sink", "rule", def.ID, "error", err)
 					continue
 				}
-				add(s, name, true)
+				s.report = add(s, name, true).attempted
 			}
 		}
 	}

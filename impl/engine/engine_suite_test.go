@@ -35,6 +35,7 @@ func TestEngine(t *testing.T) {
 func newEngine(faults fault.Set, keys config.ConfKeys) *engine.Engine {
 	k := config.Default()
 	k.Source.HTTPServerIP = "127.0.0.1"
+	k.Basic.EnablePrivateNet = true // rest sinks post to loopback test servers
 	k.Source.HTTPServerPort = 0
 	e := engine.New(engine.Options{Kuiper: k, ConfKeys: keys, Faults: faults})
 	DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })

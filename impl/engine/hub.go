@@ -211,14 +211,29 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 }
 
 // enqueue hands b to the rule, waiting while the rule's queue is full in
-// messages or in bytes. It returns early, without error, when the rule ends,
-// and with ctx's error when the source ends.
+// messages or in bytes: a slow rule slows the source down and loses nothing.
+// A rule with a failing sink (sinkMetrics.failing) is not waited for: a
+// batch that finds its queue full is dropped for that rule alone and counted
+// on its sinks, so that the other rules of the source go on. It returns
+// early, without error, when the rule ends, and with ctx's error when the
+// source ends.
 func (r *run) enqueue(ctx context.Context, b batch) error {
 	for {
-		p := r.pending.Load()
-		if p == 0 || p+b.size <= queueBytes {
-			break
+		if p := r.pending.Load(); p == 0 || p+b.size <= queueBytes {
+			r.pending.Add(b.size)
+			select {
+			case r.in <- b:
+				return nil
+			default:
+				r.pending.Add(-b.size)
+			}
 		}
+		if failing := r.m.failingSink(); failing != nil {
+			r.m.dropped(b.recs, failing)
+			return nil
+		}
+		// drained is signalled after each batch is handled and when a sink
+		// starts failing.
 		select {
 		case <-r.drained:
 		case <-r.ctx.Done():
@@ -226,15 +241,6 @@ func (r *run) enqueue(ctx context.Context, b batch) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		}
-	}
-	r.pending.Add(b.size)
-	select {
-	case r.in <- b:
-		return nil
-	case <-r.ctx.Done():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

@@ -2,9 +2,12 @@ package engine
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/wsconform/wsconform/impl/decode"
 )
 
 // lastError is the text and time of the latest exception of one operator.
@@ -38,7 +41,33 @@ type sinkMetrics struct {
 	sink                Sink
 	owned               bool // built from an action: closed when the run ends
 	sinkType            string
+
+	// failing is set while the sink's latest attempt to deliver a record got
+	// no response (a timeout, a refused or reset connection) and cleared by
+	// the next attempt that gets one; cause is that attempt's error.
+	failing atomic.Bool
+	cause   lastError
+	// onFailing and onRecovered, when set, are called as failing changes.
+	onFailing, onRecovered func(err error)
 }
+
+// attempted records the outcome of one delivery attempt of the sink: nil
+// when a response arrived, whatever its status.
+func (s *sinkMetrics) attempted(err error) {
+	if err == nil {
+		if s.failing.Swap(false) && s.onRecovered != nil {
+			s.onRecovered(nil)
+		}
+		return
+	}
+	s.cause.set(err)
+	if !s.failing.Swap(true) && s.onFailing != nil {
+		s.onFailing(err)
+	}
+}
+
+// name is the sink's metric prefix without the trailing underscore.
+func (s *sinkMetrics) name() string { return strings.TrimSuffix(s.prefix, "_") }
 
 // metrics are the counters of one run of a rule, named like eKuiper's.
 type metrics struct {
@@ -51,6 +80,33 @@ type metrics struct {
 	decoderLast                              lastError
 
 	sinks []*sinkMetrics
+}
+
+// failingSink returns the first sink of the run that is failing, or nil.
+func (m *metrics) failingSink() *sinkMetrics {
+	for _, s := range m.sinks {
+		if s.failing.Load() {
+			return s
+		}
+	}
+	return nil
+}
+
+// dropped counts records the run dropped because its sink failing was
+// failing and its queue was full: on every sink, as records in and as
+// exceptions.
+func (m *metrics) dropped(recs []decode.Record, failing *sinkMetrics) {
+	n := int64(len(recs))
+	cause, _ := failing.cause.get()
+	for _, s := range m.sinks {
+		s.in.Add(n)
+		s.exceptions.Add(n)
+		if s == failing {
+			s.last.set(fmt.Errorf("record dropped while the sink is failing: %s", cause))
+		} else {
+			s.last.set(fmt.Errorf("record dropped while %s of the rule is failing: %s", failing.name(), cause))
+		}
+	}
 }
 
 func (m *metrics) sourceException(err error) {

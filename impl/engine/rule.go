@@ -108,7 +108,7 @@ type run struct {
 	cancel  context.CancelFunc
 	in      chan batch
 	pending atomic.Int64  // bytes of the batches queued in in
-	drained chan struct{} // signalled after each batch is handled
+	drained chan struct{} // signalled after each batch is handled and when a sink starts failing
 	done    chan struct{}
 	m       *metrics
 	project func(decode.Record) decode.Record

@@ -23,7 +23,9 @@ import (
 type Sink interface {
 	// Collect takes one record. It may block (the rule then slows down its
 	// source); it returns ctx.Err() when ctx ends first. A returned error is
-	// counted as a sink exception and the record is not retried.
+	// counted as a sink exception and the record is not retried. A rest sink
+	// also reports each attempt: while its latest attempt got no response,
+	// the rule does not slow its source down but drops what it cannot queue.
 	// Records are shared between the rules of a stream and must not be modified.
 	Collect(ctx context.Context, r decode.Record) error
 	// Close releases the sink. The engine closes the sinks it built from a rule's
@@ -114,6 +116,9 @@ type restSink struct {
 	sendSingle bool
 	headers    map[string]string
 	client     *http.Client
+	// report, when set, is told the outcome of every attempt: nil when a
+	// response arrived, the error when none did.
+	report func(err error)
 }
 
 func (s *restSink) Type() string { return "rest" }
@@ -126,9 +131,11 @@ const maxRestTimeoutMillis = 24 * 60 * 60 * 1000
 const restSinkIdleConns = 64
 
 // restSinkAttempts is how many times a rest sink tries a record whose request
-// failed before a response arrived (a refused or reset connection); an HTTP
-// error status is not retried. restSinkBackoff is the first pause between
-// attempts; it doubles after each.
+// failed before a response arrived (no response within the timeout, a
+// refused or reset connection); then the record is counted as a sink
+// exception and dropped. An HTTP error status is not retried, nor a private
+// address refused by basic.enablePrivateNet. restSinkBackoff is the first
+// pause between attempts; it doubles after each.
 const (
 	restSinkAttempts = 3
 	restSinkBackoff  = 50 * time.Millisecond
@@ -146,13 +153,17 @@ func (s *restSink) Collect(ctx context.Context, r decode.Record) error {
 	backoff := restSinkBackoff
 	for attempt := 1; ; attempt++ {
 		status, err := s.post(ctx, body)
+		if s.report != nil && ctx.Err() == nil {
+			s.report(err)
+		}
 		if err == nil {
 			if status < 200 || status > 299 {
 				return fmt.Errorf("rest sink %s %s: status %d %s", s.method, s.url, status, http.StatusText(status))
 			}
 			return nil
 		}
-		if attempt == restSinkAttempts || ctx.Err() != nil {
+		var private *privateNetError
+		if attempt == restSinkAttempts || ctx.Err() != nil || errors.As(err, &private) {
 			return fmt.Errorf("rest sink %s %s (attempt %d of %d): %w", s.method, s.url, attempt, restSinkAttempts, err)
 		}
 		t := time.NewTimer(backoff)

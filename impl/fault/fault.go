@@ -23,6 +23,8 @@ type Set struct {
 	NeverCloseDataServer bool
 	// DropRequestHeaders: client mode sends no requestHeader on the handshake.
 	DropRequestHeaders bool
+	// MangleRequestHeaders: client mode sends every requestHeader value upper-cased, with "-mangled" appended.
+	MangleRequestHeaders bool
 	// SkipTLSVerify: client mode never verifies the server certificate.
 	SkipTLSVerify bool
 	// DropOnePercent: every hundredth record is dropped before the sinks.

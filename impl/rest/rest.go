@@ -44,9 +44,22 @@ type Config struct {
 	// Started is when the engine started; GET / reports the seconds since.
 	// Default: when New is called.
 	Started time.Time
+	// AllowedHosts are the host names, besides IP addresses, "localhost" and
+	// names under ".localhost", that a request's Host header may give; a
+	// request naming another host is refused with 421, so that a DNS name
+	// rebound to the API's address cannot drive it. Default: none.
+	AllowedHosts []string
+	// AllowedOrigins are the origins ("scheme://host[:port]") whose browser
+	// pages may send state-changing requests; other cross-origin browser
+	// requests are refused with 403. Default: none.
+	AllowedOrigins []string
 }
 
-// New returns the REST API described by cfg.
+// New returns the REST API described by cfg. Requests a web page in a
+// browser could make on its behalf are refused: a Host header that is not
+// an IP address, localhost or one of cfg.AllowedHosts (421), a
+// state-changing request from another origin than cfg.AllowedOrigins (403),
+// and a state-changing request whose body is not application/json (415).
 func New(cfg Config) http.Handler {
 	if cfg.Engine == nil {
 		panic("rest.New: nil Engine")
@@ -90,7 +103,7 @@ func New(cfg Config) http.Handler {
 		mux.HandleFunc(rt.path, a.methodNotAllowed(strings.Join(allowed, ", ")))
 	}
 	mux.HandleFunc("/", a.notFound)
-	return guard(logger, mux)
+	return guard(logger, protect(logger, cfg.AllowedHosts, cfg.AllowedOrigins, mux))
 }
 
 type api struct {
@@ -323,6 +336,11 @@ func (a *api) createRule(w http.ResponseWriter, r *http.Request) {
 		writeError(w, a.log, http.StatusBadRequest, CodeRule, fmt.Sprintf("Invalid rule json: Missing rule %s actions.", def.ID))
 		return
 	}
+	if err := engine.ValidateID(def.ID); err != nil {
+		// eKuiper's code and wording; such an id could not be routed back.
+		writeError(w, a.log, http.StatusBadRequest, CodeUndefined, "invalid rule json: "+err.Error())
+		return
+	}
 	defer a.locks.lock("rule\x00" + def.ID)()
 	if err := a.e.CreateRule(ruleContext(r), def); err != nil {
 		switch {
@@ -357,7 +375,7 @@ func (a *api) describeRule(w http.ResponseWriter, r *http.Request) {
 		a.itemError(w, err, "Describe rule error", "Rule", id, CodeRule)
 		return
 	}
-	writeJSON(w, a.log, http.StatusOK, def)
+	writeJSON(w, a.log, http.StatusOK, hideSecrets(def))
 }
 
 func (a *api) dropRule(w http.ResponseWriter, r *http.Request) {

@@ -39,6 +39,7 @@ func newEngine() *engine.Engine { return newEngineOn(0) }
 func newEngineOn(port int) *engine.Engine {
 	k := config.Default()
 	k.Source.HTTPServerIP = "127.0.0.1"
+	k.Basic.EnablePrivateNet = true // rest sinks post to loopback test servers
 	k.Source.HTTPServerPort = port
 	e := engine.New(engine.Options{Kuiper: k})
 	DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
@@ -91,7 +92,18 @@ func (r reply) jsonBody(v any) {
 	ExpectWithOffset(1, json.Unmarshal([]byte(r.body), v)).To(Succeed(), "body %q", r.body)
 }
 
+// do sends body, when not empty, as application/json.
 func (s *server) do(method, path, body string) reply {
+	var h http.Header
+	if body != "" {
+		h = http.Header{"Content-Type": {"application/json"}}
+	}
+	return s.doWith(method, path, body, h)
+}
+
+// doWith sends body with exactly the headers h; a "Host" entry sets the
+// request's Host.
+func (s *server) doWith(method, path, body string, h http.Header) reply {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	var rd io.Reader
@@ -99,12 +111,19 @@ func (s *server) do(method, path, body string) reply {
 		rd = bytes.NewReader([]byte(body))
 	}
 	req, err := http.NewRequestWithContext(ctx, method, s.url+path, rd)
-	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	ExpectWithOffset(2, err).NotTo(HaveOccurred())
+	for k, v := range h {
+		if http.CanonicalHeaderKey(k) == "Host" {
+			req.Host = v[0]
+			continue
+		}
+		req.Header[http.CanonicalHeaderKey(k)] = v
+	}
 	resp, err := s.client.Do(req)
-	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	ExpectWithOffset(2, err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	ExpectWithOffset(2, err).NotTo(HaveOccurred())
 	return reply{status: resp.StatusCode, header: resp.Header, body: string(data)}
 }
 

@@ -193,6 +193,19 @@ var _ = Describe("the REST API", func() {
 			Expect(r.body).To(MatchJSON(`{"id":"r1","sql":"SELECT a FROM s9","actions":[{"nop":{}}],"triggered":false}`))
 		})
 
+		It("hides the values of credential headers of a sink when it describes a rule", func() {
+			body := `{"id":"r9","sql":"SELECT * FROM s9","triggered":false,"actions":[{"rest":{"url":"http://127.0.0.1:1/x","password":"pw-1",` +
+				`"headers":{"Authorization":"Bearer t0k3n","X-Api-Key":"k-2","X-Site":"north"}}}]}`
+			Expect(api.do(http.MethodPost, "/rules", body).status).To(Equal(http.StatusCreated))
+			r := api.do(http.MethodGet, "/rules/r9", "")
+			Expect(r.status).To(Equal(http.StatusOK))
+			Expect(r.body).To(MatchJSON(`{"id":"r9","sql":"SELECT * FROM s9","triggered":false,"actions":[{"rest":{"url":"http://127.0.0.1:1/x","password":"******",` +
+				`"headers":{"Authorization":"******","X-Api-Key":"******","X-Site":"north"}}}]}`))
+			def, err := e.Rule("r9")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(def.Actions[0]["rest"]["headers"]).To(HaveKeyWithValue("Authorization", "Bearer t0k3n"), "the rule keeps the real value")
+		})
+
 		It("lists [] when there is no rule", func() {
 			Expect(api.do(http.MethodGet, "/rules", "").body).To(Equal("[]"))
 		})

@@ -94,6 +94,14 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	if s.cfg.Faults.DropRequestHeaders {
 		header = nil
 	}
+	if s.cfg.Faults.MangleRequestHeaders {
+		for name, values := range header {
+			for i, v := range values {
+				values[i] = strings.ToUpper(v) + "-mangled"
+			}
+			header[name] = values
+		}
+	}
 	// The handshake is bounded by the handshake timeout alone: gorilla would
 	// also apply the caller's deadline, making a missing or too long timeout
 	// look like a timely one. gorilla does not watch cancellation either, so

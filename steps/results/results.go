@@ -8,6 +8,7 @@ import (
 	"io"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,9 +64,27 @@ type Outcome struct {
 	Example []string
 	// Duration is the time from the scenario's start to its last step's end.
 	Duration time.Duration
+	// Steps are the scenario's steps in order, each with its own outcome.
+	Steps []Step
 
 	steps   int
+	total   int // steps of the pickle
 	started time.Time
+}
+
+// Step is the outcome of one step of a scenario.
+type Step struct {
+	// Text is the keyword and text, e.g. "Then the rule gets 2 records".
+	Text string
+	// Line is the step's line in the feature file.
+	Line int
+	// Argument is the step's doc string or data table as text ("" when it
+	// has none), a table's cells separated by " | ".
+	Argument string
+	// Status is passed, failed, skipped, undefined, pending or ambiguous.
+	Status string
+	// Error is the error of a step that did not pass or skip.
+	Error string
 }
 
 // Location returns "file:line".
@@ -89,8 +108,12 @@ type Collector struct {
 	mu       sync.Mutex
 	outcomes map[string]*Outcome // by pickle id
 	reasons  map[string]string   // skip reasons by pickle id
+	took     map[string]time.Duration
 	order    []string
 	features map[string]featureInfo // by uri
+	done     int
+	total    int
+	onDone   func(o Outcome, done, total int)
 }
 
 type featureInfo struct {
@@ -114,12 +137,30 @@ func NewCollector() *Collector {
 		name:     "wsconform-results-" + strconv.FormatInt(seq.Add(1), 10),
 		outcomes: map[string]*Outcome{},
 		reasons:  map[string]string{},
+		took:     map[string]time.Duration{},
 		features: map[string]featureInfo{},
 	}
 	godog.Format(c.name, "collects scenario outcomes for wsconform", func(string, io.Writer) formatters.Formatter {
 		return &formatter{c: c}
 	})
 	return c
+}
+
+// OnDone sets fn to be called once per scenario, right after its last step's
+// outcome, with the scenario's outcome, how many scenarios are done and how
+// many the run has (0 when SetTotal was not called). fn is called from the
+// run's goroutines, one call at a time; it must not call the Collector.
+func (c *Collector) OnDone(fn func(o Outcome, done, total int)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.onDone = fn
+}
+
+// SetTotal records how many scenarios the run has, for OnDone.
+func (c *Collector) SetTotal(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total = n
 }
 
 // Format is the godog format name of the collector's formatter.
@@ -131,17 +172,27 @@ func (c *Collector) Outcomes() []Outcome {
 	defer c.mu.Unlock()
 	out := make([]Outcome, 0, len(c.order))
 	for _, id := range c.order {
-		o := *c.outcomes[id]
-		if o.Status == Skipped {
-			o.Reason = c.reasons[id]
-		}
-		if o.steps == 0 && o.Status == Passed {
-			o.Status = Failed
-			o.Error = "the scenario ran no step"
-		}
-		out = append(out, o)
+		out = append(out, c.final(id))
 	}
 	return out
+}
+
+// final is the outcome of the scenario with pickle id as reports show it;
+// it is called with c.mu held.
+func (c *Collector) final(id string) Outcome {
+	o := *c.outcomes[id]
+	o.Steps = append([]Step(nil), o.Steps...)
+	if o.Status == Skipped {
+		o.Reason = c.reasons[id]
+	}
+	if d, ok := c.took[id]; ok {
+		o.Duration = d
+	}
+	if o.steps == 0 && o.Status == Passed {
+		o.Status = Failed
+		o.Error = "the scenario ran no step"
+	}
+	return o
 }
 
 // NoteSkip records why the scenario with the given pickle id is skipped. It is
@@ -150,6 +201,15 @@ func (c *Collector) NoteSkip(pickleID, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.reasons[pickleID] = reason
+}
+
+// NoteDuration records how long the scenario with the given pickle id ran,
+// as its runner measured it; it wins over the time between the scenario's
+// first and last formatter events, which godog may deliver at once.
+func (c *Collector) NoteDuration(pickleID string, d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.took[pickleID] = d
 }
 
 // Counts returns how many scenarios passed, failed and were skipped.
@@ -209,6 +269,11 @@ func (f *formatter) Pickle(p *messages.Pickle) {
 	if len(p.AstNodeIds) > 1 {
 		o.Example = info.rows[p.AstNodeIds[1]]
 	}
+	o.total = len(p.Steps)
+	for _, st := range p.Steps {
+		info := info.steps[firstID(st.AstNodeIds)]
+		o.Steps = append(o.Steps, Step{Text: info.keyword + st.Text, Line: info.line, Argument: argument(st.Argument)})
+	}
 	o.started = now()
 	if _, ok := f.c.outcomes[p.Id]; !ok {
 		f.c.order = append(f.c.order, p.Id)
@@ -218,8 +283,8 @@ func (f *formatter) Pickle(p *messages.Pickle) {
 
 func (f *formatter) Defined(*messages.Pickle, *messages.PickleStep, *formatters.StepDefinition) {}
 
-func (f *formatter) Passed(p *messages.Pickle, _ *messages.PickleStep, _ *formatters.StepDefinition) {
-	f.update(p, func(o *Outcome) { o.steps++ })
+func (f *formatter) Passed(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition) {
+	f.update(p, s, "passed", "", func(o *Outcome) {})
 }
 
 func (f *formatter) Failed(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition, err error) {
@@ -227,12 +292,11 @@ func (f *formatter) Failed(p *messages.Pickle, s *messages.PickleStep, _ *format
 	if err != nil {
 		msg = err.Error()
 	}
-	f.fail(p, s, msg)
+	f.fail(p, s, "failed", msg)
 }
 
 func (f *formatter) Skipped(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition) {
-	f.update(p, func(o *Outcome) {
-		o.steps++
+	f.update(p, s, "skipped", "", func(o *Outcome) {
 		if o.Status == Passed {
 			o.Status = Skipped
 			o.Step, o.StepLine = f.stepText(p, s)
@@ -241,11 +305,11 @@ func (f *formatter) Skipped(p *messages.Pickle, s *messages.PickleStep, _ *forma
 }
 
 func (f *formatter) Undefined(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition) {
-	f.fail(p, s, "undefined step: no step definition matches it")
+	f.fail(p, s, "undefined", "undefined step: no step definition matches it")
 }
 
 func (f *formatter) Pending(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition) {
-	f.fail(p, s, "pending step: its definition is not implemented")
+	f.fail(p, s, "pending", "pending step: its definition is not implemented")
 }
 
 func (f *formatter) Ambiguous(p *messages.Pickle, s *messages.PickleStep, _ *formatters.StepDefinition, err error) {
@@ -253,12 +317,11 @@ func (f *formatter) Ambiguous(p *messages.Pickle, s *messages.PickleStep, _ *for
 	if err != nil {
 		msg = err.Error()
 	}
-	f.fail(p, s, msg)
+	f.fail(p, s, "ambiguous", msg)
 }
 
-func (f *formatter) fail(p *messages.Pickle, s *messages.PickleStep, msg string) {
-	f.update(p, func(o *Outcome) {
-		o.steps++
+func (f *formatter) fail(p *messages.Pickle, s *messages.PickleStep, status, msg string) {
+	f.update(p, s, status, msg, func(o *Outcome) {
 		if o.Status != Failed {
 			o.Status = Failed
 			o.Step, o.StepLine = f.stepText(p, s)
@@ -276,15 +339,53 @@ func (f *formatter) stepText(p *messages.Pickle, s *messages.PickleStep) (string
 	return info.keyword + s.Text, info.line
 }
 
-func (f *formatter) update(p *messages.Pickle, fn func(*Outcome)) {
-	f.c.mu.Lock()
-	defer f.c.mu.Unlock()
-	o, ok := f.c.outcomes[p.Id]
+// update records step s's status and error, applies fn, and, after the
+// scenario's last step, calls the OnDone function.
+func (f *formatter) update(p *messages.Pickle, s *messages.PickleStep, status, msg string, fn func(*Outcome)) {
+	c := f.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	o, ok := c.outcomes[p.Id]
 	if !ok {
 		return
 	}
+	o.steps++
+	if s != nil {
+		for i, st := range p.Steps {
+			if st.Id == s.Id && i < len(o.Steps) {
+				o.Steps[i].Status, o.Steps[i].Error = status, msg
+			}
+		}
+	}
 	fn(o)
 	o.Duration = now().Sub(o.started)
+	if o.steps == o.total {
+		c.done++
+		if c.onDone != nil {
+			c.onDone(c.final(p.Id), c.done, c.total)
+		}
+	}
+}
+
+// argument renders a step's doc string or data table as text.
+func argument(a *messages.PickleStepArgument) string {
+	switch {
+	case a == nil:
+		return ""
+	case a.DocString != nil:
+		return a.DocString.Content
+	case a.DataTable != nil:
+		rows := make([]string, 0, len(a.DataTable.Rows))
+		for _, r := range a.DataTable.Rows {
+			cells := make([]string, 0, len(r.Cells))
+			for _, c := range r.Cells {
+				cells = append(cells, c.Value)
+			}
+			rows = append(rows, "| "+strings.Join(cells, " | ")+" |")
+		}
+		return strings.Join(rows, "\n")
+	}
+	return ""
 }
 
 // now is time.Now; a variable for tests.

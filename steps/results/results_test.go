@@ -47,7 +47,24 @@ Feature: Outcomes
 `
 
 func run(concurrency int) []results.Outcome {
+	outs, _ := runWatched(concurrency)
+	return outs
+}
+
+// done is one call of the OnDone function.
+type done struct {
+	id, status  string
+	done, total int
+}
+
+// runWatched runs the feature and also returns the OnDone calls.
+func runWatched(concurrency int) ([]results.Outcome, []done) {
 	c := results.NewCollector()
+	c.SetTotal(7)
+	var calls []done
+	c.OnDone(func(o results.Outcome, n, total int) {
+		calls = append(calls, done{o.Name + o.Location(), string(o.Status), n, total})
+	})
 	status := godog.TestSuite{
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
@@ -66,7 +83,7 @@ func run(concurrency int) []results.Outcome {
 		},
 	}.Run()
 	Expect(status).To(Equal(1))
-	return c.Outcomes()
+	return c.Outcomes(), calls
 }
 
 var _ = Describe("Collector", func() {
@@ -114,6 +131,28 @@ var _ = Describe("Collector", func() {
 
 			passed, failed, skipped := results.Counts(outs)
 			Expect([]int{passed, failed, skipped}).To(Equal([]int{2, 3, 2}))
+		})
+
+		It("records every step's outcome and tells when each scenario is done", func() {
+			outs, calls := runWatched(conc)
+			byName := map[string]results.Outcome{}
+			for _, o := range outs {
+				byName[o.Name+o.Location()] = o
+			}
+			f := byName["failso.feature:8"]
+			Expect(f.Steps).To(Equal([]results.Step{
+				{Text: "Given a step that passes", Line: 9, Status: "passed"},
+				{Text: "Then a step that fails", Line: 10, Status: "failed", Error: "expected 3 records, got 2"},
+				{Text: "And a step that passes", Line: 11, Status: "skipped"},
+			}))
+			Expect(byName["undefinedo.feature:20"].Steps[0].Status).To(Equal("undefined"))
+
+			Expect(calls).To(HaveLen(7))
+			for i, c := range calls {
+				Expect(c.done).To(Equal(i+1), "calls come one per scenario, counted")
+				Expect(c.total).To(Equal(7))
+				Expect(c.status).To(Equal(string(byName[c.id].Status)), c.id)
+			}
 		})
 	}
 })

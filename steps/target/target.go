@@ -30,7 +30,19 @@ const (
 	DataServerLifecycle Capability = "lifecycle"
 	// MessageLimit: the target applies Env.MaxMessageBytes to its sources.
 	MessageLimit Capability = "message-limit"
+	// HangingSink: the target implements HangingSinks.
+	HangingSink Capability = "hanging-sink"
 )
+
+// HangingSinks is implemented by targets that can give a rule a sink that
+// never completes a delivery.
+type HangingSinks interface {
+	// CreateRuleWithHangingSink creates and starts a rule whose only action
+	// is a rest sink posting, with the given request timeout, to an HTTP
+	// server that accepts every request and never answers. The rule's
+	// Records channel delivers nothing.
+	CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (Rule, error)
+}
 
 // ErrUnsupported is wrapped by errors of operations a target cannot perform.
 var ErrUnsupported = errors.New("not supported by this target")

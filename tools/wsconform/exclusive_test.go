@@ -64,6 +64,7 @@ var _ = Describe("wsconform run --exclusive", func() {
 		k := config.Default()
 		k.Source.HTTPServerIP = "127.0.0.1"
 		k.Source.HTTPServerPort = ln.Addr().(*net.TCPAddr).Port
+		k.Basic.EnablePrivateNet = true // the collector listens on loopback
 		e := engine.New(engine.Options{Kuiper: k})
 		DeferCleanup(e.Close)
 		api := httptest.NewServer(restapi.New(restapi.Config{Engine: e}))

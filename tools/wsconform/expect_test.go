@@ -123,6 +123,8 @@ var _ = Describe("wsconform run --id and --expect", func() {
 		Expect(out).To(MatchRegexp(`(?m)^1 passed, 1 failed, 0 skipped\nexpectations \(.*\): .*\nwall time \S+\n\z`))
 		Expect(out).To(MatchRegexp(expectLine, regexp.QuoteMeta(exp), 2, 1, 0, 0))
 		Expect(out).NotTo(ContainSubstring("running it again"))
+		Expect(out).To(MatchRegexp(`(?m)^\d/2 FAILED  ` + brokenID + ` \(expected\)$`))
+		Expect(out).To(MatchRegexp(`(?m)^@should +0 passed, 1 failed, 0 skipped \(1 known deviations\)$`))
 
 		md, err := os.ReadFile(filepath.Join(reports, "report.md"))
 		Expect(err).NotTo(HaveOccurred())

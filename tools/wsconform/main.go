@@ -10,10 +10,11 @@
 //	wsconform run --expect fixtures/expectations/ekuiper-2.4.0.yaml
 //	wsconform list [--tags EXPR]
 //
-// run shows progress, writes reports (junit.xml, cucumber.json, report.md,
-// report.html, and with --expect expectations.json) under --report, ends with
-// "N passed, M failed, K skipped" and the wall time, and exits 0 only when no
-// scenario failed. With --expect FILE it exits 0 when every outcome is the one
+// run prints one line per finished scenario, then the failures with their
+// rerun commands and the counts per level, writes reports (junit.xml,
+// cucumber.json, report.md, report.html, summary.json, and with --expect
+// expectations.json) under --report, ends with "N passed, M failed, K
+// skipped" and the wall time, and exits 0 only when no scenario failed. With --expect FILE it exits 0 when every outcome is the one
 // FILE expects (scenarios not listed are expected to pass): an outcome that
 // differs is run again alone, and is reported as flaky when it then matches,
 // as unexpected (exit 1) when it does not. A line
@@ -29,8 +30,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
+
+	buildversion "github.com/wsconform/wsconform/internal/version"
 )
 
 func main() {
@@ -89,25 +91,6 @@ func parseStatus(err error) int {
 	return 2
 }
 
-// version is the module version wsconform was built from ("v1.2.3" when
-// installed with go install ...@v1.2.3), or "devel" with the VCS revision
-// when it was built from a checkout.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	v := "devel"
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v += " " + s.Value[:12]
-		}
-		if s.Key == "vcs.modified" && s.Value == "true" {
-			v += " (modified)"
-		}
-	}
-	return v
-}
+// version is the module version wsconform was built from (see
+// version.String).
+func version() string { return buildversion.String() }

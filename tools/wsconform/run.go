@@ -259,7 +259,7 @@ func watchInterrupt(ctx context.Context, stderr io.Writer, closeTarget func() er
 // execute runs the scenarios f selects against factory's targets, writes the
 // reports and the summary, and returns the exit status.
 func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, start time.Time, stdout, stderr io.Writer) int {
-	name, unsupported, err := probe(ctx, factory)
+	name, engine, unsupported, err := probe(ctx, factory)
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2
@@ -284,7 +284,12 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		{filepath.Join(tmp, "cucumber.json"), filepath.Join(f.reportDir, "cucumber.json")},
 	}
 	godogFormats := []string{"cucumber:" + copies[0].from}
+	progress := false // godog's progress on stdout becomes one line per scenario
 	for i, ft := range p.formats {
+		if ft.file == "" && ft.name == "progress" {
+			progress = true
+			continue
+		}
 		if ft.file == "" {
 			godogFormats = append(godogFormats, ft.name)
 			continue
@@ -295,8 +300,11 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	}
 	collector := results.NewCollector()
 
-	fmt.Fprintf(stdout, "wsconform: running against %s\n", name)
+	fmt.Fprintf(stdout, "wsconform %s: running against %s\n", version(), name)
 	out := newRedactingWriter(stdout, red)
+	if progress {
+		collector.OnDone((&scenarioProgress{w: out, expect: p.expect}).done)
+	}
 	opts := steps.Options{
 		Factory:     factory,
 		Tags:        f.tags,
@@ -340,12 +348,14 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 			code = 1
 		}
 	}
-	if err := writeJUnit(f.reportDir, name, start, elapsed, outcomes, red); err != nil {
+	if err := writeJUnit(f.reportDir, junit.Run{Name: "wsconform", Target: name, SuiteVersion: version(), Engine: engine,
+		Started: start, Duration: elapsed, Outcomes: outcomes}, red); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		code = 1
 	}
 	model := report.Build(report.Run{
-		Target: name, Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
+		Target: name, TargetKind: f.target, SuiteVersion: version(), Engine: engine, Rerun: rerunPrefix(f),
+		Started: start, Duration: elapsed, Tags: f.tags, IDs: f.ids,
 		Outcomes: outcomes, Unsupported: unsupported, Expectations: judged,
 	}, red)
 	if err := writeReports(f.reportDir, model); err != nil {
@@ -355,6 +365,12 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	written := []string{
 		filepath.Join(f.reportDir, "report.md"), filepath.Join(f.reportDir, "report.html"),
 		filepath.Join(f.reportDir, "junit.xml"), filepath.Join(f.reportDir, "cucumber.json"),
+	}
+	if path, err := writeSummary(f.reportDir, model, red); err != nil {
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		code = 1
+	} else {
+		written = append(written, path)
 	}
 	if path, err := writeExpectations(f.reportDir, judged, red); err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
@@ -369,6 +385,12 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 	if status != 0 && failed == 0 {
 		fmt.Fprintf(stderr, "wsconform run: the suite exited with status %d\n", status)
 	}
+	if progress {
+		printFailures(out, model)
+		if err := out.Flush(); err != nil {
+			fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		}
+	}
 	fmt.Fprintf(stdout, "\nreports: %s\n", strings.Join(written, ", "))
 	if judged != nil {
 		if problems := judged.Problems(); len(problems) > 0 {
@@ -377,6 +399,9 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 				fmt.Fprintln(stdout, red.String(j.Describe()))
 			}
 		}
+	}
+	if len(outcomes) > 0 {
+		printLevels(stdout, model)
 	}
 	fmt.Fprintf(stdout, "%d passed, %d failed, %d skipped\n", passed, failed, skipped)
 	if judged != nil {
@@ -452,13 +477,14 @@ func makeFactory(ctx context.Context, f runFlags) (target.Factory, func() error,
 	return d.Factory(), d.Close, nil
 }
 
-// probe makes one target to learn its name and what it does not support.
-func probe(ctx context.Context, factory target.Factory) (string, map[string]string, error) {
+// probe makes one target to learn its name, its engine and what it does not
+// support.
+func probe(ctx context.Context, factory target.Factory) (string, string, map[string]string, error) {
 	t, err := factory(ctx)
 	if err != nil {
-		return "", nil, fmt.Errorf("make target: %w", err)
+		return "", "", nil, fmt.Errorf("make target: %w", err)
 	}
-	name := t.Name()
+	name, engine := t.Name(), engineOf(ctx, t)
 	unsupported := map[string]string{}
 	for _, c := range capabilities {
 		if ok, reason := t.Supports(c); !ok {
@@ -466,9 +492,9 @@ func probe(ctx context.Context, factory target.Factory) (string, map[string]stri
 		}
 	}
 	if err := t.Close(); err != nil {
-		return "", nil, fmt.Errorf("close probe target: %w", err)
+		return "", "", nil, fmt.Errorf("close probe target: %w", err)
 	}
-	return name, unsupported, nil
+	return name, engine, unsupported, nil
 }
 
 func copyRedacted(from, to string, red *redact.Redactor) error {
@@ -504,8 +530,8 @@ func writeReports(dir string, m report.Model) error {
 // writeJUnit writes dir/junit.xml from the run's own outcomes: one testcase
 // per scenario or Examples row, skips with their reason, failures with the
 // failing step, all redacted.
-func writeJUnit(dir, target string, start time.Time, elapsed time.Duration, outcomes []results.Outcome, red *redact.Redactor) error {
-	b, err := junit.Marshal(junit.Run{Name: "wsconform", Target: target, Started: start, Duration: elapsed, Outcomes: outcomes})
+func writeJUnit(dir string, run junit.Run, red *redact.Redactor) error {
+	b, err := junit.Marshal(redactOutcomes(run, red))
 	if err != nil {
 		return err
 	}

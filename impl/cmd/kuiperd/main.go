@@ -158,7 +158,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 
 	srv := &http.Server{
-		Handler:           rest.New(rest.Config{Engine: e, Logger: logger, Store: st, Version: versionString(), Started: started}),
+		Handler: rest.New(rest.Config{Engine: e, Logger: logger, Store: st, Version: versionString(), Started: started,
+			AllowedHosts: kcfg.Basic.RestAllowedHosts, AllowedOrigins: kcfg.Basic.RestAllowedOrigins}),
 		ReadHeaderTimeout: 5 * time.Second,
 		IdleTimeout:       time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),

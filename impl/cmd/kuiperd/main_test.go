@@ -127,6 +127,9 @@ func (d *daemon) do(method, path, body string) (int, string) {
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, d.base+path, strings.NewReader(body))
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := d.client.Do(req)
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	defer resp.Body.Close()
@@ -314,6 +317,44 @@ var _ = Describe("kuiperd", func() {
 		entries, err := os.ReadDir(etc)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(entries).To(HaveLen(2), "only kuiper.yaml and sources/")
+	})
+
+	It("applies basic.enablePrivateNet and basic.restAllowedHosts from kuiper.yaml", func() {
+		posted := make(chan struct{}, 8)
+		sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			posted <- struct{}{}
+		}))
+		DeferCleanup(sink.Close)
+		etc := writeEtc("")
+		Expect(os.WriteFile(filepath.Join(etc, "kuiper.yaml"), []byte("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n"+
+			"  restAllowedHosts: [kuiper.lan]\nsource:\n  httpServerIp: 127.0.0.1\n  httpServerPort: 0\n"), 0o644)).To(Succeed())
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		Expect(err).NotTo(HaveOccurred())
+		dsAddr := ln.Addr().String()
+		Expect(ln.Close()).To(Succeed()) // free again for the daemon's data server
+		d := startDaemon("--etc", etc, "--data-server", dsAddr)
+
+		ping := func(host string) int {
+			req, err := http.NewRequest(http.MethodGet, d.base+"/ping", nil)
+			Expect(err).NotTo(HaveOccurred())
+			req.Host = host
+			resp, err := d.client.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			_ = resp.Body.Close()
+			return resp.StatusCode
+		}
+		Expect(ping("kuiper.lan")).To(Equal(http.StatusOK))
+		Expect(ping("attacker.example")).To(Equal(http.StatusMisdirectedRequest))
+
+		d.mustDo(http.MethodPost, "/streams", sqlBody(`CREATE STREAM s () WITH (DATASOURCE="/s")`), http.StatusCreated)
+		d.mustDo(http.MethodPost, "/rules", `{"id":"r","sql":"SELECT * FROM s","actions":[{"rest":{"url":"`+sink.URL+`"}}]}`, http.StatusCreated)
+		c, _, err := websocket.DefaultDialer.Dial("ws://"+dsAddr+"/s", nil)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(c.Close)
+		Expect(c.WriteMessage(websocket.TextMessage, []byte(`{"a":1}`))).To(Succeed())
+		Eventually(func() any { return d.status("r")["sink_rest_0_0_last_exception"] }, 5*time.Second).
+			Should(ContainSubstring("is in internal network"), "enablePrivateNet is false by default")
+		Expect(posted).NotTo(Receive())
 	})
 
 	It("lets --rest and --data-server override kuiper.yaml", func() {

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/engine"
@@ -53,9 +54,13 @@ type Target struct {
 	env    target.Env
 	eng    *engine.Engine        // nil until Apply or the first operation
 	queues []*target.RecordQueue // of every rule created; closed by Close
+	hang   *hangServer           // made by the first CreateRuleWithHangingSink
 }
 
-var _ target.Target = (*Target)(nil)
+var (
+	_ target.Target       = (*Target)(nil)
+	_ target.HangingSinks = (*Target)(nil)
+)
 
 // New reserves a loopback port for the data server and returns a Target. The
 // engine is built by Apply, or with an empty Env by the first operation.
@@ -76,7 +81,7 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -221,7 +226,8 @@ func (t *Target) newEngine(env target.Env) (*engine.Engine, error) {
 }
 
 // kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
-// server on host:port, wss with the files of tf when tf is not nil.
+// server on host:port, wss with the files of tf when tf is not nil, and
+// basic.enablePrivateNet, as hanging sinks post to loopback.
 func kuiperYAML(host string, port int, tf *target.TLSFiles) []byte {
 	var b strings.Builder
 	b.WriteString("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n  enablePrivateNet: true\n")
@@ -309,6 +315,29 @@ func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, e
 	return &rule{id: id, eng: e, records: q.C()}, nil
 }
 
+// CreateRuleWithHangingSink creates and starts a rule whose rest sink posts,
+// with the given timeout, to a server of the target's that never answers.
+func (t *Target) CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (target.Rule, error) {
+	e, err := t.engine()
+	if err != nil {
+		return nil, err
+	}
+	t.mu.Lock()
+	if t.hang == nil {
+		if t.hang, err = newHangServer(); err != nil {
+			t.mu.Unlock()
+			return nil, err
+		}
+	}
+	url := t.hang.url()
+	t.mu.Unlock()
+	action := map[string]map[string]any{"rest": {"url": url, "method": "post", "sendSingle": true, "timeout": timeout.Milliseconds()}}
+	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Actions: []map[string]map[string]any{action}}); err != nil {
+		return nil, err
+	}
+	return &rule{id: id, eng: e, records: make(chan target.Record)}, nil
+}
+
 // StopRule stops a rule.
 func (t *Target) StopRule(ctx context.Context, id string) error {
 	e, err := t.live(ctx)
@@ -367,9 +396,12 @@ func (t *Target) Close() error {
 		return nil
 	}
 	t.closed = true
-	e, queues := t.eng, t.queues
-	t.eng, t.queues = nil, nil
+	e, queues, hang := t.eng, t.queues, t.hang
+	t.eng, t.queues, t.hang = nil, nil, nil
 	t.mu.Unlock()
+	if hang != nil {
+		defer hang.close() // after the engine: its requests end first
+	}
 
 	var errs []error
 	if e != nil {

@@ -27,6 +27,7 @@ type collector struct {
 	srv  *http.Server
 	base string // URL prefix the engine posts to
 	done chan struct{}
+	quit chan struct{} // closed by close: hanging requests end
 
 	mu     sync.Mutex
 	routes map[string]*route
@@ -42,6 +43,7 @@ func newCollector(addr, postBase string) (*collector, error) {
 		ln:     ln,
 		routes: map[string]*route{},
 		done:   make(chan struct{}),
+		quit:   make(chan struct{}),
 	}
 	if postBase == "" {
 		postBase = "http://" + ln.Addr().String()
@@ -60,6 +62,17 @@ func (c *collector) Addr() string { return c.ln.Addr().String() }
 
 // add registers a route at path (starting with "/") and starts its delivery.
 func (c *collector) add(path string) (*route, error) {
+	return c.addRoute(path, false)
+}
+
+// addHanging registers a route at path that reads every request and never
+// answers it: a request ends when the engine gives up, or without an answer
+// when the route is removed or the collector closes.
+func (c *collector) addHanging(path string) (*route, error) {
+	return c.addRoute(path, true)
+}
+
+func (c *collector) addRoute(path string, hang bool) (*route, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -69,6 +82,7 @@ func (c *collector) add(path string) (*route, error) {
 		return nil, fmt.Errorf("record collector: path %s is in use", path)
 	}
 	r := newRoute(c.base + path)
+	r.hang = hang
 	c.routes[path] = r
 	return r, nil
 }
@@ -81,6 +95,7 @@ func (c *collector) remove(path string) {
 	c.mu.Unlock()
 	if r != nil {
 		r.q.Close()
+		close(r.gone)
 	}
 }
 
@@ -95,6 +110,14 @@ func (c *collector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if r == nil {
 		http.Error(w, "no rule collects at "+req.URL.Path, http.StatusNotFound)
 		return
+	}
+	if r.hang {
+		select {
+		case <-req.Context().Done():
+		case <-r.gone:
+		case <-c.quit:
+		}
+		panic(http.ErrAbortHandler) // close the connection without an answer
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, req.Body, maxRecordBody))
 	if err != nil {
@@ -162,7 +185,9 @@ func (c *collector) close() error {
 	c.mu.Unlock()
 	for _, r := range routes {
 		r.q.Close()
+		close(r.gone)
 	}
+	close(c.quit)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := c.srv.Shutdown(ctx)
@@ -179,12 +204,14 @@ func (c *collector) close() error {
 // route is where the records of one rule arrive: q hands them to out in the
 // order they were posted, never dropping one, until the route is removed.
 type route struct {
-	url string
-	out chan target.Record
-	q   *target.RecordQueue
+	url  string
+	out  chan target.Record
+	q    *target.RecordQueue
+	hang bool          // requests are never answered
+	gone chan struct{} // closed when the route is removed
 }
 
 func newRoute(url string) *route {
 	out := make(chan target.Record)
-	return &route{url: url, out: out, q: target.NewRecordQueue(out)}
+	return &route{url: url, out: out, q: target.NewRecordQueue(out), gone: make(chan struct{})}
 }

@@ -50,6 +50,7 @@ func startEngine() *refEngine {
 	Expect(err).NotTo(HaveOccurred())
 	k := config.Default()
 	k.Source.HTTPServerIP = host
+	k.Basic.EnablePrivateNet = true // the collector listens on loopback
 	_, err = fmt.Sscan(port, &k.Source.HTTPServerPort)
 	Expect(err).NotTo(HaveOccurred())
 	e := engine.New(engine.Options{Kuiper: k})
@@ -316,6 +317,7 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		ok, _ = tgt.Supports(target.MessageLimit)
 		Expect(ok).To(BeTrue())
 		Expect(tgt.Name()).To(ContainSubstring(ref.api.URL))
+		Expect(tgt.(target.Describer).Engine(ctx)).To(MatchRegexp(`^version \S+ \(\w+/\w+\)$`), "the version and platform GET / gives")
 
 		err := tgt.Apply(ctx, target.Env{DataServerTLS: &target.TLSFiles{CertFile: "c", KeyFile: "k"}})
 		Expect(err).To(MatchError(target.ErrUnsupported))

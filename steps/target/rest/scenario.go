@@ -61,7 +61,10 @@ type restTarget struct {
 	closed     bool
 }
 
-var _ target.Target = (*restTarget)(nil)
+var (
+	_ target.Target       = (*restTarget)(nil)
+	_ target.HangingSinks = (*restTarget)(nil)
+)
 
 // Name describes the target in reports, with any password of the REST URL
 // masked.
@@ -82,6 +85,9 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 			return true, ""
 		}
 		return false, reasonLifecycle
+	case target.HangingSink:
+		// A collector route that never answers.
+		return true, ""
 	case target.MessageLimit:
 		// Written as maxMessageBytes on the confKeys the scenario's streams
 		// use; an engine that ignores the property fails the scenarios.
@@ -301,6 +307,22 @@ func (t *restTarget) DropStream(ctx context.Context, name string) error {
 // CreateRule posts a rule whose only action is a rest sink to the
 // collector.
 func (t *restTarget) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
+	return t.createRule(ctx, id, sql, 0)
+}
+
+// CreateRuleWithHangingSink posts a rule whose only action is a rest sink,
+// with the given timeout, to a collector route that never answers.
+func (t *restTarget) CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (target.Rule, error) {
+	if timeout <= 0 {
+		return nil, fmt.Errorf("create rule %s: hanging sink timeout %v: want a positive duration", id, timeout)
+	}
+	return t.createRule(ctx, id, sql, timeout)
+}
+
+// createRule posts a rule whose rest sink posts to a new collector route; a
+// hangTimeout above zero makes the route never answer and is the sink's
+// timeout.
+func (t *restTarget) createRule(ctx context.Context, id, sql string, hangTimeout time.Duration) (target.Rule, error) {
 	if err := t.open(); err != nil {
 		return nil, err
 	}
@@ -308,19 +330,25 @@ func (t *restTarget) CreateRule(ctx context.Context, id, sql string) (target.Rul
 		return nil, fmt.Errorf("create rule %s: %w", id, err)
 	}
 	path := fmt.Sprintf("/r/%s/%d", seg(id), t.d.nextSeq())
-	rt, err := t.d.coll.add(path)
+	add := t.d.coll.add
+	if hangTimeout > 0 {
+		add = t.d.coll.addHanging
+	}
+	rt, err := add(path)
 	if err != nil {
 		return nil, fmt.Errorf("create rule %s: %w", id, err)
 	}
 	t.mu.Lock()
 	t.routes = append(t.routes, path)
 	t.mu.Unlock()
+	sink := map[string]any{"url": rt.url, "method": "post", "sendSingle": true}
+	if hangTimeout > 0 {
+		sink["timeout"] = hangTimeout.Milliseconds() // eKuiper: a number is milliseconds
+	}
 	def := map[string]any{
-		"id":  id,
-		"sql": sql,
-		"actions": []map[string]any{{
-			"rest": map[string]any{"url": rt.url, "method": "post", "sendSingle": true},
-		}},
+		"id":      id,
+		"sql":     sql,
+		"actions": []map[string]any{{"rest": sink}},
 	}
 	r := &rule{id: id, t: t, records: rt.out}
 	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules", def); err != nil {

@@ -21,6 +21,9 @@ type Run struct {
 	Name string
 	// Target names the engine under test; it becomes a property of each suite.
 	Target string
+	// SuiteVersion (the wsconform version) and Engine (the engine and its
+	// version, "" when unknown) become properties of each suite too.
+	SuiteVersion, Engine string
 	// Started is when the run started; Duration how long it took.
 	Started  time.Time
 	Duration time.Duration
@@ -93,8 +96,10 @@ func Marshal(run Run) ([]byte, error) {
 			i = len(doc.Suites)
 			byFeature[o.File] = i
 			s := testsuite{Name: o.Feature, Timestamp: run.Started.UTC().Format("2006-01-02T15:04:05")}
-			if run.Target != "" {
-				s.Properties = []property{{Name: "target", Value: run.Target}}
+			for _, p := range []property{{"target", run.Target}, {"wsconform.version", run.SuiteVersion}, {"engine", run.Engine}} {
+				if p.Value != "" {
+					s.Properties = append(s.Properties, p)
+				}
 			}
 			doc.Suites = append(doc.Suites, s)
 			durations = append(durations, 0)

@@ -15,7 +15,7 @@ import (
 
 func sample() junit.Run {
 	return junit.Run{
-		Name: "wsconform", Target: "ref", Started: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), Duration: 3 * time.Second,
+		Name: "wsconform", Target: "ref", SuiteVersion: "v0.3.0", Engine: "eKuiper 2.4.0", Started: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC), Duration: 3 * time.Second,
 		Outcomes: []results.Outcome{
 			{ID: "json-a/1", Feature: "JSON messages", File: "json.feature", Name: "A message", Line: 20,
 				Tags: []string{"@json", "@must", "@id:json-a"}, Status: results.Passed, Example: []string{"message={}", "records=[{}]"}, Duration: 120 * time.Millisecond},
@@ -33,10 +33,14 @@ type doc struct {
 	Failures int `xml:"failures,attr"`
 	Skipped  int `xml:"skipped,attr"`
 	Suites   []struct {
-		Name    string `xml:"name,attr"`
-		Tests   int    `xml:"tests,attr"`
-		Skipped int    `xml:"skipped,attr"`
-		Cases   []struct {
+		Name       string `xml:"name,attr"`
+		Tests      int    `xml:"tests,attr"`
+		Skipped    int    `xml:"skipped,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
 			Name       string `xml:"name,attr"`
 			Classname  string `xml:"classname,attr"`
 			Properties []struct {
@@ -69,6 +73,13 @@ func TestMarshalOneCasePerScenario(t *testing.T) {
 	}
 	if len(d.Suites) != 2 || d.Suites[0].Name != "JSON messages" || d.Suites[0].Tests != 2 || d.Suites[1].Skipped != 1 {
 		t.Fatalf("suites: %+v", d.Suites)
+	}
+	props := map[string]string{}
+	for _, p := range d.Suites[1].Properties {
+		props[p.Name] = p.Value
+	}
+	if props["target"] != "ref" || props["wsconform.version"] != "v0.3.0" || props["engine"] != "eKuiper 2.4.0" {
+		t.Errorf("suite properties %v; want target, wsconform.version and engine", props)
 	}
 	c := d.Suites[0].Cases
 	if c[0].Name != "A message [message={}, records=[{}]]" || c[0].Classname != "JSON messages" {

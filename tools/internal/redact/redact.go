@@ -1,5 +1,7 @@
 // Package redact removes request header values and key material from text
-// that goes into reports and logs.
+// that goes into reports and logs: the values the features send, wherever
+// they appear, and, by structure, whatever secret.Text masks (every value
+// of a sensitive header or property name, PEM blocks, base64 PEM).
 package redact
 
 import (
@@ -9,21 +11,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/wsconform/wsconform/internal/secret"
 	"github.com/wsconform/wsconform/steps/featureset"
 )
 
 // Mask replaces every redacted value.
-const Mask = "[REDACTED]"
+const Mask = secret.Mask
 
 var (
-	// pemBlock is a PEM block, also when its newlines are escaped as \n.
-	pemBlock = regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)`)
-	// pemBase64 is base64 of text starting with "-----BEGIN" (a *Raw confKey
-	// property).
-	pemBase64 = regexp.MustCompile(`LS0tLS1CRUdJTi[A-Za-z0-9+/=]*`)
-	// sensitive header names followed by their value, as "Name: value",
-	// "Name=value", "Name:[value]" (a Go http.Header) or "Name" "value".
-	sensitiveHeader = regexp.MustCompile(`(?i)\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|[a-z0-9-]*(?:token|secret|password)[a-z0-9-]*)("?:\[|"?\s*[:=]\s*"?|"?\s+")([^"\[\]\r\n]*)`)
 	// headerWord finds steps about headers.
 	headerWord = regexp.MustCompile(`(?i)header`)
 	// quoted finds "double quoted" step parameters.
@@ -86,16 +81,7 @@ func (r *Redactor) String(s string) string {
 			s = replaceWord(s, v)
 		}
 	}
-	s = pemBlock.ReplaceAllString(s, "[REDACTED PEM]")
-	s = pemBase64.ReplaceAllString(s, Mask)
-	s = sensitiveHeader.ReplaceAllStringFunc(s, func(m string) string {
-		sub := sensitiveHeader.FindStringSubmatch(m)
-		if strings.TrimSpace(sub[3]) == "" || strings.HasPrefix(sub[3], "[REDACTED") {
-			return m
-		}
-		return sub[1] + sub[2] + Mask
-	})
-	return s
+	return secret.Text(s)
 }
 
 // replaceWord replaces v in s by Mask where v does not continue a word: a

@@ -43,6 +43,12 @@ var _ = Describe("Redactor", func() {
 		Expect(redact.New().String("the rule gets 3 records")).To(Equal("the rule gets 3 records"))
 	})
 
+	It("removes every value of a sensitive header written as a list, also a value it was not told about", func() {
+		Expect(redact.New().String(`the handshake carried Authorization: ["BEARER T0K3N-mangled" "v2"]`)).To(Equal(`the handshake carried Authorization: ["[REDACTED]" "[REDACTED]"]`))
+		Expect(redact.New().String(`{"Cookie":["a=1","b=2"],"X-Site":["north"]}`)).To(Equal(`{"Cookie":["[REDACTED]","[REDACTED]"],"X-Site":["north"]}`))
+		Expect(redact.New().String(`carried Authorization: [\"BEARER\"]`)).To(Equal(`carried Authorization: [\"[REDACTED]\"]`))
+	})
+
 	It("works as a nil Redactor", func() {
 		var n *redact.Redactor
 		Expect(n.String("Authorization: x")).To(Equal("Authorization: [REDACTED]"))

@@ -1,5 +1,7 @@
-// Package report renders the human report of a conformance run (report.md and
-// report.html): scenarios grouped by area and level, each with its id,
+// Package report renders the reports of a conformance run: report.md and
+// report.html for people, summary.json for tools. They name the suite's and
+// the engine's versions and count scenarios per level and per area and
+// level; scenarios are grouped by area and level, each with its id,
 // failures with the failing step and what was expected, skips with the
 // reason. With an expectations file, known deviations are shown apart from
 // real failures, and unexpected outcomes and flaky scenarios are named at the
@@ -9,7 +11,6 @@ package report
 import (
 	"bytes"
 	"fmt"
-	"html/template"
 	"sort"
 	"strings"
 	"time"
@@ -33,6 +34,16 @@ var Levels = []struct{ Tag, Meaning string }{
 type Run struct {
 	// Target names the engine under test.
 	Target string
+	// TargetKind is the --target the run used ("ref" or "rest").
+	TargetKind string
+	// SuiteVersion is the version of the suite that ran (wsconform --version).
+	SuiteVersion string
+	// Engine names the engine and its version, as the engine tells them; ""
+	// when it does not.
+	Engine string
+	// Rerun is the command that runs the suite against the same target, e.g.
+	// "wsconform run --target ref"; a scenario's rerun command adds its id.
+	Rerun string
 	// Started is when the run started; Duration how long it took.
 	Started  time.Time
 	Duration time.Duration
@@ -56,6 +67,22 @@ type Scenario struct {
 	Step, StepLocation         string
 	Error                      string
 	Reason                     string
+	// Feature is the feature's title; File its path in the features
+	// directory and Line the scenario's (or Examples row's) line.
+	Feature, File string
+	Line          int
+	// Area and Level are the area and level tags ("@tls", "@must").
+	Area, Level string
+	// Tags are all the scenario's tags.
+	Tags []string
+	// Example is an Examples row's values, nil for a plain scenario.
+	Example []Pair
+	// Duration is how long the scenario ran.
+	Duration time.Duration
+	// Steps are the scenario's steps with their outcomes.
+	Steps []results.Step
+	// RerunCommand runs this scenario alone against the same target.
+	RerunCommand string
 	// Judgement is set when the run has expectations: Kind is "as
 	// expected", "known deviation", "unexpected pass", "unexpected failure",
 	// "unexpected skip" or "flaky"; Expected the expected outcome and
@@ -87,20 +114,49 @@ type Expectations struct {
 	UnexpectedList, FlakyList []Scenario
 }
 
+// Pair is one column of an Examples row and its value.
+type Pair struct{ Column, Value string }
+
 // Area is one area of the report.
 type Area struct {
 	Tag                     string
 	Passed, Failed, Skipped int
 	Levels                  []Level
+	// Totals are the area's counts per level, one per entry of Levels (the
+	// package variable), in its order.
+	Totals []Totals
 }
 
-// Model is the redacted content of a report, shared by both renderings.
+// Totals are the counts of one level (or of the whole run). Failed counts
+// every failure, the known deviations among them; Deviations counts the
+// failures and skips an expectations file expects.
+type Totals struct {
+	Tag                                 string
+	Passed, Failed, Skipped, Deviations int
+}
+
+// Total is the number of scenarios counted.
+func (t Totals) Total() int { return t.Passed + t.Failed + t.Skipped }
+
+// Model is the redacted content of a report, shared by its renderings.
 type Model struct {
 	Target, Started, Duration, Tags string
-	IDs                             []string
-	Passed, Failed, Skipped         int
-	Legend                          []Level
-	Areas                           []Area
+	// TargetKind, SuiteVersion, Engine and Rerun are those of Run.
+	TargetKind, SuiteVersion, Engine, Rerun string
+	// StartedAt and Elapsed are Started and Duration unrounded.
+	StartedAt               time.Time
+	Elapsed                 time.Duration
+	IDs                     []string
+	Passed, Failed, Skipped int
+	Legend                  []Level
+	Areas                   []Area
+	// Levels are the run's counts per level, in the order of Levels (the
+	// package variable).
+	Levels []Totals
+	// Scenarios are every scenario, failures first: unexpected outcomes,
+	// flaky ones, failures, known deviations, skips, passes; then by area
+	// and location.
+	Scenarios []Scenario
 	// Expectations is nil for a run without an expectations file.
 	Expectations *Expectations
 }
@@ -108,11 +164,17 @@ type Model struct {
 // Build groups and redacts the run's outcomes.
 func Build(run Run, red *redact.Redactor) Model {
 	m := Model{
-		Target:   red.String(run.Target),
-		Started:  run.Started.UTC().Format(time.RFC3339),
-		Duration: run.Duration.Round(10 * time.Millisecond).String(),
-		Tags:     run.Tags,
-		IDs:      run.IDs,
+		Target:       red.String(run.Target),
+		TargetKind:   run.TargetKind,
+		SuiteVersion: run.SuiteVersion,
+		Engine:       red.String(run.Engine),
+		Rerun:        red.String(run.Rerun),
+		Started:      run.Started.UTC().Format(time.RFC3339),
+		StartedAt:    run.Started,
+		Elapsed:      run.Duration,
+		Duration:     run.Duration.Round(10 * time.Millisecond).String(),
+		Tags:         run.Tags,
+		IDs:          run.IDs,
 	}
 	m.Passed, m.Failed, m.Skipped = results.Counts(run.Outcomes)
 	judged := map[string]expectations.Judgement{} // by location
@@ -175,10 +237,15 @@ func Build(run Run, red *redact.Redactor) Model {
 				order = append(order, tag)
 			}
 			s := scenario(o, run.Unsupported, red)
+			s.Area = name
+			if run.Rerun != "" && o.ID != "" {
+				s.RerunCommand = m.Rerun + " --id " + o.ID
+			}
 			j, ok := judged[o.Location()]
 			if ok {
 				judge(&s, j, red)
 			}
+			m.Scenarios = append(m.Scenarios, s)
 			switch {
 			case ok && j.Verdict == expectations.Flaky:
 				l.Flaky = append(l.Flaky, s)
@@ -202,7 +269,70 @@ func Build(run Run, red *redact.Redactor) Model {
 		}
 		m.Areas = append(m.Areas, area)
 	}
+	m.Levels = tally(m.Scenarios)
+	for i, a := range m.Areas {
+		var in []Scenario
+		for _, s := range m.Scenarios {
+			if s.Area == a.Tag {
+				in = append(in, s)
+			}
+		}
+		m.Areas[i].Totals = tally(in)
+	}
+	sort.SliceStable(m.Scenarios, func(i, j int) bool { return urgency(m.Scenarios[i]) < urgency(m.Scenarios[j]) })
 	return m
+}
+
+// tally counts scenarios per level, one Totals per entry of Levels.
+func tally(scenarios []Scenario) []Totals {
+	out := make([]Totals, len(Levels))
+	for i, l := range Levels {
+		out[i].Tag = l.Tag
+	}
+	for _, s := range scenarios {
+		i := rank(levelTags(), s.Level)
+		if i >= len(out) {
+			continue
+		}
+		t := &out[i]
+		switch s.Status {
+		case string(results.Passed):
+			t.Passed++
+		case string(results.Skipped):
+			t.Skipped++
+		default:
+			t.Failed++
+		}
+		if s.Kind == "known deviation" {
+			t.Deviations++
+		}
+	}
+	return out
+}
+
+func levelTags() []string {
+	tags := make([]string, len(Levels))
+	for i, l := range Levels {
+		tags[i] = l.Tag
+	}
+	return tags
+}
+
+// urgency orders scenarios for reading: what needs attention first.
+func urgency(s Scenario) int {
+	switch {
+	case strings.HasPrefix(s.Kind, "unexpected"):
+		return 0
+	case s.Kind == "flaky":
+		return 1
+	case s.Status == string(results.Failed) && s.Kind != "known deviation":
+		return 2
+	case s.Kind == "known deviation":
+		return 3
+	case s.Status == string(results.Skipped):
+		return 4
+	}
+	return 5
 }
 
 func rank(list []string, v string) int {
@@ -263,6 +393,20 @@ func scenario(o results.Outcome, unsupported map[string]string, red *redact.Reda
 		Status:   string(o.Status),
 		Step:     red.String(o.Step),
 		Error:    red.String(strings.TrimSpace(o.Error)),
+		Feature:  red.String(o.Feature),
+		File:     o.File,
+		Line:     o.Line,
+		Level:    levelOf(o),
+		Tags:     o.Tags,
+		Duration: o.Duration,
+	}
+	for _, p := range o.Example {
+		col, val, _ := strings.Cut(p, "=")
+		s.Example = append(s.Example, Pair{Column: col, Value: red.String(val)})
+	}
+	for _, st := range o.Steps {
+		st.Text, st.Argument, st.Error = red.String(st.Text), red.String(st.Argument), red.String(strings.TrimSpace(st.Error))
+		s.Steps = append(s.Steps, st)
 	}
 	if o.StepLine > 0 {
 		s.StepLocation = fmt.Sprintf("%s:%d", o.File, o.StepLine)
@@ -288,7 +432,8 @@ func scenario(o results.Outcome, unsupported map[string]string, red *redact.Reda
 func Markdown(m Model) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "# wsconform conformance report\n\n")
-	fmt.Fprintf(&b, "- Target: %s\n- Started: %s\n- Wall time: %s\n", mdText(m.Target), m.Started, m.Duration)
+	fmt.Fprintf(&b, "- Suite: wsconform %s\n- Target: %s\n- Engine: %s\n- Started: %s\n- Wall time: %s\n",
+		mdText(m.SuiteVersion), mdText(m.Target), mdText(orUnknown(m.Engine)), m.Started, m.Duration)
 	if m.Tags != "" {
 		fmt.Fprintf(&b, "- Scenarios selected by tags: `%s`\n", mdCode(m.Tags))
 	}
@@ -324,6 +469,22 @@ func Markdown(m Model) []byte {
 	b.WriteString("Levels:\n\n")
 	for _, l := range m.Legend {
 		fmt.Fprintf(&b, "- `%s`: %s\n", l.Tag, l.Meaning)
+	}
+	b.WriteString("\n| level | passed | failed | skipped |")
+	if e != nil {
+		b.WriteString(" known deviations |")
+	}
+	b.WriteString("\n|---|---:|---:|---:|")
+	if e != nil {
+		b.WriteString("---:|")
+	}
+	b.WriteString("\n")
+	for _, t := range m.Levels {
+		fmt.Fprintf(&b, "| `%s` | %d | %d | %d |", t.Tag, t.Passed, t.Failed, t.Skipped)
+		if e != nil {
+			fmt.Fprintf(&b, " %d |", t.Deviations)
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n| area | passed | failed | skipped |\n|---|---:|---:|---:|\n")
 	for _, a := range m.Areas {
@@ -364,6 +525,14 @@ func Markdown(m Model) []byte {
 	return b.Bytes()
 }
 
+// orUnknown is s, or a word saying the engine did not tell.
+func orUnknown(s string) string {
+	if s == "" {
+		return "(the engine does not say)"
+	}
+	return s
+}
+
 // mdWhere is a scenario's id and location, e.g. "`server-404`, `server_mode.feature:50`".
 func mdWhere(s Scenario) string {
 	if s.ID == "" {
@@ -397,6 +566,9 @@ func mdFailure(b *bytes.Buffer, s Scenario) {
 	if s.Step != "" {
 		fmt.Fprintf(b, "  - failing step: `%s` (`%s`)\n", mdCode(s.Step), s.StepLocation)
 	}
+	if s.RerunCommand != "" {
+		fmt.Fprintf(b, "  - rerun: `%s`\n", mdCode(s.RerunCommand))
+	}
 	fmt.Fprintf(b, "  - what went wrong:\n\n")
 	for _, line := range strings.Split(s.Error, "\n") {
 		fmt.Fprintf(b, "        %s\n", line)
@@ -409,41 +581,6 @@ var mdEscaper = strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "`", "
 func mdText(s string) string { return mdEscaper.Replace(s) }
 
 func mdCode(s string) string { return strings.NewReplacer("`", "'", "\n", " ").Replace(s) }
-
-var page = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>wsconform conformance report</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}
-.failed,.unexpected{color:#b00020}.skipped{color:#8a6d00}.passed{color:#1b5e20}.flaky{color:#b34700}.deviation{color:#555}
-.banner{border:2px solid #b00020;padding:.4em .8em}.banner.flaky{border-color:#b34700}
-pre{background:#f6f6f6;padding:.6em;white-space:pre-wrap}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em}
-code{background:#f6f6f6}
-</style></head><body>
-<h1>wsconform conformance report</h1>
-<ul><li>Target: {{.Target}}</li><li>Started: {{.Started}}</li><li>Wall time: {{.Duration}}</li>{{if .Tags}}<li>Scenarios selected by tags: <code>{{.Tags}}</code></li>{{end}}{{if .IDs}}<li>Scenarios selected by id:{{range .IDs}} <code>{{.}}</code>{{end}}</li>{{end}}{{with .Expectations}}<li>Expectations: <code>{{.File}}</code> (engine: {{.Engine}})</li>{{end}}</ul>
-<p><strong>{{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped</strong></p>
-{{with .Expectations}}<p><strong>Expectations: {{.AsExpected}} as expected ({{.Deviations}} known deviations), {{.Unexpected}} unexpected, {{.Flaky}} flaky</strong></p>
-{{if .UnexpectedList}}<div class="banner"><p>Unexpected outcomes (they fail the run):</p><ul>{{range .UnexpectedList}}<li class="unexpected"><strong>{{.Kind}}</strong> {{.Summary}}</li>{{end}}</ul></div>
-{{end}}{{if .FlakyList}}<div class="banner flaky"><p>Flaky scenarios (not as expected, then as expected when run again alone):</p><ul>{{range .FlakyList}}<li class="flaky"><strong>FLAKY</strong> {{.Summary}}</li>{{end}}</ul></div>
-{{end}}{{end}}<p>Levels:</p><ul>{{range .Legend}}<li><code>{{.Tag}}</code>: {{.Meaning}}</li>{{end}}</ul>
-<table><tr><th>area</th><th>passed</th><th>failed</th><th>skipped</th></tr>
-{{range .Areas}}<tr><td>{{.Tag}}</td><td>{{.Passed}}</td><td>{{.Failed}}</td><td>{{.Skipped}}</td></tr>
-{{end}}</table>
-{{define "where"}}(<code>{{if .ID}}{{.ID}}</code>, <code>{{end}}{{.Location}}</code>){{end}}
-{{define "expected"}}{{.Expected}}{{if .ExpectReason}}: {{.ExpectReason}}{{else}} (not listed){{end}}{{end}}
-{{define "unexpected"}}{{if eq .Kind "unexpected failure" "unexpected skip"}}; <strong class="unexpected">{{.Kind}}</strong>, expected {{template "expected" .}}{{if .Rerun}} (run again alone: {{.Rerun}}){{end}}{{end}}{{end}}
-{{range .Areas}}<h2>{{.Tag}}</h2><p>{{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} skipped</p>
-{{range .Levels}}<h3><code>{{.Tag}}</code>: {{.Meaning}}</h3><ul>
-{{range .Failed}}<li class="failed"><strong>FAILED</strong> {{.Name}} {{template "where" .}}{{template "unexpected" .}}{{if .Step}}<br>failing step: <code>{{.Step}}</code> (<code>{{.StepLocation}}</code>){{end}}<pre>{{.Error}}</pre></li>
-{{end}}{{range .Flaky}}<li class="flaky"><strong>FLAKY</strong> {{.Name}} {{template "where" .}}: {{.Status}}, then {{.Rerun}} when run again alone; expected {{template "expected" .}}{{if .Error}}<pre>{{.Error}}</pre>{{end}}</li>
-{{end}}{{range .Deviations}}<li class="deviation">known deviation: {{.ExpectReason}}: {{.Name}} {{template "where" .}}, {{.Status}}{{if .Step}} at <code>{{.Step}}</code>{{end}}</li>
-{{end}}{{range .Skipped}}<li class="skipped"><strong>SKIPPED</strong> {{.Name}} {{template "where" .}}: {{.Reason}}{{template "unexpected" .}}</li>
-{{end}}{{range .Passed}}{{if eq .Kind "unexpected pass"}}<li class="unexpected"><strong>UNEXPECTED PASS</strong> {{.Name}} {{template "where" .}}: expected {{template "expected" .}}</li>
-{{else}}<li class="passed">passed: {{.Name}} {{template "where" .}}</li>
-{{end}}{{end}}</ul>
-{{end}}{{end}}</body></html>
-`))
 
 // HTML renders the report as a standalone HTML page.
 func HTML(m Model) ([]byte, error) {

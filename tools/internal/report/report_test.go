@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -56,6 +57,55 @@ var _ = Describe("report", func() {
 		Expect(m.Areas[3].Levels[0].Tag).To(Equal("(no level)"))
 	})
 
+	It("counts every level, in the run and in each area, and puts failures first", func() {
+		Expect(m.Levels).To(Equal([]report.Totals{
+			{Tag: "@must", Passed: 1, Failed: 1, Skipped: 1},
+			{Tag: "@should", Failed: 1},
+			{Tag: "@extension", Skipped: 1},
+		}))
+		Expect(m.Areas[1].Totals[0]).To(Equal(report.Totals{Tag: "@must", Skipped: 1}))
+		Expect(m.Scenarios).To(HaveLen(6))
+		Expect(m.Scenarios[0].Status).To(Equal("failed"))
+		Expect(m.Scenarios[1].Status).To(Equal("failed"))
+		Expect(m.Scenarios[2].Status).To(Equal("skipped"))
+		md := string(report.Markdown(m))
+		Expect(md).To(ContainSubstring("| `@must` | 1 | 1 | 1 |\n| `@should` | 0 | 1 | 0 |\n| `@extension` | 0 | 0 | 1 |\n"))
+	})
+
+	It("writes summary.json with versions, counts per level and area, and every scenario", func() {
+		r := run
+		r.TargetKind, r.SuiteVersion, r.Engine, r.Rerun = "ref", "v1.2.3", "Engine 9", "wsconform run --target ref"
+		r.Outcomes = append([]results.Outcome{{ID: "json-rows/2", Feature: "JSON", File: "json.feature", Name: "rows", Line: 41, Tags: []string{"@json", "@must"},
+			Status: results.Failed, Step: "Then it fails", StepLine: 38, Error: "Authorization: [\"BEARER T0K3N-mangled\"]", Example: []string{"message={}", "n=2"},
+			Duration: 1500 * time.Millisecond}}, r.Outcomes...)
+		b, err := report.JSON(report.Build(r, red))
+		Expect(err).NotTo(HaveOccurred())
+		var got map[string]any
+		Expect(json.Unmarshal(b, &got)).To(Succeed())
+		Expect(got).To(HaveKeyWithValue("schema", "wsconform.summary/v1"))
+		Expect(got["suite"]).To(Equal(map[string]any{"name": "wsconform", "version": "v1.2.3"}))
+		Expect(got["target"]).To(HaveKeyWithValue("name", "ref"))
+		Expect(got["target"]).To(HaveKeyWithValue("engine", "Engine 9"))
+		Expect(got).To(HaveKeyWithValue("started", "2026-11-25T19:00:00Z"))
+		Expect(got).To(HaveKeyWithValue("duration_ms", BeNumerically("==", 1500)))
+		Expect(got["totals"]).To(Equal(map[string]any{"passed": 2.0, "failed": 3.0, "skipped": 2.0}))
+		Expect(got["levels"]).To(HaveKeyWithValue("must", map[string]any{"passed": 1.0, "failed": 2.0, "skipped": 1.0}))
+		Expect(got["areas"]).To(HaveKeyWithValue("tls", HaveKeyWithValue("extension", map[string]any{"passed": 0.0, "failed": 0.0, "skipped": 1.0})))
+		var first map[string]any
+		for _, sc := range got["scenarios"].([]any) {
+			if sc.(map[string]any)["id"] == "json-rows/2" {
+				first = sc.(map[string]any)
+			}
+		}
+		Expect(got["scenarios"].([]any)[0]).To(HaveKeyWithValue("status", "failed"), "failures first")
+		Expect(first).To(Equal(map[string]any{
+			"id": "json-rows/2", "name": "rows", "feature": "features/json.feature", "line": 41.0, "area": "json", "level": "must",
+			"tags": []any{"@json", "@must"}, "example": map[string]any{"message": "{}", "n": "2"}, "status": "failed", "duration_ms": 1500.0,
+			"message": `Authorization: ["[REDACTED]"]`, "step": "Then it fails", "step_line": 38.0, "rerun": "wsconform run --target ref --id json-rows/2",
+		}))
+		Expect(string(b)).NotTo(ContainSubstring("T0K3N"))
+	})
+
 	It("says why a scenario was skipped", func() {
 		Expect(m.Areas[1].Levels[0].Skipped[0].Reason).To(Equal("the target does not support server-tls: start the engine with --tls"))
 		Expect(m.Areas[1].Levels[1].Skipped[0].Reason).To(ContainSubstring(`declined the scenario at its step "Given a confKey"`))
@@ -76,8 +126,8 @@ var _ = Describe("report", func() {
 		page, err := report.HTML(m)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(page)).To(ContainSubstring("wss data server &lt;html&gt;"))
-		Expect(string(page)).To(ContainSubstring(`<li class="failed"><strong>FAILED</strong> nulls are kept`))
-		Expect(string(page)).To(ContainSubstring("2 passed, 2 failed, 2 skipped"))
+		Expect(string(page)).To(MatchRegexp(`<details class="scenario" id="s-" data-id="" data-name="nulls are kept" data-status="failed" data-level="should" data-area="json" open>`))
+		Expect(string(page)).To(ContainSubstring(`<span class="passed">2 passed</span><span class="failed">2 failed</span><span class="skipped">2 skipped</span>`))
 	})
 
 	It("never shows header values or key material", func() {
@@ -158,10 +208,13 @@ expectations:
 		Expect(err).NotTo(HaveOccurred())
 		html := string(page)
 		Expect(html).To(ContainSubstring("Expectations: 3 as expected (2 known deviations), 2 unexpected, 1 flaky"))
-		Expect(html).To(ContainSubstring(`<li class="deviation">known deviation: drops nulls: nulls are kept (<code>json-nulls</code>, <code>json.feature:30</code>), failed at <code>Then the rule gets 2 records</code></li>`))
-		Expect(html).To(ContainSubstring(`<li class="unexpected"><strong>UNEXPECTED PASS</strong> an array (<code>json-array</code>, <code>json.feature:12</code>): expected failed: splits arrays wrongly</li>`))
-		Expect(html).To(ContainSubstring(`<li class="flaky"><strong>FLAKY</strong> sometimes (<code>json-flaky</code>, <code>json.feature:50</code>): failed, then passed when run again alone; expected passed (not listed)`))
-		Expect(html).To(ContainSubstring(`<li class="passed">passed: row one (<code>json-rows/1</code>, <code>json.feature:40</code>)</li>`))
+		Expect(html).To(ContainSubstring(`data-id="json-nulls" data-name="nulls are kept" data-status="failed" data-level="must" data-area="json" data-verdict="known-deviation">`))
+		Expect(html).To(ContainSubstring(`<p class="judgement">Expected failed: drops nulls</p>`))
+		Expect(html).To(ContainSubstring(`data-id="json-array" data-name="an array" data-status="passed" data-level="must" data-area="json" data-verdict="unexpected-pass">`))
+		Expect(html).To(ContainSubstring(`data-id="json-flaky" data-name="sometimes" data-status="failed" data-level="should" data-area="json" data-verdict="flaky" open>`))
+		Expect(html).To(ContainSubstring(`<p class="judgement">Expected passed (not listed); run again alone: passed</p>`))
+		Expect(html).To(ContainSubstring(`data-id="json-rows/1" data-name="row one" data-status="passed" data-level="must" data-area="json" data-verdict="as-expected">`))
+		Expect(html).To(ContainSubstring(`<th>known deviations</th>`))
 		Expect(html).To(ContainSubstring("engine: Engine 9 &lt;beta&gt;"))
 		Expect(html).NotTo(ContainSubstring("tok-SECRET-1"))
 	})
