@@ -65,6 +65,7 @@ Feature: JSON messages
       | {"s": "\ud83d   |
       | {"a": trux}    |
       | {"a": nul}     |
+      | {"s": "a\\     |
 
   @json @must @id:json-every-string-escape
   Scenario: Every JSON string escape is decoded
@@ -401,3 +402,21 @@ Feature: JSON messages
     Then the rule "r1" outputs {"end": true}
     And the rule "r1" reports an exception
     And the rule "r1" keeps running
+
+  @json @should @id:json-nested-number-beyond-float-range
+  Scenario Outline: A number beyond the float range is a decode error at any depth
+    `<message>` is a decode error: a number the float range cannot hold spoils the whole message, however deep it sits.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+
+    Examples:
+      | message                 |
+      | {"a": [1, 1e400]}       |
+      | [{"f": [1e400]}]        |
+      | {"o": {"f": -1e400}}    |
