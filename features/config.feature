@@ -218,3 +218,19 @@ Feature: ConfKeys
       | value      |
       | blue       |
       | ["blue"]   |
+      | {"X Team": ["blue"]} |
+
+  @config @extension @id:config-string-property-of-wrong-kind-refused
+  Scenario Outline: A property that takes text refuses a list or a map
+    A confKey with `<property>: <value>` keeps the rule from running, and the error names the property (eKuiper names rootCaPath, but stops the rule for a list in scheme with an empty message).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | <property> | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<property>"
+
+    Examples:
+      | property | value        |
+      | scheme   | ["ws"]       |
+      | rootCaPath | {"p": "/x"} |

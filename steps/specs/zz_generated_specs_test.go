@@ -143,6 +143,15 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-request-header-wrong-kind-refused/2: requestHeader must map header names to values [config.feature:220]", Label("config", "extension"), func() {
 		runScenario("config.feature", 208, 220)
 	})
+	It("config-request-header-wrong-kind-refused/3: requestHeader must map header names to values [config.feature:221]", Label("config", "extension"), func() {
+		runScenario("config.feature", 208, 221)
+	})
+	It("config-string-property-of-wrong-kind-refused/1: A property that takes text refuses a list or a map [config.feature:235]", Label("config", "extension"), func() {
+		runScenario("config.feature", 224, 235)
+	})
+	It("config-string-property-of-wrong-kind-refused/2: A property that takes text refuses a list or a map [config.feature:236]", Label("config", "extension"), func() {
+		runScenario("config.feature", 224, 236)
+	})
 })
 
 var _ = Describe("JSON messages (json.feature)", func() {
