@@ -36,6 +36,7 @@ Feature: JSON messages
       | {"s": "\ud83d\ude80 caf\u00e9"}                 | [{"s": "🚀 café"}]                                |
       | {"s": "\u00e91 \u00C9e"}                       | [{"s": "é1 Ée"}]                                  |
       | {"s": "\u00e9abc", "t": "\ud83d\ude80xyz"}        | [{"s": "éabc", "t": "🚀xyz"}]                     |
+      | {"s": "naïve\tcafé ✓"}                          | [{"s": "naïve\tcafé ✓"}]                          |
 
   @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
@@ -66,6 +67,7 @@ Feature: JSON messages
       | {"a": trux}    |
       | {"a": nul}     |
       | {"s": "a\\     |
+      | {"a"::1}       |
 
   @json @must @id:json-every-string-escape
   Scenario: Every JSON string escape is decoded

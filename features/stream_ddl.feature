@@ -508,6 +508,7 @@ Feature: Streams and rules
       | n 1 = 1    |
       | # 1 = 1    |
       | n > 1e400  |
+      | n > 1e     |
 
   @stream-ddl @should @id:rules-where-unknown-field-refused
   Scenario Outline: A WHERE on a typed stream may name only its fields
@@ -547,3 +548,13 @@ Feature: Streams and rules
       """
       CREATE STREAM demo () WITH (DATASOURCE="/api/data\
       """
+
+  @stream-ddl @should @id:ddl-unknown-source-type
+  Scenario: A stream of a source type the engine does not know cannot run a rule
+    A stream created with TYPE="nosuchtype" keeps its rules from running.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="nosuchtype")
+      """
+    Then the rule "r1" running "SELECT * FROM demo" is refused

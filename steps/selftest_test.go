@@ -135,16 +135,16 @@ func TestSuiteCatchesDefects(t *testing.T) {
 	reportUncaught(t, failedBy, os.Getenv(mutationReportEnv))
 }
 
-// mutationReportEnv names a JSON report of go run ./tools/mutation (-json)
-// whose caught mutants count, beside the deliberate defects, as failing the
-// scenarios they failed.
+// mutationReportEnv names JSON reports of go run ./tools/mutation (-json),
+// separated like PATH entries, whose caught mutants count, beside the
+// deliberate defects, as failing the scenarios they failed.
 const mutationReportEnv = "WSCONFORM_MUTATION_REPORT"
 
 // reportUncaught logs the scenarios (by id, an outline counting once) that no
 // deliberate defect fails: a scenario nothing breaks may be unable to fail.
-// With a mutation report, it also names those that no caught mutant of it
+// With mutation reports, it also names those that no caught mutant of them
 // fails either.
-func reportUncaught(t *testing.T, failedBy map[string]bool, mutationReport string) {
+func reportUncaught(t *testing.T, failedBy map[string]bool, mutationReports string) {
 	t.Helper()
 	feats, err := featureset.Load(features.FS)
 	if err != nil {
@@ -166,13 +166,19 @@ func reportUncaught(t *testing.T, failedBy map[string]bool, mutationReport strin
 		}
 	}
 	t.Logf("%d of %d scenarios fail with no deliberate defect: %s", len(uncaught), len(all), strings.Join(uncaught, ", "))
-	if mutationReport == "" {
-		t.Logf("set %s to the -json report of go run ./tools/mutation to leave out the scenarios its mutants fail", mutationReportEnv)
+	if mutationReports == "" {
+		t.Logf("set %s to -json reports of go run ./tools/mutation to leave out the scenarios their mutants fail", mutationReportEnv)
 		return
 	}
-	byMutant, err := mutantFailures(mutationReport)
-	if err != nil {
-		t.Fatalf("%s: %v", mutationReportEnv, err)
+	byMutant := map[string]bool{}
+	for _, path := range filepath.SplitList(mutationReports) {
+		ids, err := mutantFailures(path)
+		if err != nil {
+			t.Fatalf("%s: %v", mutationReportEnv, err)
+		}
+		for id := range ids {
+			byMutant[id] = true
+		}
 	}
 	var neither []string
 	for _, id := range uncaught {
@@ -180,7 +186,7 @@ func reportUncaught(t *testing.T, failedBy map[string]bool, mutationReport strin
 			neither = append(neither, id)
 		}
 	}
-	t.Logf("%d of them fail with no caught mutant of %s either: %s", len(neither), mutationReport, strings.Join(neither, ", "))
+	t.Logf("%d of them fail with no caught mutant of %s either: %s", len(neither), mutationReports, strings.Join(neither, ", "))
 }
 
 // mutantFailures reads a mutation report and returns the ids of the
