@@ -299,6 +299,7 @@ Feature: JSON messages
       | {"id": 4, "name": true, "temp": 1, "ok": true}     |
       | {"id": 5, "name": "a", "temp": 1, "ok": "yes"}     |
       | {"id": 6, "name": "a", "temp": 1, "ok": "no"}      |
+      | {"id": 1.5e400, "name": "a", "temp": 1, "ok": true} |
 
   @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs

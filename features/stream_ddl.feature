@@ -468,6 +468,7 @@ Feature: Streams and rules
       | ok = true               | a and c    | [{"s": "a"}, {"s": "c"}]       |
       | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
       | ok != true              | b          | [{"s": "b"}]                   |
+      | n > 0                   | a and b    | [{"s": "a"}, {"s": "b"}]       |
 
   @stream-ddl @should @id:ddl-backquoted-names
   Scenario: A backquoted field name is read as written
