@@ -469,6 +469,7 @@ Feature: Streams and rules
       | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
       | ok != true              | b          | [{"s": "b"}]                   |
       | n > 0                   | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | n < 0.5 OR n >= 2.5     | b and c    | [{"s": "b"}, {"s": "c"}]       |
 
   @stream-ddl @should @id:ddl-backquoted-names
   Scenario: A backquoted field name is read as written
@@ -559,3 +560,12 @@ Feature: Streams and rules
       CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="nosuchtype")
       """
     Then the rule "r1" running "SELECT * FROM demo" is refused
+
+  @stream-ddl @should @id:ddl-quote-escape-in-double-quotes-refused
+  Scenario: An escaped single quote is refused inside double quotes
+    `\'` is no escape of a Go double-quoted string, so a double-quoted option value holding it is refused with "invalid string".
+
+    Then creating this stream fails with "invalid string":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/it\'s", FORMAT="json", TYPE="websocket")
+      """

@@ -14,7 +14,7 @@ const (
 	tokWord            // identifier or keyword, possibly backquoted
 	tokString          // a quoted string value
 	tokPunct           // one of ( ) , = ; * < > <= >= <> !=
-	tokNumber          // a number: digits, maybe a fraction and an exponent
+	tokNumber          // a number: digits, maybe a fraction
 	tokIllegal         // a character no rule accepts
 	tokError           // a lexical error, carried in err
 )
@@ -123,7 +123,7 @@ func lex(src string) []token {
 }
 
 // scanNumber returns the offset after the number at src[i]: digits, then
-// maybe a fraction (.digits) and an exponent (e or E, a sign, digits).
+// maybe a fraction (.digits). An exponent is not read, as eKuiper reads none.
 func scanNumber(src string, i int) int {
 	digits := func(j int) int {
 		for j < len(src) && src[j] >= '0' && src[j] <= '9' {
@@ -134,15 +134,6 @@ func scanNumber(src string, i int) int {
 	i = digits(i)
 	if i+1 < len(src) && src[i] == '.' && src[i+1] >= '0' && src[i+1] <= '9' {
 		i = digits(i + 1)
-	}
-	if i < len(src) && (src[i] == 'e' || src[i] == 'E') {
-		j := i + 1
-		if j < len(src) && (src[j] == '+' || src[j] == '-') {
-			j++
-		}
-		if j < len(src) && src[j] >= '0' && src[j] <= '9' {
-			i = digits(j)
-		}
 	}
 	return i
 }
