@@ -1,6 +1,7 @@
 package ddl
 
 import (
+	"cmp"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -186,14 +187,14 @@ func (c *Cond) Match(rec map[string]any) bool {
 	}
 	// A missing or null field (nil) is of no kind, so it meets no comparison.
 	l, r := c.L.value(rec), c.R.value(rec)
-	var cmp int
+	var order int
 	switch lv := l.(type) {
 	case string:
 		rv, ok := r.(string)
 		if !ok {
 			return false
 		}
-		cmp = strings.Compare(lv, rv)
+		order = strings.Compare(lv, rv)
 	case bool:
 		rv, ok := r.(bool)
 		switch {
@@ -205,23 +206,23 @@ func (c *Cond) Match(rec map[string]any) bool {
 		return false
 	default:
 		var ok bool
-		if cmp, ok = compareNumbers(l, r); !ok {
+		if order, ok = compareNumbers(l, r); !ok {
 			return false
 		}
 	}
 	switch c.Op {
 	case "=":
-		return cmp == 0
+		return order == 0
 	case "!=":
-		return cmp != 0
+		return order != 0
 	case "<":
-		return cmp < 0
+		return order < 0
 	case "<=":
-		return cmp <= 0
+		return order <= 0
 	case ">":
-		return cmp > 0
+		return order > 0
 	case ">=":
-		return cmp >= 0
+		return order >= 0
 	}
 	return false
 }
@@ -239,13 +240,7 @@ func compareNumbers(a, b any) (int, bool) {
 	ai, aInt := a.(int64)
 	bi, bInt := b.(int64)
 	if aInt && bInt {
-		switch {
-		case ai < bi:
-			return -1, true
-		case ai > bi:
-			return 1, true
-		}
-		return 0, true
+		return cmp.Compare(ai, bi), true
 	}
 	af, ok := toFloat(a)
 	if !ok {
@@ -255,13 +250,7 @@ func compareNumbers(a, b any) (int, bool) {
 	if !ok {
 		return 0, false
 	}
-	switch {
-	case af < bf:
-		return -1, true
-	case af > bf:
-		return 1, true
-	}
-	return 0, true
+	return cmp.Compare(af, bf), true
 }
 
 func toFloat(v any) (float64, bool) {
