@@ -511,6 +511,7 @@ Feature: Streams and rules
       | # 1 = 1    |
       | n > 1e400  |
       | n > 1e     |
+      | n >        |
 
   @stream-ddl @should @id:rules-where-unknown-field-refused
   Scenario Outline: A WHERE on a typed stream may name only its fields
