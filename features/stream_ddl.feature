@@ -570,3 +570,12 @@ Feature: Streams and rules
       """
       CREATE STREAM demo () WITH (DATASOURCE="/api/it\'s", FORMAT="json", TYPE="websocket")
       """
+
+  @stream-ddl @should @id:ddl-unknown-format
+  Scenario: A stream of a format the engine does not know is refused
+    Creating a stream with FORMAT="nosuchformat" fails.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="nosuchformat", TYPE="websocket")
+      """

@@ -125,7 +125,7 @@ func New(opts Options) *Engine {
 func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
 
 // CreateStream parses and stores a CREATE STREAM statement. A stream name
-// that ValidateID refuses is ErrInvalid.
+// that ValidateID refuses, or a FORMAT other than json, is ErrInvalid.
 func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	s, err := ddl.ParseStream(sql)
 	if err == nil && e.faults.UpperCaseKeywordsOnly && !strings.HasPrefix(strings.TrimSpace(sql), "CREATE STREAM") {
@@ -136,6 +136,10 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	}
 	if err := ValidateID(s.Name); err != nil {
 		return ddl.Stream{}, err
+	}
+	if f := s.Options.Format; f != "" && !strings.EqualFold(f, "json") {
+		// eKuiper refuses an unknown format when the stream is created.
+		return ddl.Stream{}, withKind(ErrInvalid, fmt.Errorf("create stream %s: unsupported format %q (want json)", s.Name, f))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

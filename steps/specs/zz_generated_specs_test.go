@@ -869,6 +869,9 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("ddl-quote-escape-in-double-quotes-refused: An escaped single quote is refused inside double quotes [stream_ddl.feature:566]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 566, 0)
 	})
+	It("ddl-unknown-format: A stream of a format the engine does not know is refused [stream_ddl.feature:575]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 575, 0)
+	})
 })
 
 var _ = Describe("TLS (tls.feature)", func() {
