@@ -177,3 +177,60 @@ Feature: ConfKeys
     And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
     When the rule "r1" runs "SELECT * FROM demo"
     Then the remote server receives a connection for "/api/data"
+
+  @config @should @id:config-insecure-skip-verify-not-boolean-refused
+  Scenario: insecureSkipVerify must be true or false
+    A confKey with `insecureSkipVerify: maybe` keeps the rule from running, and the error names the property.
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | insecureSkipVerify | maybe |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "insecureSkipVerify"
+
+  @config @extension @id:config-max-message-bytes-refused
+  Scenario Outline: maxMessageBytes must be a positive whole number of bytes
+    `maxMessageBytes: <value>` keeps the rule from running, and the error names the property (eKuiper has no message size property).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | maxMessageBytes | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "maxMessageBytes"
+
+    Examples:
+      | value |
+      | 1.5   |
+      | 0     |
+      | many  |
+
+  @config @extension @id:config-request-header-wrong-kind-refused
+  Scenario Outline: requestHeader must map header names to values
+    A confKey with `requestHeader: <value>` keeps the rule from running, and the error names the property (eKuiper stops the rule with an empty message).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | requestHeader | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "requestHeader"
+
+    Examples:
+      | value      |
+      | blue       |
+      | ["blue"]   |
+      | {"X Team": ["blue"]} |
+
+  @config @extension @id:config-string-property-of-wrong-kind-refused
+  Scenario Outline: A property that takes text refuses a list or a map
+    A confKey with `<property>: <value>` keeps the rule from running, and the error names the property (eKuiper names rootCaPath, but stops the rule for a list in scheme with an empty message).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | <property> | <value> |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<property>"
+
+    Examples:
+      | property | value        |
+      | scheme   | ["ws"]       |
+      | rootCaPath | {"p": "/x"} |

@@ -34,6 +34,9 @@ Feature: JSON messages
       | {"f": 0.1, "e": 1.5e3, "neg": -7}             | [{"f": 0.1, "e": 1500, "neg": -7}]              |
       | {"max": 9007199254740991}                     | [{"max": 9007199254740991}]                     |
       | {"s": "\ud83d\ude80 caf\u00e9"}                 | [{"s": "🚀 café"}]                                |
+      | {"s": "\u00e91 \u00C9e"}                       | [{"s": "é1 Ée"}]                                  |
+      | {"s": "\u00e9abc", "t": "\ud83d\ude80xyz"}        | [{"s": "éabc", "t": "🚀xyz"}]                     |
+      | {"s": "naïve\tcafé ✓"}                          | [{"s": "naïve\tcafé ✓"}]                          |
 
   @json @must @id:json-non-object-decode-error
   Scenario Outline: A message that is not an object or an array of objects is a decode error
@@ -59,6 +62,12 @@ Feature: JSON messages
       | {"a": 1} x     |
       | {"a": 1}{"b": 2} |
       | [{"a": 1}] ]   |
+      |                |
+      | {"s": "\ud83d   |
+      | {"a": trux}    |
+      | {"a": nul}     |
+      | {"s": "a\\     |
+      | {"a"::1}       |
 
   @json @must @id:json-every-string-escape
   Scenario: Every JSON string escape is decoded
@@ -87,7 +96,7 @@ Feature: JSON messages
 
   @json @extension @id:json-strict-syntax
   Scenario Outline: JSON that RFC 8259 forbids is a decode error
-    A raw control character inside a string and a number with a leading zero are invalid JSON (eKuiper accepts both: 0123 becomes 123). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
+    A raw control character inside a string, a number with a leading zero and a \u escape with a digit that is not hexadecimal are invalid JSON (eKuiper accepts them all: 0123 becomes 123, \u00G9 stays as written). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
@@ -103,6 +112,7 @@ Feature: JSON messages
       | {"s": "line\nbreak"}   |
       | {"n": 0123}            |
       | {"n": -01}             |
+      | {"s": "\u00G9"}        |
 
   @json @extension @id:json-int64-limits-exact
   Scenario Outline: Integers at and beyond the int64 limits stay exact
@@ -193,7 +203,7 @@ Feature: JSON messages
 
   @json @should @id:json-typed-boolean-from-strings-and-numbers
   Scenario Outline: A BOOLEAN field takes the strings Go's ParseBool takes and any number
-    "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0; other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
+    "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0 (1e400, beyond the float range, is true; 1e-400 is 0); other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
 
     Given a stream created with:
       """
@@ -214,6 +224,8 @@ Feature: JSON messages
       | {"id": 5, "ok": 1}       | {"id": 5, "ok": true}  |
       | {"id": 6, "ok": 0}       | {"id": 6, "ok": false} |
       | {"id": 7, "ok": 2.5}     | {"id": 7, "ok": true}  |
+      | {"id": 8, "ok": 1e400}   | {"id": 8, "ok": true}  |
+      | {"id": 9, "ok": 1e-400}  | {"id": 9, "ok": false} |
 
   @json @should @id:json-typed-number-to-string
   Scenario Outline: A number in a STRING field is written the way Go's %v writes a float64
@@ -287,6 +299,7 @@ Feature: JSON messages
       | {"id": 4, "name": true, "temp": 1, "ok": true}     |
       | {"id": 5, "name": "a", "temp": 1, "ok": "yes"}     |
       | {"id": 6, "name": "a", "temp": 1, "ok": "no"}      |
+      | {"id": 1.5e400, "name": "a", "temp": 1, "ok": true} |
 
   @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs
@@ -379,3 +392,34 @@ Feature: JSON messages
     And a client "c1" connected to "/api/data"
     When client "c1" sends '[{"id": 1, "name": "a", "x": 0}, {"id": 2, "name": 3, "y": 0}]'
     Then the rule "r1" outputs [{"id": 1, "name": "a"}, {"id": 2, "name": "3"}]
+
+  @json @should @id:json-number-beyond-float-range
+  Scenario: A number beyond the float range is a decode error
+    A schemaless stream cannot hold `1e400`: the message is a decode error and the connection stays open.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"f": 1e400}'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+    And the rule "r1" keeps running
+
+  @json @should @id:json-nested-number-beyond-float-range
+  Scenario Outline: A number beyond the float range is a decode error at any depth
+    `<message>` is a decode error: a number the float range cannot hold spoils the whole message, however deep it sits.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+
+    Examples:
+      | message                 |
+      | {"a": [1, 1e400]}       |
+      | [{"f": [1e400]}]        |
+      | {"o": {"f": -1e400}}    |

@@ -264,3 +264,18 @@ Feature: Server mode
     And the rule "r1" runs "SELECT * FROM demo"
     And a silent TCP connection to the data server
     Then the data server closes that connection within 10 seconds
+
+  @server-mode @should @id:server-two-streams-one-path
+  Scenario: Two streams on one path share its endpoint
+    A second stream with the same DATASOURCE reads the same endpoint: a client's messages reach the rules of both streams.
+
+    Given a server-mode stream "first" on "/api/data"
+    And a server-mode stream "second" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM first"
+    And the rule "r2" runs "SELECT * FROM second"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r2" outputs {"n": 1}
+    And the rule "r1" outputs nothing more
+    And the rule "r2" outputs nothing more

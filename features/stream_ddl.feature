@@ -3,7 +3,8 @@ Feature: Streams and rules
   the options are DATASOURCE (the path), FORMAT (`json`, the default), TYPE
   (`websocket`), CONF_KEY (the confKey, `default` when absent) and SHARED.
   Keywords and option names are not case sensitive; `name ()` makes a schemaless
-  stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`.
+  stream. A rule reads a stream with `SELECT * FROM name` or `SELECT a, b FROM name`,
+  maybe with a WHERE condition.
 
   @stream-ddl @must @id:ddl-documented-forms
   Scenario Outline: A stream can be created in every documented form
@@ -133,14 +134,14 @@ Feature: Streams and rules
 
   @stream-ddl @extension @id:ddl-select-unsupported-refused
   Scenario Outline: A rule with SQL the engine does not run is refused, never run as SELECT *
-    eKuiper runs all of these (a WHERE filters records). An engine that runs only `SELECT *` and field lists, as the reference does, refuses the rule with a message naming what it does not run, rather than ignore it.
+    eKuiper runs all of these. An engine that runs only `SELECT *`, field lists and WHERE comparisons, as the reference does, refuses the rule with a message naming what it does not run, rather than ignore it.
 
     Given a server-mode stream "demo" on "/api/data"
     Then the rule "r1" running "<sql>" is refused with "<message>"
 
     Examples:
       | sql                              | message                  |
-      | SELECT * FROM demo WHERE id > 1  | WHERE is not supported   |
+      | SELECT * FROM demo WHERE id + 1 > 2 | + is not supported in WHERE |
       | SELECT * FROM demo ORDER BY id   | ORDER BY is not supported |
       | SELECT * FROM demo LIMIT 1       | LIMIT is not supported   |
       | SELECT upper(name) FROM demo     | function upper not found |
@@ -407,3 +408,174 @@ Feature: Streams and rules
       | ..  |
       | .   |
       | a/b |
+
+  @stream-ddl @should @id:ddl-unterminated-string
+  Scenario: A string that is never closed is refused
+    A statement that ends inside a quoted option value is a syntax error.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data
+      """
+
+  @stream-ddl @should @id:rules-where-filters-records
+  Scenario: A rule with WHERE outputs only the records that meet its condition
+    `WHERE n > 1 AND n <= 3 AND ok = true` keeps the records whose n is 2 or 3 and whose ok is true, in order; a record without n is not output.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT n FROM demo WHERE n > 1 AND n <= 3 AND ok = true"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "ok": true}, {"n": 2, "ok": true}, {"n": 3, "ok": false}, {"ok": true}]'
+    And client "c1" sends '{"n": 3, "ok": true}'
+    And client "c1" sends '{"n": 4, "ok": true}'
+    Then the rule "r1" outputs [{"n": 2}, {"n": 3}]
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-or-parentheses
+  Scenario: WHERE takes OR and parentheses
+    `WHERE n = 1 OR (n >= 3 AND n != 4)` keeps the records whose n is 1, 3 or above 4.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo WHERE n = 1 OR (n >= 3 AND n != 4)"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1}, {"n": 2}, {"n": 3}, {"n": 4}, {"n": 5}]'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 3}, {"n": 5}]
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-comparisons
+  Scenario Outline: WHERE compares numbers, strings and booleans
+    `WHERE <condition>` keeps, of the records a, b, c and d below, <kept>; a record without the field compared is never kept.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE <condition>"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "a", "ok": true}, {"n": 2.5, "s": "b", "ok": false}, {"n": -3, "s": "c", "ok": true}, {"s": "d"}]'
+    Then the rule "r1" outputs <records>
+    And the rule "r1" outputs nothing more
+
+    Examples:
+      | condition               | kept       | records                        |
+      | n > 1                   | b          | [{"s": "b"}]                   |
+      | n >= 1                  | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | n < 1                   | c          | [{"s": "c"}]                   |
+      | n <= 1                  | a and c    | [{"s": "a"}, {"s": "c"}]       |
+      | n = -3                  | c          | [{"s": "c"}]                   |
+      | n != 1                  | b and c    | [{"s": "b"}, {"s": "c"}]       |
+      | n > -3 AND n < 2.5      | a          | [{"s": "a"}]                   |
+      | s = 'b'                 | b          | [{"s": "b"}]                   |
+      | s < 'b'                 | a          | [{"s": "a"}]                   |
+      | s >= 'c'                | c and d    | [{"s": "c"}, {"s": "d"}]       |
+      | ok = true               | a and c    | [{"s": "a"}, {"s": "c"}]       |
+      | ok = false OR n = 1     | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | ok != true              | b          | [{"s": "b"}]                   |
+      | n > 0                   | a and b    | [{"s": "a"}, {"s": "b"}]       |
+      | n < 0.5 OR n >= 2.5     | b and c    | [{"s": "b"}, {"s": "c"}]       |
+
+  @stream-ddl @should @id:ddl-backquoted-names
+  Scenario: A backquoted field name is read as written
+    Backquotes enclose a field name, which may then be a keyword: the fields room and select, both backquoted, are selected.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT `room`, `select` FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"room": "hall", "select": 1, "other": 2}'
+    Then the rule "r1" outputs {"room": "hall", "select": 1}
+
+  @stream-ddl @should @id:rules-where-large-integers
+  Scenario: WHERE compares integers beyond the int64 range by value
+    `WHERE n > 10000000000000000000` keeps a record whose n is 12345678901234567890 and drops one whose n is 1.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE n > 10000000000000000000"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "small"}, {"n": 12345678901234567890, "s": "large"}]'
+    Then the rule "r1" outputs {"s": "large"}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:rules-where-syntax-error-refused
+  Scenario Outline: A WHERE that does not parse is refused
+    A condition cut short or unbalanced, `WHERE <condition>`, keeps the rule from running: it never runs as if there were no WHERE.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM demo WHERE <condition>" is refused
+
+    Examples:
+      | condition  |
+      | n = 1 OR   |
+      | n = 1 AND  |
+      | (n = 1 OR  |
+      | (n = 1     |
+      | = 1        |
+      | n =        |
+      | n 1 = 1    |
+      | # 1 = 1    |
+      | n > 1e400  |
+      | n > 1e     |
+      | n >        |
+
+  @stream-ddl @should @id:rules-where-unknown-field-refused
+  Scenario Outline: A WHERE on a typed stream may name only its fields
+    On a stream declaring only n and s, a rule with `WHERE <condition>` is refused: x is no field of the stream.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (n BIGINT, s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    Then the rule "r1" running "SELECT n FROM demo WHERE <condition>" is refused
+
+    Examples:
+      | condition          |
+      | x > 1              |
+      | n > 1 AND 2 < x    |
+      | n > 1 OR s = x     |
+
+  @stream-ddl @should @id:rules-where-typed-stream
+  Scenario: A WHERE on a typed stream compares its converted fields
+    On a stream declaring n BIGINT and s STRING, `WHERE n > 1 AND s = '5'` keeps the record whose n is 2 and whose s, sent as the number 5, became the string "5".
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (n BIGINT, s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT n FROM demo WHERE n > 1 AND s = '5'"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": 5}, {"n": 2, "s": 5}, {"n": 3, "s": 6}]'
+    Then the rule "r1" outputs {"n": 2}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @should @id:ddl-string-ends-in-backslash
+  Scenario: A statement that ends in a backslash inside a string is refused
+    A quoted option value whose last character is an escaping backslash never closes: the statement is a syntax error.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data\
+      """
+
+  @stream-ddl @should @id:ddl-unknown-source-type
+  Scenario: A stream of a source type the engine does not know cannot run a rule
+    A stream created with TYPE="nosuchtype" keeps its rules from running.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="nosuchtype")
+      """
+    Then the rule "r1" running "SELECT * FROM demo" is refused
+
+  @stream-ddl @should @id:ddl-quote-escape-in-double-quotes-refused
+  Scenario: An escaped single quote is refused inside double quotes
+    `\'` is no escape of a Go double-quoted string, so a double-quoted option value holding it is refused with "invalid string".
+
+    Then creating this stream fails with "invalid string":
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/it\'s", FORMAT="json", TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:ddl-unknown-format
+  Scenario: A stream of a format the engine does not know is refused
+    Creating a stream with FORMAT="nosuchformat" fails.
+
+    Then creating this stream fails:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="nosuchformat", TYPE="websocket")
+      """

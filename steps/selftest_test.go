@@ -11,8 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/steps"
+	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/target/ref"
 )
 
@@ -74,10 +76,11 @@ func TestSuiteCatchesDefects(t *testing.T) {
 		}
 	}
 	var (
-		mu     sync.Mutex
-		caught []string
-		wg     sync.WaitGroup
-		slots  = make(chan struct{}, variantsAtOnce)
+		mu       sync.Mutex
+		caught   []string
+		failedBy = map[string]bool{} // ids of the scenarios some defect fails
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, variantsAtOnce)
 	)
 	for _, name := range names {
 		area, ok := defectAreas[name]
@@ -102,12 +105,17 @@ func TestSuiteCatchesDefects(t *testing.T) {
 					t.Fatalf("with defect %s, every %s scenario passed: the suite does not notice it", name, area)
 				}
 				inArea := 0
+				mu.Lock()
 				for _, f := range failed {
 					if f.has(area) {
 						inArea++
 					}
+					if id := f.id(); id != "" {
+						failedBy[id] = true
+					}
 					t.Logf("failed: %s", f.describe())
 				}
+				mu.Unlock()
 				if inArea == 0 {
 					t.Fatalf("with defect %s, no %s scenario failed; failed: %v", name, area, failed)
 				}
@@ -124,6 +132,95 @@ func TestSuiteCatchesDefects(t *testing.T) {
 	if len(caught) < 10 {
 		t.Errorf("the suite caught %d defects; want at least 10", len(caught))
 	}
+	reportUncaught(t, failedBy, os.Getenv(mutationReportEnv))
+}
+
+// mutationReportEnv names JSON reports of go run ./tools/mutation (-json),
+// separated like PATH entries, whose caught mutants count, beside the
+// deliberate defects, as failing the scenarios they failed.
+const mutationReportEnv = "WSCONFORM_MUTATION_REPORT"
+
+// reportUncaught logs the scenarios (by id, an outline counting once) that no
+// deliberate defect fails: a scenario nothing breaks may be unable to fail.
+// With mutation reports, it also names those that no caught mutant of them
+// fails either.
+func reportUncaught(t *testing.T, failedBy map[string]bool, mutationReports string) {
+	t.Helper()
+	feats, err := featureset.Load(features.FS)
+	if err != nil {
+		t.Fatalf("load the features: %v", err)
+	}
+	var all, uncaught []string
+	seen := map[string]bool{}
+	for _, f := range feats {
+		for _, sc := range f.Scenarios {
+			id := featureset.BaseID(sc.ID)
+			if id == "" || seen[id] {
+				continue
+			}
+			seen[id] = true
+			all = append(all, id)
+			if !failedBy[id] {
+				uncaught = append(uncaught, id)
+			}
+		}
+	}
+	t.Logf("%d of %d scenarios fail with no deliberate defect: %s", len(uncaught), len(all), strings.Join(uncaught, ", "))
+	if mutationReports == "" {
+		t.Logf("set %s to -json reports of go run ./tools/mutation to leave out the scenarios their mutants fail", mutationReportEnv)
+		return
+	}
+	// A mutant that fails most of the suite (a parser that refuses every
+	// statement) shows nothing about any one scenario: it is left out.
+	byMutant, broad := map[string]bool{}, 0
+	for _, path := range filepath.SplitList(mutationReports) {
+		failures, err := mutantFailures(path)
+		if err != nil {
+			t.Fatalf("%s: %v", mutationReportEnv, err)
+		}
+		for _, ids := range failures {
+			if len(ids) > len(all)/2 {
+				broad++
+				continue
+			}
+			for _, id := range ids {
+				byMutant[id] = true
+			}
+		}
+	}
+	var neither []string
+	for _, id := range uncaught {
+		if !byMutant[id] {
+			neither = append(neither, id)
+		}
+	}
+	t.Logf("%d of them fail with no caught mutant of %s either (%d mutants failing more than half of the %d scenarios left out): %s",
+		len(neither), mutationReports, broad, len(all), strings.Join(neither, ", "))
+}
+
+// mutantFailures reads a mutation report and returns, for each caught mutant
+// with a cucumber report, the ids of the scenarios it failed.
+func mutantFailures(path string) ([][]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rep struct {
+		Results []struct {
+			Status string   `json:"status"`
+			Failed []string `json:"failed_scenarios"`
+		} `json:"results"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("parse the mutation report %s: %w", path, err)
+	}
+	var failures [][]string
+	for _, r := range rep.Results {
+		if r.Status == "caught" && len(r.Failed) > 0 {
+			failures = append(failures, r.Failed)
+		}
+	}
+	return failures, nil
 }
 
 // failedScenario is a scenario that did not pass in a cucumber report.
@@ -141,6 +238,16 @@ func (f failedScenario) has(tag string) bool {
 		}
 	}
 	return false
+}
+
+// id is the scenario's @id: tag value, "" without one.
+func (f failedScenario) id() string {
+	for _, t := range f.Tags {
+		if id, ok := strings.CutPrefix(t, "@id:"); ok {
+			return id
+		}
+	}
+	return ""
 }
 
 func (f failedScenario) String() string { return fmt.Sprintf("%q", f.Name) }

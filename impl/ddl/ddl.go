@@ -96,12 +96,14 @@ type Stream struct {
 // Schemaless reports whether the stream declares no fields.
 func (s Stream) Schemaless() bool { return s.Fields == nil }
 
-// Select is a parsed `SELECT * FROM s` or `SELECT a, b FROM s`.
+// Select is a parsed `SELECT * FROM s` or `SELECT a, b FROM s`, maybe with a WHERE.
 type Select struct {
 	// Fields are the selected field names; nil for SELECT *.
 	Fields []string `json:"fields"`
 	// From is the stream name.
 	From string `json:"from"`
+	// Where is the WHERE condition; nil when there is none.
+	Where *Cond `json:"where,omitempty"`
 }
 
 // SyntaxError describes where a statement stops making sense.

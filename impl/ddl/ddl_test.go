@@ -1,6 +1,7 @@
 package ddl_test
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 
@@ -165,7 +166,10 @@ var _ = Describe("the CLI tail of create stream", func() {
 })
 
 // selectOnly is the reference's note on what it runs, in every refusal of a SELECT.
-const selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream"
+const (
+	selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream, with an optional WHERE"
+	whereOnly  = "this engine runs only comparisons (= != < <= > >=) of fields and values, joined by AND and OR"
+)
 
 var _ = Describe("SELECT", func() {
 	DescribeTable("parses",
@@ -178,6 +182,40 @@ var _ = Describe("SELECT", func() {
 		Entry("a field list", "select a, b from demo;", ddl.Select{Fields: []string{"a", "b"}, From: "demo"}),
 		Entry("one field", "SELECT temp FROM s1", ddl.Select{Fields: []string{"temp"}, From: "s1"}),
 		Entry("backquoted names", "SELECT `from` FROM `my s`", ddl.Select{Fields: []string{"from"}, From: "my s"}),
+		Entry("a WHERE comparison", "SELECT a FROM s WHERE a >= -1.5", ddl.Select{Fields: []string{"a"}, From: "s",
+			Where: &ddl.Cond{Op: ">=", L: &ddl.Operand{Field: "a"}, R: &ddl.Operand{Value: -1.5}}}),
+		Entry("AND before OR", "SELECT * FROM s where a != 1 or b = 'x' and `c` = true", ddl.Select{From: "s",
+			Where: &ddl.Cond{Op: "OR", Args: []*ddl.Cond{
+				{Op: "!=", L: &ddl.Operand{Field: "a"}, R: &ddl.Operand{Value: int64(1)}},
+				{Op: "AND", Args: []*ddl.Cond{
+					{Op: "=", L: &ddl.Operand{Field: "b"}, R: &ddl.Operand{Value: "x"}},
+					{Op: "=", L: &ddl.Operand{Field: "c"}, R: &ddl.Operand{Value: true}},
+				}},
+			}}}),
+	)
+
+	DescribeTable("WHERE matches records",
+		func(where string, rec map[string]any, want bool) {
+			sel, err := ddl.ParseSelect("SELECT * FROM s WHERE " + where)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(sel.Where.Match(rec)).To(Equal(want))
+		},
+		Entry("an integer above", "n > 1", map[string]any{"n": int64(2)}, true),
+		Entry("an integer not above", "n > 1", map[string]any{"n": int64(1)}, false),
+		Entry("a float against an integer", "n >= 2", map[string]any{"n": 1.5}, false),
+		Entry("a large integer", "n = 12345678901234567890", map[string]any{"n": json.Number("12345678901234567890")}, true),
+		Entry("exact int64 comparison", "n < 9007199254740993", map[string]any{"n": int64(9007199254740992)}, true),
+		Entry("a string", "room = \"hall\"", map[string]any{"room": "hall"}, true),
+		Entry("strings in order", "room < \"b\"", map[string]any{"room": "a"}, true),
+		Entry("a missing field", "n != 1", map[string]any{}, false),
+		Entry("a null field", "n = 1", map[string]any{"n": nil}, false),
+		Entry("a string and a number", "n = 1", map[string]any{"n": "1"}, false),
+		Entry("booleans", "ok = true", map[string]any{"ok": true}, true),
+		Entry("booleans in order", "ok > false", map[string]any{"ok": true}, false),
+		Entry("two fields", "a < b", map[string]any{"a": int64(1), "b": 2.5}, true),
+		Entry("AND", "a = 1 AND b = 2", map[string]any{"a": int64(1), "b": int64(3)}, false),
+		Entry("OR", "a = 1 OR b = 2", map[string]any{"a": int64(0), "b": int64(2)}, true),
+		Entry("parentheses", "(a = 1 OR a = 2) AND b = 3", map[string]any{"a": int64(2), "b": int64(4)}, false),
 	)
 
 	DescribeTable("rejects",
@@ -190,7 +228,13 @@ var _ = Describe("SELECT", func() {
 		Entry("no FROM", "SELECT *", "EOF", "FROM"),
 		Entry("no stream", "SELECT * FROM", "EOF", "stream name"),
 		Entry("an empty field list", "SELECT FROM s", "FROM", "field name or *"),
-		Entry("a WHERE clause", "SELECT * FROM s WHERE a = 1", "WHERE", "semicolon or EOF (WHERE is not supported: "+selectOnly+")"),
+		Entry("arithmetic in WHERE", "SELECT * FROM s WHERE a + 1 > 2", "+", "a comparison operator (+ is not supported in WHERE: "+whereOnly+")"),
+		Entry("a function in WHERE", "SELECT * FROM s WHERE upper(a) = \"X\"", "(", "a comparison operator (function upper not found: "+whereOnly+")"),
+		Entry("a WHERE without a condition", "SELECT * FROM s WHERE", "EOF", "a field name or a value ("+whereOnly+")"),
+		Entry("an unclosed parenthesis in WHERE", "SELECT * FROM s WHERE (a = 1", "EOF", "AND, OR or )"),
+		Entry("NOT in WHERE", "SELECT * FROM s WHERE NOT a = 1", "NOT", "a field name or a value (NOT is not supported in WHERE: "+whereOnly+")"),
+		Entry("<> in WHERE", "SELECT * FROM s WHERE a <> 1", "<>", "a comparison operator (<> is not supported in WHERE: "+whereOnly+")"),
+		Entry("a clause after WHERE", "SELECT * FROM s WHERE a = 1 LIMIT 1", "LIMIT", "semicolon or EOF (LIMIT is not supported: "+selectOnly+")"),
 		Entry("a GROUP BY clause", "SELECT a FROM s GROUP BY a", "GROUP", "semicolon or EOF (GROUP BY is not supported: "+selectOnly+")"),
 		Entry("an ORDER BY clause", "SELECT * FROM s order by a", "order", "semicolon or EOF (ORDER BY is not supported: "+selectOnly+")"),
 		Entry("a LIMIT clause", "SELECT * FROM s LIMIT 1", "LIMIT", "semicolon or EOF (LIMIT is not supported: "+selectOnly+")"),

@@ -13,7 +13,8 @@ const (
 	tokEOF     tokKind = iota
 	tokWord            // identifier or keyword, possibly backquoted
 	tokString          // a quoted string value
-	tokPunct           // one of ( ) , = ; *
+	tokPunct           // one of ( ) , = ; * < > <= >= <> !=
+	tokNumber          // a number: digits, maybe a fraction
 	tokIllegal         // a character no rule accepts
 	tokError           // a lexical error, carried in err
 )
@@ -65,6 +66,20 @@ func lex(src string) []token {
 		case c == '(' || c == ')' || c == ',' || c == '=' || c == ';' || c == '*':
 			toks = append(toks, token{kind: tokPunct, lit: src[i : i+1], pos: start})
 			i++
+		case c == '<' || c == '>' || c == '!':
+			n := 1
+			if i+1 < len(src) && (src[i+1] == '=' || (c == '<' && src[i+1] == '>')) {
+				n = 2
+			}
+			kind := tokPunct
+			if c == '!' && n == 1 {
+				kind = tokIllegal
+			}
+			toks = append(toks, token{kind: kind, lit: src[i : i+n], pos: start})
+			i += n
+		case c >= '0' && c <= '9':
+			i = scanNumber(src, i)
+			toks = append(toks, token{kind: tokNumber, lit: src[start:i], pos: start})
 		case c == '"' || c == '\'':
 			s, end, ok := scanString(src, i)
 			switch {
@@ -105,6 +120,22 @@ func lex(src string) []token {
 			toks = append(toks, token{kind: tokWord, lit: src[start:i], pos: start})
 		}
 	}
+}
+
+// scanNumber returns the offset after the number at src[i]: digits, then
+// maybe a fraction (.digits). An exponent is not read, as eKuiper reads none.
+func scanNumber(src string, i int) int {
+	digits := func(j int) int {
+		for j < len(src) && src[j] >= '0' && src[j] <= '9' {
+			j++
+		}
+		return j
+	}
+	i = digits(i)
+	if i+1 < len(src) && src[i] == '.' && src[i+1] >= '0' && src[i+1] <= '9' {
+		i = digits(i + 1)
+	}
+	return i
 }
 
 // scanString reads a string quoted by src[i]. Its escapes are Go's, as

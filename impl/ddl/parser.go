@@ -294,7 +294,8 @@ func ParseCLIStream(args string) (Stream, error) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// ParseSelect parses `SELECT * FROM s` or `SELECT a, b FROM s`, with an
+// ParseSelect parses `SELECT * FROM s` or `SELECT a, b FROM s`, maybe with
+// a WHERE condition (comparisons joined by AND, OR and NOT), with an
 // optional trailing semicolon. Keywords are case-insensitive. Errors are
 // *SyntaxError.
 func ParseSelect(sql string) (Select, error) {
@@ -332,6 +333,12 @@ func ParseSelect(sql string) (Select, error) {
 		return Select{}, err
 	}
 	sel.From = from
+	if p.peek().is("WHERE") {
+		p.next()
+		if sel.Where, err = p.where(); err != nil {
+			return Select{}, err
+		}
+	}
 	if t := p.peek(); t.kind == tokWord && !t.quoted {
 		clause := strings.ToUpper(t.lit)
 		if n := p.toks[p.i+1]; (clause == "GROUP" || clause == "ORDER") && n.is("BY") {
@@ -347,4 +354,4 @@ func ParseSelect(sql string) (Select, error) {
 
 // selectOnly says which SELECT statements the reference runs; a rule with
 // anything more is refused, never run as if the rest were not there.
-const selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream"
+const selectOnly = "this engine runs only SELECT * FROM stream and SELECT field, ... FROM stream, with an optional WHERE"

@@ -292,10 +292,9 @@ func convert(v any, f *ddl.Field) (any, error) {
 		case float64:
 			return t != 0, nil
 		case json.Number:
-			x, err := strconv.ParseFloat(string(t), 64)
-			if err != nil {
-				return nil, fmt.Errorf("the number %s is out of the float range", t)
-			}
+			// Beyond the float range ParseFloat gives ±Inf (and ErrRange),
+			// which is not 0: true, as eKuiper has it.
+			x, _ := strconv.ParseFloat(string(t), 64)
 			return x != 0, nil
 		}
 	case ddl.Datetime:

@@ -127,7 +127,7 @@ func New(opts Options) *Engine {
 func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
 
 // CreateStream parses and stores a CREATE STREAM statement. A stream name
-// that ValidateID refuses is ErrInvalid.
+// that ValidateID refuses, or a FORMAT other than json, is ErrInvalid.
 func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	s, err := ddl.ParseStream(sql)
 	if err == nil && e.faults.UpperCaseKeywordsOnly && !strings.HasPrefix(strings.TrimSpace(sql), "CREATE STREAM") {
@@ -138,6 +138,10 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	}
 	if err := ValidateID(s.Name); err != nil {
 		return ddl.Stream{}, err
+	}
+	if f := s.Options.Format; f != "" && !strings.EqualFold(f, "json") {
+		// eKuiper refuses an unknown format when the stream is created.
+		return ddl.Stream{}, withKind(ErrInvalid, fmt.Errorf("create stream %s: unsupported format %q (want json)", s.Name, f))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -171,7 +175,7 @@ func (e *Engine) DropStream(name string) error {
 	}
 	delete(e.streams, name)
 	for key, h := range e.hubs {
-		if (key == "stream/"+name || strings.HasPrefix(key, "stream/"+name+"/rule/")) && h.idle() {
+		if (key == "stream/"+name || strings.HasPrefix(key, "stream/"+name+"/rule/") || strings.HasPrefix(key, "endpoint/")) && h.idle() {
 			delete(e.hubs, key)
 		}
 	}
@@ -291,9 +295,14 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 }
 
 // hubForLocked returns the hub a stream's rules attach to, making it when needed.
-// e.mu must be held.
+// Server-mode streams on one path share the hub of that endpoint, as eKuiper
+// shares it; a client-mode stream has a hub of its own. e.mu must be held.
 func (e *Engine) hubForLocked(s ddl.Stream, props config.Props, ruleID string) *hub {
 	key := "stream/" + s.Name
+	if props.ServerMode() {
+		path, _, _ := strings.Cut(s.Options.Datasource, "?")
+		key = "endpoint/" + path
+	}
 	if e.faults.ConnectionPerRule && !props.ServerMode() {
 		key += "/rule/" + ruleID
 	}
@@ -363,6 +372,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		done:    make(chan struct{}),
 		m:       m,
 		project: projection(r.sel, e.faults),
+		where:   r.sel.Where,
 		hub:     h,
 		onError: func(sink string, err error) {
 			e.logger.Warn("sink exception", "rule", r.def.ID, "sink", sink, "error", err)

@@ -31,7 +31,9 @@ type hub struct {
 	// runs is the list of running rules fed by the source; replaced, never
 	// modified in place, so emit reads it without locking.
 	runs atomic.Pointer[[]*run]
-	// fields is the schema of the stream that started the source.
+	// stream and fields are the name and schema of the stream that started
+	// the source.
+	stream string
 	fields []ddl.Field
 	// clientMode tells whether the source dials a remote server.
 	clientMode bool
@@ -80,12 +82,16 @@ func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props confi
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	old := *h.runs.Load()
+	if h.src.Load() != nil && !slices.EqualFunc(h.fields, stream.Fields, sameField) {
+		return fmt.Errorf("stream %s: its path %s is served for stream %s, whose fields differ: streams sharing a path need the same fields",
+			stream.Name, stream.Options.Datasource, h.stream)
+	}
 	next := append(slices.Clip(old), r)
 	h.runs.Store(&next)
 	if h.src.Load() != nil {
 		return nil
 	}
-	h.fields = stream.Fields
+	h.stream, h.fields = stream.Name, stream.Fields
 	h.clientMode = !props.ServerMode()
 	src, err := wsource.New(wsource.Config{
 		Stream:     stream.Name,
@@ -109,6 +115,18 @@ func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props confi
 	}
 	h.src.Store(src)
 	return nil
+}
+
+// sameField tells whether two fields have the same name and type, element
+// and members included.
+func sameField(a, b ddl.Field) bool {
+	if a.Name != b.Name || a.Type != b.Type || (a.Elem == nil) != (b.Elem == nil) {
+		return false
+	}
+	if a.Elem != nil && !sameField(*a.Elem, *b.Elem) {
+		return false
+	}
+	return slices.EqualFunc(a.Fields, b.Fields, sameField)
 }
 
 // detach removes r from the hub, ends r's run and closes the source when no

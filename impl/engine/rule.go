@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,7 @@ type run struct {
 	done    chan struct{}
 	m       *metrics
 	project func(decode.Record) decode.Record
+	where   *ddl.Cond // the records a rule outputs; nil: all
 	hub     *hub
 	onError func(sink string, err error)
 }
@@ -132,9 +134,13 @@ func (r *run) loop() {
 	}
 }
 
-// handle projects each record and hands it to every sink.
+// handle projects each record that meets the WHERE condition and hands it to
+// every sink.
 func (r *run) handle(recs []decode.Record) {
 	for _, rec := range recs {
+		if r.where != nil && !r.where.Match(rec) {
+			continue
+		}
 		out := r.project(rec)
 		for _, s := range r.m.sinks {
 			s.in.Add(1)
@@ -169,16 +175,18 @@ func projection(sel ddl.Select, faults fault.Set) func(decode.Record) decode.Rec
 	}
 }
 
-// checkFields refuses a SELECT naming a field that a typed stream lacks.
+// checkFields refuses a SELECT naming a field that a typed stream lacks, in
+// its field list or its WHERE.
 func checkFields(ruleID string, sel ddl.Select, s ddl.Stream) error {
-	if s.Fields == nil || sel.Fields == nil {
+	named := append(slices.Clone(sel.Fields), sel.Where.Fields()...)
+	if s.Fields == nil || len(named) == 0 {
 		return nil
 	}
 	known := make(map[string]bool, len(s.Fields))
 	for _, f := range s.Fields {
 		known[f.Name] = true
 	}
-	for _, f := range sel.Fields {
+	for _, f := range named {
 		if !known[f] {
 			return withKind(ErrInvalid, fmt.Errorf("rule %s: unknown field %s in stream %s", ruleID, f, s.Name))
 		}

@@ -107,7 +107,11 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	}
 	old, oldEnv := t.eng, t.env
 	if old == nil {
-		t.env, t.eng = env, t.newEngine(env)
+		eng, err := t.newEngine(env)
+		if err != nil {
+			return fmt.Errorf("apply: %w", err)
+		}
+		t.env, t.eng = env, eng
 		return nil
 	}
 	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout {
@@ -124,7 +128,10 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		}
 		return fmt.Errorf("apply: the data server's TLS settings and limits cannot change while rules exist (%s)", strings.Join(ids, ", "))
 	}
-	next := t.newEngine(env)
+	next, err := t.newEngine(env)
+	if err != nil {
+		return fmt.Errorf("apply: %w", err)
+	}
 	for _, name := range old.Streams() {
 		st, err := old.Stream(name)
 		if err == nil {
@@ -201,25 +208,46 @@ var errClosed = errors.New("reference target is closed")
 // wait in the rule's RecordQueue.
 const recordsBuffer = 4096
 
-// newEngine builds the engine for env.
-func (t *Target) newEngine(env target.Env) *engine.Engine {
+// newEngine builds the engine for env. Its data server settings are read
+// from the kuiper.yaml text kuiperYAML writes, as the reference daemon reads
+// its etc/kuiper.yaml.
+func (t *Target) newEngine(env target.Env) (*engine.Engine, error) {
 	host, portStr, _ := net.SplitHostPort(t.addr)
 	port, _ := strconv.Atoi(portStr)
-	kuiper := config.Default()
-	kuiper.Source.HTTPServerIP = host
-	kuiper.Source.HTTPServerPort = port
-	kuiper.Basic.EnablePrivateNet = true // hanging sinks post to loopback
-	kuiper.Source.HTTPServerMaxConnections = env.MaxConnections
-	kuiper.Source.HTTPServerIdleTimeout = env.IdleTimeout
-	if tf := env.DataServerTLS; tf != nil {
-		kuiper.Source.HTTPServerTLS = &config.ServerTLS{CertFile: tf.CertFile, KeyFile: tf.KeyFile, ClientCAFile: tf.ClientCAFile}
+	kuiper, err := config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env))
+	if err != nil {
+		return nil, err
 	}
 	return engine.New(engine.Options{
 		Kuiper:   kuiper,
 		ConfKeys: confKeys(env),
 		Logger:   t.opts.Logger,
 		Faults:   t.opts.Faults,
-	})
+	}), nil
+}
+
+// kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
+// server on host:port with env's connection cap and idle timeout, wss with
+// env's TLS files when set, and basic.enablePrivateNet, as hanging sinks post
+// to loopback.
+func kuiperYAML(host string, port int, env target.Env) []byte {
+	var b strings.Builder
+	b.WriteString("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n  enablePrivateNet: true\n")
+	fmt.Fprintf(&b, "source:\n  httpServerIp: %s\n  httpServerPort: %d\n", strconv.Quote(host), port)
+	if env.MaxConnections != 0 {
+		fmt.Fprintf(&b, "  httpServerMaxConnections: %d\n", env.MaxConnections)
+	}
+	if env.IdleTimeout > 0 {
+		fmt.Fprintf(&b, "  httpServerIdleTimeout: %s\n", strconv.Quote(env.IdleTimeout.String()))
+	}
+	tf := env.DataServerTLS
+	if tf != nil {
+		fmt.Fprintf(&b, "  httpServerTls:\n    certfile: %s\n    keyfile: %s\n", strconv.Quote(tf.CertFile), strconv.Quote(tf.KeyFile))
+		if tf.ClientCAFile != "" {
+			fmt.Fprintf(&b, "    clientcafile: %s\n", strconv.Quote(tf.ClientCAFile))
+		}
+	}
+	return []byte(b.String())
 }
 
 // engine returns the engine in use, building it with an empty Env when Apply
@@ -231,7 +259,11 @@ func (t *Target) engine() (*engine.Engine, error) {
 		return nil, errClosed
 	}
 	if t.eng == nil {
-		t.eng = t.newEngine(target.Env{})
+		eng, err := t.newEngine(target.Env{})
+		if err != nil {
+			return nil, err
+		}
+		t.eng = eng
 	}
 	return t.eng, nil
 }

@@ -38,6 +38,9 @@ type Mutant struct {
 	Line     int    `json:"line"`
 	Col      int    `json:"col"`
 	Operator string `json:"operator"`
+	// Func is the function the mutant lies in, "Name" or "Recv.Name" for a
+	// method; empty outside functions.
+	Func string `json:"func,omitempty"`
 	// Original is the source line (or lines, for a statement spanning several)
 	// the mutant changes, with runs of white space collapsed; Mutated is the
 	// same text after the change ("" for a removed statement).
@@ -305,6 +308,7 @@ type generator struct {
 	path string
 	pkg  string
 	skip spans
+	fn   string // the function being walked
 	out  []Mutant
 }
 
@@ -343,9 +347,14 @@ func (g *generator) walk(f *ast.File) {
 			parent = stack[len(stack)-1]
 		}
 		switch n := n.(type) {
+		case *ast.FuncDecl:
+			g.fn = funcName(n)
 		case *ast.GenDecl:
 			if n.Tok == token.IMPORT {
 				return false
+			}
+			if _, top := parent.(*ast.File); top {
+				g.fn = ""
 			}
 		case *ast.ArrayType, *ast.Field:
 			// Array lengths, struct tags, parameter types. Inspect makes no
@@ -549,9 +558,33 @@ func (g *generator) add(op string, from, to token.Pos, repl string) {
 	mut := collapse(string(g.src[ls:start]) + repl + string(g.src[end:le]))
 	pos := g.fset.Position(from)
 	g.out = append(g.out, Mutant{
-		Package: g.pkg, File: g.path, Line: pos.Line, Col: pos.Column, Operator: op,
+		Package: g.pkg, File: g.path, Line: pos.Line, Col: pos.Column, Operator: op, Func: g.fn,
 		Original: orig, Mutated: mut, start: start, end: end, repl: repl,
 	})
+}
+
+// funcName is "Name" for a function and "Recv.Name" for a method.
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	t := fd.Recv.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+			continue
+		case *ast.IndexExpr:
+			t = x.X
+			continue
+		case *ast.IndexListExpr:
+			t = x.X
+			continue
+		case *ast.Ident:
+			return x.Name + "." + fd.Name.Name
+		}
+		return fd.Name.Name
+	}
 }
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

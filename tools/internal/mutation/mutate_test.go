@@ -39,6 +39,20 @@ var _ = Describe("operators", func() {
 		))
 	})
 
+	It("name the function or method each mutant lies in", func() {
+		ms := mutantsOf(header + "type T[E any] struct{}\n\nfunc (t *T[E]) m(a int) bool {\n\tvar b = 2\n\treturn a < b\n}\n\nvar v = 1 + 2\n\nfunc f(a int) bool { return a > 1 }\n")
+		funcs := map[string]bool{}
+		for _, m := range ms {
+			funcs[m.Func] = true
+		}
+		Expect(funcs).To(Equal(map[string]bool{"T.m": true, "": true, "f": true}))
+		for _, m := range ms {
+			if strings.Contains(m.Original, "a < b") {
+				Expect(m.Func).To(Equal("T.m"), "a mutant after a declaration inside the method")
+			}
+		}
+	})
+
 	It("make source text that is the original with exactly the change", func() {
 		src := header + "func f(a int) bool {\n\tif a == 2 {\n\t\treturn true\n\t}\n\treturn a > 10 || a != 7\n}\n"
 		for _, m := range mutantsOf(src) {

@@ -16,9 +16,12 @@ import (
 
 // Equivalent is a mutant known not to change behaviour, keyed by file and
 // the mutant's text (not its line, so that edits elsewhere keep it matched).
+// An entry with Func and no Original matches every mutant of that function
+// (code the engine never runs).
 type Equivalent struct {
 	File     string `yaml:"file" json:"file"`
-	Original string `yaml:"original" json:"original"`
+	Func     string `yaml:"func,omitempty" json:"func,omitempty"`
+	Original string `yaml:"original,omitempty" json:"original,omitempty"`
 	Mutated  string `yaml:"mutated" json:"mutated"`
 	Reason   string `yaml:"reason" json:"reason"`
 }
@@ -38,8 +41,8 @@ func LoadEquivalents(path string) ([]Equivalent, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	for i, e := range eqs {
-		if e.File == "" || e.Original == "" || strings.TrimSpace(e.Reason) == "" {
-			return nil, fmt.Errorf("%s: entry %d needs file, original and reason", path, i+1)
+		if e.File == "" || (e.Original == "" && e.Func == "") || strings.TrimSpace(e.Reason) == "" {
+			return nil, fmt.Errorf("%s: entry %d needs file, original (or func) and reason", path, i+1)
 		}
 		eqs[i].Original, eqs[i].Mutated = collapse(e.Original), collapse(e.Mutated)
 	}
@@ -49,7 +52,10 @@ func LoadEquivalents(path string) ([]Equivalent, error) {
 // Match returns the entry m matches, or nil.
 func Match(eqs []Equivalent, m Mutant) *Equivalent {
 	for i, e := range eqs {
-		if e.File == m.File && e.Original == m.Original && e.Mutated == m.Mutated {
+		if e.File != m.File || (e.Func != "" && e.Func != m.Func) {
+			continue
+		}
+		if e.Original == "" || (e.Original == m.Original && e.Mutated == m.Mutated) {
 			return &eqs[i]
 		}
 	}
@@ -211,8 +217,33 @@ func (r *Report) WriteText(w io.Writer) {
 	}
 	if len(r.Equivalents) > 0 {
 		fmt.Fprintf(w, "\nknown equivalent mutants, not scored (%d):\n", len(r.Equivalents))
+		// Mutants excluded for one reason in one file are told once.
+		type group struct {
+			first EquivalentMutant
+			n     int
+		}
+		var order []string
+		groups := map[string]*group{}
 		for _, e := range r.Equivalents {
-			fmt.Fprintf(w, "  %s\n      %s\n", e.Describe(), e.Reason)
+			k := e.File + "\x00" + e.Reason
+			if g, ok := groups[k]; ok {
+				g.n++
+				continue
+			}
+			groups[k] = &group{first: e, n: 1}
+			order = append(order, k)
+		}
+		for _, k := range order {
+			g := groups[k]
+			if g.n == 1 {
+				fmt.Fprintf(w, "  %s\n      %s\n", g.first.Describe(), g.first.Reason)
+				continue
+			}
+			where := g.first.File
+			if g.first.Func != "" {
+				where += " (" + g.first.Func + ")"
+			}
+			fmt.Fprintf(w, "  %s: %d mutants\n      %s\n", where, g.n, g.first.Reason)
 		}
 	}
 }

@@ -63,6 +63,26 @@ var _ = Describe("Report", func() {
 		Expect(err).To(MatchError(ContainSubstring("reason")))
 	})
 
+	It("matches every mutant of a function named by an entry without original", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "eq.yaml")
+		Expect(os.WriteFile(path, []byte(`
+- file: impl/a/a.go
+  func: T.Unused
+  reason: nothing calls it
+`), 0o644)).To(Succeed())
+		eqs, err := mutation.LoadEquivalents(path)
+		Expect(err).NotTo(HaveOccurred())
+		in := m("impl/a", "impl/a/a.go", 5, "x := 1", "x := 2")
+		in.Func = "T.Unused"
+		Expect(mutation.Match(eqs, in)).NotTo(BeNil())
+		other := in
+		other.Func = "T.Used"
+		Expect(mutation.Match(eqs, other)).To(BeNil())
+		other = in
+		other.File = "impl/a/b.go"
+		Expect(mutation.Match(eqs, other)).To(BeNil())
+	})
+
 	It("samples reproducibly and keeps the order", func() {
 		var ms []mutation.Mutant
 		for i := range 50 {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -35,6 +36,9 @@ type Result struct {
 	Timeout  bool          `json:"timeout,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 	Detail   string        `json:"detail,omitempty"` // the compile error of an invalid mutant
+	// Failed are the ids (@id: tags) of the scenarios that failed with the
+	// mutant in, from the run's cucumber report; empty for a timeout.
+	Failed []string `json:"failed_scenarios,omitempty"`
 }
 
 // Runner builds a program with mutants in and runs a test command on it.
@@ -197,8 +201,59 @@ func (r *Runner) RunMutant(ctx context.Context, m Mutant, src []byte) Result {
 		res.Status = Survived
 	default:
 		res.Status, res.Timeout = Caught, timedOut
+		if !timedOut {
+			res.Failed = FailedScenarios(filepath.Join(dir, "report", "cucumber.json"))
+		}
 	}
 	return res
+}
+
+// FailedScenarios returns the sorted ids (the values of @id: tags, one per
+// scenario or outline) of the scenarios with a step that neither passed nor
+// was skipped in a cucumber JSON report; nil when the report cannot be read.
+func FailedScenarios(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var features []struct {
+		Elements []struct {
+			Tags []struct {
+				Name string `json:"name"`
+			} `json:"tags"`
+			Steps []struct {
+				Result struct {
+					Status string `json:"status"`
+				} `json:"result"`
+			} `json:"steps"`
+		} `json:"elements"`
+	}
+	if json.Unmarshal(data, &features) != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var ids []string
+	for _, f := range features {
+		for _, e := range f.Elements {
+			failed := false
+			for _, st := range e.Steps {
+				if st.Result.Status != "passed" && st.Result.Status != "skipped" {
+					failed = true
+				}
+			}
+			if !failed {
+				continue
+			}
+			for _, t := range e.Tags {
+				if id, ok := strings.CutPrefix(t.Name, "@id:"); ok && !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	sort.Strings(ids)
+	return ids
 }
 
 func firstLines(b []byte, n int) string {

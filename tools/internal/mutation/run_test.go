@@ -135,3 +135,17 @@ var _ = Describe("Runner", Ordered, func() {
 		}
 	})
 })
+
+var _ = Describe("FailedScenarios", func() {
+	It("lists the ids of the scenarios with a step that failed, once each", func() {
+		path := filepath.Join(GinkgoT().TempDir(), "cucumber.json")
+		Expect(os.WriteFile(path, []byte(`[{"elements": [
+			{"tags": [{"name": "@json"}, {"name": "@id:b-row"}], "steps": [{"result": {"status": "passed"}}, {"result": {"status": "failed"}}]},
+			{"tags": [{"name": "@id:b-row"}], "steps": [{"result": {"status": "undefined"}}]},
+			{"tags": [{"name": "@id:a-passes"}], "steps": [{"result": {"status": "passed"}}, {"result": {"status": "skipped"}}]},
+			{"tags": [{"name": "@id:a-fails"}], "steps": [{"result": {"status": "failed"}}]}
+		]}]`), 0o644)).To(Succeed())
+		Expect(mutation.FailedScenarios(path)).To(Equal([]string{"a-fails", "b-row"}))
+		Expect(mutation.FailedScenarios(filepath.Join(GinkgoT().TempDir(), "none.json"))).To(BeNil())
+	})
+})
