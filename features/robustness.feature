@@ -167,7 +167,7 @@ Feature: Robustness
   Scenario: A client that sends nothing and answers no ping is closed after the idle timeout
     With `source.httpServerIdleTimeout` set, the data server pings its clients; one that neither sends a frame nor answers a ping for that long is closed with 1001 and recorded, a quiet client that answers pings stays.
 
-    Given the data server's idle timeout is 500 milliseconds
+    Given the data server's idle timeout is 2000 milliseconds
     And a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
     And a client "quiet" connected to "/api/data"
@@ -239,7 +239,7 @@ Feature: Robustness
   Scenario: A half-open client is detected by the idle timeout and recorded
     A client behind a connection that went half-open (the suite's fault proxy stops reading and keeps both sockets open) answers no ping: with `source.httpServerIdleTimeout` set, the data server drops it and records why; the other clients and the rule go on.
 
-    Given the data server's idle timeout is 500 milliseconds
+    Given the data server's idle timeout is 2000 milliseconds
     And a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
     And a client "gone" connected to "/api/data" through the fault proxy
