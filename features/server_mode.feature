@@ -293,3 +293,21 @@ Feature: Server mode
     Then the rule "r1" outputs [{"n": 2}, {"n": 3}]
     And the rule "r1" counts 3 messages in
     And the rule "r1" sink counts 2 records in and 2 records out
+
+  @server-mode @extension @id:server-shared-path-same-fields
+  Scenario: Streams sharing a path must declare the same fields
+    The endpoint of a path decodes each message once, with one schema: while a rule reads a typed stream on a path, a rule on another stream of that path with other fields is refused, and the first rule goes on.
+
+    Given a stream created with:
+      """
+      CREATE STREAM first (n BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM second (s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM first"
+    Then the rule "r2" running "SELECT * FROM second" is refused with "same fields"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
