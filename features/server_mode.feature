@@ -296,7 +296,7 @@ Feature: Server mode
 
   @server-mode @extension @id:server-shared-path-same-fields
   Scenario: Streams sharing a path must declare the same fields
-    The endpoint of a path decodes each message once, with one schema: while a rule reads a typed stream on a path, a rule on another stream of that path with other fields is refused, and the first rule goes on.
+    The endpoint of a path decodes each message once, with one schema: while a rule reads a typed stream on a path, a rule on another stream of that path is refused when its fields differ (here a field of the same type under another name), and runs when they are the same.
 
     Given a stream created with:
       """
@@ -304,10 +304,16 @@ Feature: Server mode
       """
     And a stream created with:
       """
-      CREATE STREAM second (s STRING) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      CREATE STREAM second (m BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM third (n BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
       """
     And the rule "r1" runs "SELECT * FROM first"
     Then the rule "r2" running "SELECT * FROM second" is refused with "same fields"
+    And the rule "r3" runs "SELECT * FROM third"
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"n": 1}'
     Then the rule "r1" outputs {"n": 1}
+    And the rule "r3" outputs {"n": 1}
