@@ -80,6 +80,9 @@ type RouteOptions struct {
 	// values; a post without them is answered 400 and its records are not
 	// delivered.
 	Header map[string]string
+	// Single refuses (400) a post whose body is an array: each post must be
+	// one record, a JSON object, as a rest sink with sendSingle sends it.
+	Single bool
 }
 
 // Add registers a route at path (starting with "/") that delivers what is
@@ -109,6 +112,7 @@ func (c *Collector) AddRoute(path string, opts RouteOptions) (*Route, error) {
 		q:      target.NewRecordQueue(out),
 		hang:   opts.Hang,
 		header: opts.Header,
+		single: opts.Single,
 		gone:   make(chan struct{}),
 	}
 	c.routes[path] = r
@@ -160,6 +164,9 @@ func (c *Collector) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	recs, err := Decode(body)
+	if err == nil && r.single && bytes.HasPrefix(bytes.TrimLeft(body, " \t\r\n"), []byte("[")) {
+		err = fmt.Errorf("records %q: want one JSON object per post, got an array", Preview(body))
+	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
@@ -246,6 +253,7 @@ type Route struct {
 	q      *target.RecordQueue
 	hang   bool              // requests are never answered
 	header map[string]string // headers every post must carry
+	single bool              // each post is one object
 	gone   chan struct{}     // closed when the route is removed
 }
 

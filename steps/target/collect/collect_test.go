@@ -1,6 +1,7 @@
 package collect_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -64,5 +65,35 @@ func TestRouteRequiresItsHeaders(t *testing.T) {
 	case r := <-rt.Records():
 		t.Errorf("refused post delivered %v", r)
 	default:
+	}
+}
+
+func TestSingleRouteRefusesArrays(t *testing.T) {
+	c, err := collect.New("127.0.0.1:0", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			t.Error(err)
+		}
+	}()
+	rt, err := c.AddRoute("/one", collect.RouteOptions{Buffer: 4, Single: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := post(t, rt.URL, ` [{"n":1}]`, nil); got != http.StatusBadRequest {
+		t.Errorf("post of an array: status %d, want 400", got)
+	}
+	if got := post(t, rt.URL, `{"n":2}`, nil); got != http.StatusOK {
+		t.Errorf("post of an object: status %d, want 200", got)
+	}
+	select {
+	case r := <-rt.Records():
+		if fmt.Sprint(r["n"]) != "2" {
+			t.Errorf("record %v, want n 2 (the array refused)", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("record n 2 not delivered")
 	}
 }

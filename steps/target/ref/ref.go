@@ -313,12 +313,12 @@ const sinkTimeout = 10 * time.Second
 
 // CreateRule creates and starts a rule whose only action is a rest sink
 // posting each record to a route of the target's record collector, which
-// refuses a post without the header RuleHeader or with a Content-Type other
-// than JSON. The rule's Records channel stays the same across stop and
+// refuses a post without the header RuleHeader, with a Content-Type other
+// than JSON or with more than one record (the sink sends each record alone). The rule's Records channel stays the same across stop and
 // start.
 func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
 	header := map[string]string{RuleHeader: id, "Content-Type": "application/json"}
-	return t.createPostingRule(ctx, id, sql, collect.RouteOptions{Buffer: recordsBuffer, Header: header},
+	return t.createPostingRule(ctx, id, sql, collect.RouteOptions{Buffer: recordsBuffer, Header: header, Single: true},
 		map[string]any{"headers": map[string]any{RuleHeader: id}, "timeout": sinkTimeout.Milliseconds()})
 }
 
