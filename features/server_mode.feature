@@ -279,3 +279,41 @@ Feature: Server mode
     And the rule "r2" outputs {"n": 1}
     And the rule "r1" outputs nothing more
     And the rule "r2" outputs nothing more
+
+  @server-mode @should @id:server-sink-counts-records
+  Scenario: The rule status counts the records its sink took and sent
+    Each sink of a rule has its own counters in the rule status: `sink_<type>_<index>_0_records_in_total` counts the records the rule handed to the sink, `sink_<type>_<index>_0_records_out_total` those the sink delivered. A message the rule's WHERE filters out reaches no sink.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo WHERE n > 1"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '{"n": 2}'
+    And client "c1" sends '{"n": 3}'
+    Then the rule "r1" outputs [{"n": 2}, {"n": 3}]
+    And the rule "r1" counts 3 messages in
+    And the rule "r1" sink counts 2 records in and 2 records out
+
+  @server-mode @extension @id:server-shared-path-same-fields
+  Scenario: Streams sharing a path must declare the same fields
+    The endpoint of a path decodes each message once, with one schema: while a rule reads a typed stream on a path, a rule on another stream of that path is refused when its fields differ (here a field of the same type under another name), and runs when they are the same.
+
+    Given a stream created with:
+      """
+      CREATE STREAM first (n BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM second (m BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM third (n BIGINT) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM first"
+    Then the rule "r2" running "SELECT * FROM second" is refused with "same fields"
+    And the rule "r3" runs "SELECT * FROM third"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r3" outputs {"n": 1}

@@ -20,6 +20,7 @@ func ruleSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" runs "([^"]*)" into a sink that never answers, with a timeout of (\d+) ms$`, theRuleRunsIntoASinkThatNeverAnswers)
 	sc.Step(`^the rule "([^"]*)" outputs (\d+) numbered records in order within (\d+) seconds$`, theRuleOutputsNumberedRecordsInOrderWithin)
 	sc.Step(`^the rule "([^"]*)" reports a sink exception mentioning "([^"]*)"$`, theRuleReportsASinkExceptionMentioning)
+	sc.Step(`^the rule "([^"]*)" sink counts (\d+) records? in and (\d+) records? out$`, theRuleSinkCounts)
 }
 
 func theRuleRunsIntoASinkThatNeverAnswers(ctx context.Context, id, sql string, ms int) error {
@@ -120,4 +121,26 @@ func clientSendsDistinctMessages(ctx context.Context, name string, n, kib int) e
 		return nil
 	})
 	return nil
+}
+
+// theRuleSinkCounts waits until the rule's sink_*_records_in_total and
+// sink_*_records_out_total metrics are in and out.
+func theRuleSinkCounts(ctx context.Context, id string, in, out int) error {
+	w := worldFrom(ctx)
+	what := fmt.Sprintf("rule %q sink counting %d records in and %d out", id, in, out)
+	return eventually(ctx, what, w.statusCheck(id, func(st target.Status) error {
+		for _, m := range []struct {
+			suffix string
+			want   int
+		}{{"_records_in_total", in}, {"_records_out_total", out}} {
+			v, ok := st.Metric("sink_", m.suffix)
+			if !ok {
+				return fmt.Errorf("no sink_*%s metric: status is %s", m.suffix, describe(st))
+			}
+			if f, ok := number(v); !ok || f != float64(m.want) {
+				return fmt.Errorf("sink_*%s is %v, want %d: status is %s", m.suffix, v, m.want, describe(st))
+			}
+		}
+		return nil
+	}))
 }

@@ -629,6 +629,12 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	It("server-two-streams-one-path: Two streams on one path share its endpoint [server_mode.feature:269]", Label("server-mode", "should"), func() {
 		runScenario("server_mode.feature", 269, 0)
 	})
+	It("server-sink-counts-records: The rule status counts the records its sink took and sent [server_mode.feature:284]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 284, 0)
+	})
+	It("server-shared-path-same-fields: Streams sharing a path must declare the same fields [server_mode.feature:298]", Label("server-mode", "extension"), func() {
+		runScenario("server_mode.feature", 298, 0)
+	})
 })
 
 var _ = Describe("Streams and rules (stream_ddl.feature)", func() {

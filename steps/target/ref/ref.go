@@ -1,6 +1,9 @@
 // Package ref is the in-process reference target: it drives the reference
 // engine (impl/engine) directly, one fresh engine per scenario, with the data
-// server on a loopback port reserved for the scenario.
+// server on a loopback port reserved for the scenario. A rule's records come
+// through the engine's own rest sink, posting to a record collector
+// (steps/target/collect) the target runs on loopback, as they come from a
+// remote engine through the REST target.
 package ref
 
 import (
@@ -16,13 +19,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // Name is what the reference target calls itself in reports.
@@ -52,9 +55,9 @@ type Target struct {
 	mu     sync.Mutex
 	closed bool
 	env    target.Env
-	eng    *engine.Engine        // nil until Apply or the first operation
-	queues []*target.RecordQueue // of every rule created; closed by Close
-	hang   *hangServer           // made by the first CreateRuleWithHangingSink
+	eng    *engine.Engine     // nil until Apply or the first operation
+	coll   *collect.Collector // made by the first rule; its routes deliver the rules' records
+	seq    int                // numbers the collector's routes
 }
 
 var (
@@ -228,8 +231,8 @@ func (t *Target) newEngine(env target.Env) (*engine.Engine, error) {
 
 // kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
 // server on host:port with env's connection cap and idle timeout, wss with
-// env's TLS files when set, and basic.enablePrivateNet, as hanging sinks post
-// to loopback.
+// env's TLS files when set, and basic.enablePrivateNet, as rest sinks post
+// to the target's collector on loopback.
 func kuiperYAML(host string, port int, env target.Env) []byte {
 	var b strings.Builder
 	b.WriteString("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n  enablePrivateNet: true\n")
@@ -300,51 +303,69 @@ func (t *Target) DropStream(ctx context.Context, name string) error {
 	return e.DropStream(name)
 }
 
-// CreateRule creates and starts a rule whose records go to a memory sink.
-// The rule's Records channel stays the same across stop and start.
+// RuleHeader is the request header the rest sink of a rule made by
+// CreateRule sends, with the rule id; the collector refuses a post without it.
+const RuleHeader = "X-Wsconform-Rule"
+
+// sinkTimeout is the request timeout of the rest sink of a rule made by
+// CreateRule.
+const sinkTimeout = 10 * time.Second
+
+// CreateRule creates and starts a rule whose only action is a rest sink
+// posting each record to a route of the target's record collector, which
+// refuses a post without the header RuleHeader, with a Content-Type other
+// than JSON or with more than one record (the sink sends each record alone). The rule's Records channel stays the same across stop and
+// start.
 func (t *Target) CreateRule(ctx context.Context, id, sql string) (target.Rule, error) {
-	e, err := t.engine()
-	if err != nil {
-		return nil, err
-	}
-	q := target.NewRecordQueue(make(chan target.Record, recordsBuffer))
-	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Sinks: []engine.Sink{&sink{q: q}}}); err != nil {
-		q.Close()
-		return nil, err
-	}
-	t.mu.Lock()
-	if t.closed || t.eng != e {
-		// Closed or re-applied meanwhile: the rule went with its engine.
-		t.mu.Unlock()
-		q.Close()
-		return nil, fmt.Errorf("create rule %s: %w", id, errClosed)
-	}
-	t.queues = append(t.queues, q)
-	t.mu.Unlock()
-	return &rule{id: id, eng: e, records: q.C()}, nil
+	header := map[string]string{RuleHeader: id, "Content-Type": "application/json"}
+	return t.createPostingRule(ctx, id, sql, collect.RouteOptions{Buffer: recordsBuffer, Header: header, Single: true},
+		map[string]any{"headers": map[string]any{RuleHeader: id}, "timeout": sinkTimeout.Milliseconds()})
 }
 
-// CreateRuleWithHangingSink creates and starts a rule whose rest sink posts,
-// with the given timeout, to a server of the target's that never answers.
-func (t *Target) CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (target.Rule, error) {
+// createPostingRule creates and starts a rule whose only action is a rest
+// sink, with props added to its properties, posting to a new route of the
+// target's collector made with opts.
+func (t *Target) createPostingRule(ctx context.Context, id, sql string, opts collect.RouteOptions, props map[string]any) (target.Rule, error) {
 	e, err := t.engine()
 	if err != nil {
 		return nil, err
 	}
 	t.mu.Lock()
-	if t.hang == nil {
-		if t.hang, err = newHangServer(); err != nil {
+	if t.coll == nil {
+		if t.coll, err = collect.New("127.0.0.1:0", ""); err != nil {
 			t.mu.Unlock()
 			return nil, err
 		}
 	}
-	url := t.hang.url()
+	t.seq++
+	coll, path := t.coll, fmt.Sprintf("/ref/%d", t.seq)
 	t.mu.Unlock()
-	action := map[string]map[string]any{"rest": {"url": url, "method": "post", "sendSingle": true, "timeout": timeout.Milliseconds()}}
+	rt, err := coll.AddRoute(path, opts)
+	if err != nil {
+		return nil, fmt.Errorf("create rule %s: %w", id, err)
+	}
+	sink := map[string]any{"url": rt.URL, "method": "post", "sendSingle": true}
+	maps.Copy(sink, props)
+	action := map[string]map[string]any{"rest": sink}
 	if err := e.CreateRule(ctx, engine.RuleDef{ID: id, SQL: sql, Actions: []map[string]map[string]any{action}}); err != nil {
+		coll.Remove(path)
 		return nil, err
 	}
-	return &rule{id: id, eng: e, records: make(chan target.Record)}, nil
+	return &rule{id: id, eng: e, records: rt.Records()}, nil
+}
+
+// CreateRuleWithHangingSink creates and starts a rule whose rest sink posts,
+// with the given timeout, to a route of the target's collector that never
+// answers.
+func (t *Target) CreateRuleWithHangingSink(ctx context.Context, id, sql string, timeout time.Duration) (target.Rule, error) {
+	if timeout <= 0 {
+		return nil, fmt.Errorf("create rule %s: hanging sink timeout %v: want a positive duration", id, timeout)
+	}
+	r, err := t.createPostingRule(ctx, id, sql, collect.RouteOptions{Hang: true}, map[string]any{"timeout": timeout.Milliseconds()})
+	if err != nil {
+		return nil, err
+	}
+	return &rule{id: id, eng: r.(*rule).eng, records: make(chan target.Record)}, nil
 }
 
 // StopRule stops a rule.
@@ -405,12 +426,9 @@ func (t *Target) Close() error {
 		return nil
 	}
 	t.closed = true
-	e, queues, hang := t.eng, t.queues, t.hang
-	t.eng, t.queues, t.hang = nil, nil, nil
+	e, coll := t.eng, t.coll
+	t.eng, t.coll = nil, nil
 	t.mu.Unlock()
-	if hang != nil {
-		defer hang.close() // after the engine: its requests end first
-	}
 
 	var errs []error
 	if e != nil {
@@ -428,8 +446,11 @@ func (t *Target) Close() error {
 			errs = append(errs, err)
 		}
 	}
-	for _, q := range queues {
-		q.Close()
+	if coll != nil {
+		// After the engine: its requests have ended.
+		if err := coll.Close(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	releasePort(t.addr)
 	if err := errors.Join(errs...); err != nil {
@@ -467,45 +488,6 @@ func (r *rule) Status(ctx context.Context) (target.Status, error) {
 		return target.Status{}, fmt.Errorf("status of rule %s: %w", r.id, err)
 	}
 	return target.StatusFromMap(m), nil
-}
-
-// sink is the engine sink of a rule made through the target: it puts each
-// record, converted, on the rule's queue, so the engine never waits for the
-// suite and no record is dropped.
-type sink struct {
-	q      *target.RecordQueue
-	closed atomic.Bool
-}
-
-// Collect queues r; after Close it fails with engine.ErrSinkClosed.
-func (s *sink) Collect(ctx context.Context, r map[string]any) error {
-	if s.closed.Load() {
-		return engine.ErrSinkClosed
-	}
-	s.q.Push(convert(r))
-	return nil
-}
-
-// Close makes later Collect calls fail. The queue goes on delivering what it
-// holds until the target closes.
-func (s *sink) Close() error {
-	s.closed.Store(true)
-	return nil
-}
-
-// Type names the sink "memory" in metric keys.
-func (s *sink) Type() string { return "memory" }
-
-// convert turns an engine record into what a remote engine would have posted:
-// JSON, decoded with exact numbers.
-func convert(rec map[string]any) target.Record {
-	out, err := roundTrip(rec)
-	if err != nil {
-		// Not expected from records decoded from JSON; deliver the failure
-		// rather than lose the record.
-		return target.Record{"error": fmt.Sprintf("reference target: record not representable as JSON: %v", err)}
-	}
-	return out
 }
 
 func roundTrip(m map[string]any) (map[string]any, error) {

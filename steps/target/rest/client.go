@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // requestTimeout bounds one REST call when the caller's context has no
@@ -98,7 +100,7 @@ func apiError(method, path string, status int, body []byte) *APIError {
 		}
 		return e
 	}
-	e.Message = strings.TrimSpace(preview(body))
+	e.Message = strings.TrimSpace(collect.Preview(body))
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}

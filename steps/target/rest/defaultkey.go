@@ -9,6 +9,8 @@ import (
 	"maps"
 	"net/http"
 	"strings"
+
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // confKeysPath lists the engine's websocket confKeys: name -> properties.
@@ -56,7 +58,7 @@ func (c *client) listConfKeys(ctx context.Context) (keys map[string]map[string]a
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber() // put numbers back with every digit
 	if err := dec.Decode(&keys); err != nil || keys == nil {
-		return nil, false, fmt.Errorf("GET %s: want a JSON object of confKeys, got %q", confKeysPath, preview(body)), nil
+		return nil, false, fmt.Errorf("GET %s: want a JSON object of confKeys, got %q", confKeysPath, collect.Preview(body)), nil
 	}
 	return keys, true, nil, nil
 }

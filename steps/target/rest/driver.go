@@ -36,6 +36,7 @@ import (
 	"sync"
 
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // Driver holds what the scenarios against one engine share: the REST client
@@ -44,7 +45,7 @@ type Driver struct {
 	opts      resolved
 	client    *client
 	ownClient bool
-	coll      *collector
+	coll      *collect.Collector
 	gate      *gate
 	def       defaultKey
 
@@ -85,7 +86,7 @@ func New(ctx context.Context, opts Options) (*Driver, error) {
 		d.closeIdle()
 		return nil, fmt.Errorf("engine at %s: %w", r.rest, err)
 	}
-	d.coll, err = newCollector(r.collector, r.postBase)
+	d.coll, err = collect.New(r.collector, r.postBase)
 	if err != nil {
 		d.closeIdle()
 		return nil, err
@@ -99,7 +100,7 @@ func New(ctx context.Context, opts Options) (*Driver, error) {
 					err = errors.Join(err, rerr)
 				}
 			}
-			_ = d.coll.close()
+			_ = d.coll.Close()
 			d.closeIdle()
 			return nil, fmt.Errorf("engine at %s: making the default confKey server mode (addr \"\") for the run: %w", r.rest, err)
 		}
@@ -180,7 +181,7 @@ func (d *Driver) noRules(ctx context.Context) error {
 		Status string `json:"status"`
 	}
 	if err := json.Unmarshal(body, &rules); err != nil {
-		return fmt.Errorf("rest target: exclusive mode: GET /rules: want a JSON array of rules, got %q: %w", preview(body), err)
+		return fmt.Errorf("rest target: exclusive mode: GET /rules: want a JSON array of rules, got %q: %w", collect.Preview(body), err)
 	}
 	if len(rules) == 0 {
 		return nil
@@ -230,7 +231,7 @@ func (d *Driver) Close() error {
 			"so the default confKey the scenarios changed was put back as %s, which may not be what the engine held; "+
 			"check it, or use an engine that answers GET %s", d.opts.rest.Redacted(), d.def.unlisted, compactJSON(d.def.original), confKeysPath))
 	}
-	errs = append(errs, d.coll.close())
+	errs = append(errs, d.coll.Close())
 	d.closeIdle()
 	return errors.Join(errs...)
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // PreflightTimeout bounds Driver.Preflight when its context has no earlier
@@ -77,7 +78,7 @@ func (d *Driver) Preflight(ctx context.Context) (err error) {
 		return err
 	}
 	stream, ruleID, path := "wsconform_preflight_"+suffix, "wsconform_preflight_"+suffix, "/wsconform-preflight-"+suffix
-	rt, err := d.coll.add(path)
+	rt, err := d.coll.Add(path)
 	if err != nil {
 		return err
 	}
@@ -90,7 +91,7 @@ func (d *Driver) Preflight(ctx context.Context) (err error) {
 				err = fmt.Errorf("preflight: cleanup: delete %s: %w", made[i], derr)
 			}
 		}
-		d.coll.remove(path)
+		d.coll.Remove(path)
 	}()
 	sql := fmt.Sprintf(`CREATE STREAM %s () WITH (DATASOURCE=%q, FORMAT="json", TYPE="websocket")`, stream, path)
 	if _, err := d.client.do(ctx, http.MethodPost, "/streams", map[string]string{"sql": sql}); err != nil {
@@ -101,7 +102,7 @@ func (d *Driver) Preflight(ctx context.Context) (err error) {
 	def := map[string]any{
 		"id":      ruleID,
 		"sql":     "SELECT * FROM " + stream,
-		"actions": []map[string]any{{"rest": map[string]any{"url": rt.url, "method": "post", "sendSingle": true}}},
+		"actions": []map[string]any{{"rest": map[string]any{"url": rt.URL, "method": "post", "sendSingle": true}}},
 	}
 	if _, err := d.client.do(ctx, http.MethodPost, "/rules", def); err != nil {
 		return &PreflightError{Check: "create a rule with a rest sink", Where: rest + "/rules", Err: err,
@@ -125,7 +126,7 @@ func (d *Driver) Preflight(ctx context.Context) (err error) {
 			Fix: "the data server must accept text messages on a server-mode endpoint"}
 	}
 	if err := d.awaitRecord(ctx, ruleID, rt); err != nil {
-		return &PreflightError{Check: "record collector", Where: rt.url, Err: err,
+		return &PreflightError{Check: "record collector", Where: rt.URL, Err: err,
 			Fix: "the engine's rest sink must reach the collector: pass an address the engine can reach with --collector HOST:PORT " +
 				"or --collector-url URL (env " + EnvCollector + ", " + EnvCollectorURL + "), and let rest sinks post to private addresses " +
 				"(eKuiper: basic.enablePrivateNet: true, as wsconform config writes it)"}
@@ -214,12 +215,12 @@ func handshakeFix(err error, o resolved) string {
 // awaitRecord waits for the record Preflight sent to arrive at the
 // collector, reading the rule's status meanwhile: a sink or source exception
 // ends the wait with that exception.
-func (d *Driver) awaitRecord(ctx context.Context, ruleID string, rt *route) error {
+func (d *Driver) awaitRecord(ctx context.Context, ruleID string, rt *collect.Route) error {
 	tick := time.NewTicker(preflightPoll * 4)
 	defer tick.Stop()
 	for {
 		select {
-		case <-rt.out:
+		case <-rt.Records():
 			return nil
 		case <-ctx.Done():
 			if p := d.ruleProblems(ruleID); p != "" {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wsconform/wsconform/steps/target"
+	"github.com/wsconform/wsconform/steps/target/collect"
 )
 
 // cleanupTimeout bounds the REST calls Close makes to remove a scenario's
@@ -335,9 +336,9 @@ func (t *restTarget) createRule(ctx context.Context, id, sql string, hangTimeout
 		return nil, fmt.Errorf("create rule %s: %w", id, err)
 	}
 	path := fmt.Sprintf("/r/%s/%d", seg(id), t.d.nextSeq())
-	add := t.d.coll.add
+	add := t.d.coll.Add
 	if hangTimeout > 0 {
-		add = t.d.coll.addHanging
+		add = t.d.coll.AddHanging
 	}
 	rt, err := add(path)
 	if err != nil {
@@ -346,7 +347,7 @@ func (t *restTarget) createRule(ctx context.Context, id, sql string, hangTimeout
 	t.mu.Lock()
 	t.routes = append(t.routes, path)
 	t.mu.Unlock()
-	sink := map[string]any{"url": rt.url, "method": "post", "sendSingle": true}
+	sink := map[string]any{"url": rt.URL, "method": "post", "sendSingle": true}
 	if hangTimeout > 0 {
 		sink["timeout"] = hangTimeout.Milliseconds() // eKuiper: a number is milliseconds
 	}
@@ -355,7 +356,7 @@ func (t *restTarget) createRule(ctx context.Context, id, sql string, hangTimeout
 		"sql":     sql,
 		"actions": []map[string]any{{"rest": sink}},
 	}
-	r := &rule{id: id, t: t, records: rt.out}
+	r := &rule{id: id, t: t, records: rt.Records()}
 	if _, err := t.d.client.do(ctx, http.MethodPost, "/rules", def); err != nil {
 		var ae *APIError
 		if !errors.As(err, &ae) {
@@ -497,7 +498,7 @@ func (t *restTarget) Close() error {
 		}
 	}
 	for _, p := range routes {
-		t.d.coll.remove(p)
+		t.d.coll.Remove(p)
 	}
 	t.d.forget(t)
 	t.d.gate.leave(exclusive)
@@ -517,7 +518,7 @@ func (t *restTarget) open() error {
 type rule struct {
 	id      string
 	t       *restTarget
-	records chan target.Record
+	records <-chan target.Record
 }
 
 // ID is the rule id.
@@ -541,11 +542,11 @@ func parseStatus(id string, body []byte) (target.Status, error) {
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || m == nil {
-		return target.Status{}, fmt.Errorf("status of rule %s: want a JSON object, got %q", id, preview(body))
+		return target.Status{}, fmt.Errorf("status of rule %s: want a JSON object, got %q", id, collect.Preview(body))
 	}
 	st := target.StatusFromMap(m)
 	if st.State == "" {
-		return target.Status{}, fmt.Errorf("status of rule %s: no \"status\" in %q", id, preview(body))
+		return target.Status{}, fmt.Errorf("status of rule %s: no \"status\" in %q", id, collect.Preview(body))
 	}
 	return st, nil
 }
