@@ -38,7 +38,7 @@ type hub struct {
 }
 
 func newHub(key string, ds *dataserver.Server, sm seams, logger *slog.Logger) *hub {
-	h := &hub{key: key, ds: ds, seams: sm, logger: logger}
+	h := &hub{key: key, ds: ds, seams: sm.forHub(), logger: logger}
 	h.runs.Store(&[]*run{})
 	return h
 }

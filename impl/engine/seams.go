@@ -18,6 +18,8 @@ type seams struct{}
 
 func newSeams(Options) seams { return seams{} }
 
+func (seams) forHub() seams { return seams{} }
+
 func (seams) dataServer(*dataserver.Config)          {}
 func (seams) source(*wsource.Config)                 {}
 func (seams) checkKeywords(string) error             { return nil }
@@ -37,6 +39,6 @@ func (seams) resolved(_ config.ConfKeys, _ string, p config.Props, err error) (c
 
 func (seams) hubKey(key string, _ ddl.Stream, _ config.Props, _ string) string { return key }
 
-func (*seams) decoded(_ []byte, _ []ddl.Field, recs []decode.Record, err error) ([]decode.Record, error) {
+func (seams) decoded(_ []byte, _ []ddl.Field, recs []decode.Record, err error) ([]decode.Record, error) {
 	return recs, err
 }

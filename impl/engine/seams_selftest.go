@@ -20,12 +20,18 @@ import (
 // every other build compiles.
 type seams struct {
 	faults fault.Set
-	// seq counts records for DropOnePercent; each hub has its own copy,
-	// touched only by emit, which the source serialises.
-	seq uint64
+	// seq counts records for DropOnePercent: a hub's own (see forHub),
+	// touched only by emit, which the source serialises; nil in the engine's.
+	seq *uint64
 }
 
 func newSeams(opts Options) seams { return seams{faults: opts.Faults} }
+
+// forHub returns the seams of a new hub, with a record count of its own.
+func (s seams) forHub() seams {
+	s.seq = new(uint64)
+	return s
+}
 
 // dataServer hands the defects on to the data server.
 func (s seams) dataServer(cfg *dataserver.Config) { cfg.Faults = s.faults }
@@ -97,7 +103,7 @@ func (s seams) hubKey(key string, st ddl.Stream, props config.Props, ruleID stri
 
 // decoded is NumberToStringRefused, LargeIntegersAsFloat, ArrayAsOneRecord
 // and DropOnePercent: what the decoding of payload gives.
-func (s *seams) decoded(payload []byte, fields []ddl.Field, recs []decode.Record, err error) ([]decode.Record, error) {
+func (s seams) decoded(payload []byte, fields []ddl.Field, recs []decode.Record, err error) ([]decode.Record, error) {
 	if err == nil && s.faults.NumberToStringRefused {
 		err = numberInStringField(payload, fields)
 	}
@@ -113,8 +119,8 @@ func (s *seams) decoded(payload []byte, fields []ddl.Field, recs []decode.Record
 	if s.faults.DropOnePercent {
 		kept := recs[:0:0]
 		for _, rec := range recs {
-			s.seq++
-			if s.seq%100 != 0 {
+			*s.seq++
+			if *s.seq%100 != 0 {
 				kept = append(kept, rec)
 			}
 		}
