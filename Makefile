@@ -6,9 +6,16 @@ REPORTS ?= reports
 
 all: test
 
-## test: vet, formatting, generated files fresh, every package's tests with the race detector (actionlint on every workflow and action among them).
+## test: vet, formatting, generated files fresh, every package's tests with the race detector (actionlint on every workflow and action among them), then the self-test and the other tests of deliberate defects in a build with the selftest tag.
 test: vet fmt-check check-generated
 	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags selftest $(SELFTEST_RUN) $(SELFTEST_PKGS)
+
+# The packages with tests of deliberate defects, which only a build with the
+# selftest tag applies (the untagged run skips them, saying so); of ./steps,
+# only the self-test.
+SELFTEST_PKGS = ./steps/ ./impl/engine/ ./impl/wsource/ ./impl/dataserver/ ./steps/target/ref/ ./tools/wsconform/ ./tools/internal/bench/
+SELFTEST_RUN  = -run '^(TestSuiteCatchesDefects|TestEngine|TestWSource|TestDataServer|TestRef|TestWsconform|TestBench)$$'
 
 ## lint-workflows: actionlint on CI.yml, .github/workflows, action.yml and the README's workflow example (part of make test).
 lint-workflows:
@@ -38,6 +45,7 @@ check-generated:
 
 vet:
 	$(GO) vet ./...
+	$(GO) vet -tags selftest ./...
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

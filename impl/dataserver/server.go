@@ -68,6 +68,7 @@ type Config struct {
 	// Logger receives connection events. Nil discards them.
 	Logger *slog.Logger
 	// Faults are deliberate defects; the zero value is correct behaviour.
+	// Only a build with the selftest tag applies them (see seams.go).
 	Faults fault.Set
 }
 
@@ -81,6 +82,7 @@ type Handler func(ctx context.Context, conn *websocket.Conn)
 // Server is the shared data server. Its methods are safe for concurrent use.
 type Server struct {
 	cfg      Config
+	seams    seams
 	log      *slog.Logger
 	upgrader websocket.Upgrader
 
@@ -142,6 +144,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{
 		cfg:       cfg,
+		seams:     newSeams(cfg),
 		log:       log,
 		limit:     int64(cfg.MaxConnections),
 		endpoints: make(map[string]*endpoint),
@@ -160,9 +163,7 @@ func New(cfg Config) *Server {
 			http.Error(w, reason.Error(), status)
 		},
 	}
-	if cfg.Faults.RefuseForeignOrigin {
-		s.upgrader.CheckOrigin = nil // gorilla's default: the Origin host must equal the Host
-	}
+	s.seams.upgrader(&s.upgrader)
 	return s
 }
 
@@ -187,10 +188,7 @@ func (s *Server) Register(path string, h Handler) error {
 		}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	closeCode := websocket.CloseGoingAway
-	if s.cfg.Faults.StopCloseNormal {
-		closeCode = websocket.CloseNormalClosure
-	}
+	closeCode := s.seams.closeCode(websocket.CloseGoingAway)
 	s.endpoints[path] = &endpoint{
 		path:      path,
 		handler:   h,
@@ -215,7 +213,7 @@ func (s *Server) Unregister(path string) {
 	}
 	delete(s.endpoints, path)
 	conns := ep.markClosing()
-	if len(s.endpoints) == 0 && !s.cfg.Faults.NeverCloseDataServer {
+	if len(s.endpoints) == 0 && s.seams.closeWhenEmpty() {
 		s.stopLocked()
 	}
 	s.mu.Unlock()
@@ -294,7 +292,7 @@ func (s *Server) listenLocked() error {
 	if s.host == "" {
 		s.addr = ln.Addr().String()
 	}
-	if s.cfg.TLS != nil && !s.cfg.Faults.ServeDataPlain {
+	if s.cfg.TLS != nil && s.seams.serveTLS() {
 		tc := s.cfg.TLS.Clone()
 		// WebSocket handshakes are HTTP/1.1 only.
 		tc.NextProtos = []string{"http/1.1"}
@@ -347,12 +345,12 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if ok && !ep.reserve() {
 		ok = false
 	}
-	if ok && s.cfg.Faults.FirstClientOnly && ep.reservedBefore() {
+	if ok && s.seams.refuseClient(ep) {
 		ep.wg.Done()
 		ok = false
 	}
 	s.mu.Unlock()
-	if !registered && s.cfg.Faults.UnknownPathUpgraded {
+	if !registered && s.seams.upgradeUnknownPath() {
 		if conn, err := s.upgrader.Upgrade(w, r, nil); err == nil {
 			_ = conn.Close()
 		}
@@ -383,9 +381,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // closes it.
 func (s *Server) serveConn(ep *endpoint, conn *websocket.Conn, path, remote string) {
 	defer conn.Close()
-	if s.cfg.Faults.IgnorePings {
-		conn.SetPingHandler(func(string) error { return nil })
-	}
+	s.seams.conn(conn)
 	if hook := upgradedHook.Load(); hook != nil {
 		(*hook)(path)
 	}

@@ -42,7 +42,8 @@ type Options struct {
 	// Logger receives the engine's logs and the log sink's records; nil
 	// discards them.
 	Logger *slog.Logger
-	// Faults are deliberate defects, for the conformance suite's self-test only.
+	// Faults are deliberate defects, for the conformance suite's self-test
+	// only; only a build with the selftest tag applies them (see seams.go).
 	Faults fault.Set
 	// HTTPClient posts the records of rest sinks; nil uses a client of the
 	// engine's own with a 5 s timeout. Only the engine's own client refuses
@@ -53,7 +54,7 @@ type Options struct {
 // Engine holds streams and rules. It is safe for concurrent use.
 type Engine struct {
 	logger     *slog.Logger
-	faults     fault.Set
+	seams      seams
 	ds         *dataserver.Server
 	dsErr      error // the data server's TLS settings could not be loaded
 	httpClient *http.Client
@@ -79,7 +80,7 @@ func New(opts Options) *Engine {
 	}
 	e := &Engine{
 		logger:  logger,
-		faults:  opts.Faults,
+		seams:   newSeams(opts),
 		streams: map[string]ddl.Stream{},
 		rules:   map[string]*rule{},
 		hubs:    map[string]*hub{},
@@ -90,14 +91,15 @@ func New(opts Options) *Engine {
 		e.dsErr = fmt.Errorf("data server: %w", err)
 		tlsConf = nil
 	}
-	e.ds = dataserver.New(dataserver.Config{
+	dsConf := dataserver.Config{
 		Addr:           opts.Kuiper.Source.Addr(),
 		TLS:            tlsConf,
 		MaxConnections: opts.Kuiper.Source.HTTPServerMaxConnections,
 		IdleTimeout:    opts.Kuiper.Source.HTTPServerIdleTimeout,
 		Logger:         logger,
-		Faults:         opts.Faults,
-	})
+	}
+	e.seams.dataServer(&dsConf)
+	e.ds = dataserver.New(dsConf)
 	e.httpClient = opts.HTTPClient
 	if e.httpClient == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -130,8 +132,8 @@ func (e *Engine) DataServerAddr() string { return e.ds.Addr() }
 // that ValidateID refuses, or a FORMAT other than json, is ErrInvalid.
 func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	s, err := ddl.ParseStream(sql)
-	if err == nil && e.faults.UpperCaseKeywordsOnly && !strings.HasPrefix(strings.TrimSpace(sql), "CREATE STREAM") {
-		err = fmt.Errorf("create stream %q: keywords must be upper case", sql)
+	if err == nil {
+		err = e.seams.checkKeywords(sql)
 	}
 	if err != nil {
 		return ddl.Stream{}, withKind(ErrInvalid, err)
@@ -148,7 +150,7 @@ func (e *Engine) CreateStream(sql string) (ddl.Stream, error) {
 	if e.closed {
 		return ddl.Stream{}, ErrClosed
 	}
-	if _, ok := e.streams[s.Name]; ok && !e.faults.DuplicateStreamReplaces {
+	if _, ok := e.streams[s.Name]; ok && !e.seams.duplicateStreamReplaces() {
 		return ddl.Stream{}, withKind(ErrExists, fmt.Errorf("Create stream fails: Item %s already exists.", s.Name))
 	}
 	e.streams[s.Name] = s
@@ -274,20 +276,14 @@ func (e *Engine) resolveLocked(r *rule) (ddl.Stream, config.Props, error) {
 		return ddl.Stream{}, config.Props{}, withKind(ErrNotFound,
 			fmt.Errorf("rule %s: stream %s is not found", r.def.ID, r.sel.From))
 	}
-	if err := checkStreamSource(s); err != nil && !(e.faults.AcceptRelativeDatasource && errors.Is(err, wsource.ErrEndpoint)) {
+	if err := checkStreamSource(s); err != nil && !(e.seams.acceptRelativeDatasource() && errors.Is(err, wsource.ErrEndpoint)) {
 		return ddl.Stream{}, config.Props{}, err
 	}
 	if err := checkFields(r.def.ID, r.sel, s); err != nil {
 		return ddl.Stream{}, config.Props{}, err
 	}
-	confKey := s.Options.ConfKey
-	if _, named := e.confKeys[strings.ToLower(confKey)]; e.faults.UnknownConfKeyFallsBack && !named {
-		confKey = ""
-	}
-	props, err := e.confKeys.Resolve(confKey)
-	if raw, named := e.confKeys[strings.ToLower(s.Options.ConfKey)]; err == nil && named && e.faults.NamedConfKeyAlone {
-		props, err = config.ParseProps(raw)
-	}
+	props, err := e.confKeys.Resolve(e.seams.confKey(e.confKeys, s.Options.ConfKey))
+	props, err = e.seams.resolved(e.confKeys, s.Options.ConfKey, props, err)
 	if err != nil {
 		return ddl.Stream{}, config.Props{}, withKind(ErrInvalid, fmt.Errorf("stream %s: %w", s.Name, err))
 	}
@@ -303,19 +299,10 @@ func (e *Engine) hubForLocked(s ddl.Stream, props config.Props, ruleID string) *
 		path, _, _ := strings.Cut(s.Options.Datasource, "?")
 		key = "endpoint/" + path
 	}
-	if e.faults.ConnectionPerRule && !props.ServerMode() {
-		key += "/rule/" + ruleID
-	}
-	if e.faults.ShareClientByPath && !props.ServerMode() {
-		p := props.Path
-		if p == "" {
-			p, _, _ = strings.Cut(s.Options.Datasource, "?")
-		}
-		key = "client-path/" + p
-	}
+	key = e.seams.hubKey(key, s, props, ruleID)
 	h, ok := e.hubs[key]
 	if !ok {
-		h = newHub(key, e.ds, e.faults, e.logger)
+		h = newHub(key, e.ds, e.seams, e.logger)
 		e.hubs[key] = h
 	}
 	return h
@@ -371,7 +358,7 @@ func (e *Engine) startRule(ctx context.Context, r *rule) error {
 		drained: drained,
 		done:    make(chan struct{}),
 		m:       m,
-		project: projection(r.sel, e.faults),
+		project: projection(r.sel, e.seams),
 		where:   r.sel.Where,
 		hub:     h,
 		onError: func(sink string, err error) {
@@ -667,7 +654,7 @@ func (e *Engine) Close() error {
 			_ = s.Close()
 		}
 	}
-	if e.faults.StopLeavesClientOpen {
+	if e.seams.stopLeavesClientOpen() {
 		e.mu.Lock()
 		for _, h := range e.hubs {
 			if src := h.src.Swap(nil); src != nil {

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -13,7 +12,6 @@ import (
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/decode"
-	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
 )
 
@@ -21,7 +19,7 @@ import (
 // is started when the first rule attaches and closed when the last one detaches.
 type hub struct {
 	key    string
-	faults fault.Set
+	seams  seams
 	logger *slog.Logger
 	ds     *dataserver.Server
 
@@ -37,14 +35,10 @@ type hub struct {
 	fields []ddl.Field
 	// clientMode tells whether the source dials a remote server.
 	clientMode bool
-
-	// seq counts records for the DropOnePercent fault; only emit touches it and
-	// the source serialises emit calls.
-	seq uint64
 }
 
-func newHub(key string, ds *dataserver.Server, faults fault.Set, logger *slog.Logger) *hub {
-	h := &hub{key: key, ds: ds, faults: faults, logger: logger}
+func newHub(key string, ds *dataserver.Server, sm seams, logger *slog.Logger) *hub {
+	h := &hub{key: key, ds: ds, seams: sm.forHub(), logger: logger}
 	h.runs.Store(&[]*run{})
 	return h
 }
@@ -93,7 +87,7 @@ func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props confi
 	}
 	h.stream, h.fields = stream.Name, stream.Fields
 	h.clientMode = !props.ServerMode()
-	src, err := wsource.New(wsource.Config{
+	cfg := wsource.Config{
 		Stream:     stream.Name,
 		Datasource: stream.Options.Datasource,
 		Props:      props,
@@ -101,8 +95,9 @@ func (h *hub) attach(ctx context.Context, r *run, stream ddl.Stream, props confi
 		Emit:       h.emit,
 		Exception:  h.exception,
 		Logger:     h.logger,
-		Faults:     h.faults,
-	})
+	}
+	h.seams.source(&cfg)
+	src, err := wsource.New(cfg)
 	if err == nil {
 		err = src.Start(ctx)
 		if err != nil {
@@ -142,7 +137,7 @@ func (h *hub) detach(r *run) {
 	}
 	h.runs.Store(&next)
 	r.cancel()
-	if len(next) == 0 && !(h.faults.StopLeavesClientOpen && h.clientMode) {
+	if len(next) == 0 && !(h.seams.stopLeavesClientOpen() && h.clientMode) {
 		if src := h.src.Load(); src != nil {
 			if err := src.Close(); err != nil {
 				h.logger.Warn("closing source", "source", h.key, "error", err)
@@ -168,41 +163,20 @@ func (h *hub) exception(err error) {
 func (h *hub) emit(ctx context.Context, payload []byte) error {
 	runs := *h.runs.Load()
 	for _, r := range runs {
-		if !h.faults.NoRecordsInCount {
+		if h.seams.countRecordsIn() {
 			r.m.sourceIn.Add(1)
 		}
 		r.m.sourceOut.Add(1)
 		r.m.decoderIn.Add(1)
 	}
-	fields := h.fields
-	if h.faults.TypedKeepsUnknownFields {
-		fields = nil
-	}
+	fields := h.seams.decodeFields(h.fields)
 	recs, err := decode.Decode(payload, fields)
-	if err == nil && h.faults.NumberToStringRefused {
-		err = numberInStringField(payload, fields)
-	}
+	recs, err = h.seams.decoded(payload, fields, recs, err)
 	if err != nil {
 		for _, r := range runs {
 			r.m.decoderException(err)
 		}
 		return err
-	}
-	if h.faults.LargeIntegersAsFloat && fields == nil {
-		roundLargeIntegers(recs)
-	}
-	if h.faults.ArrayAsOneRecord && len(recs) > 1 {
-		recs = recs[:1]
-	}
-	if h.faults.DropOnePercent {
-		kept := recs[:0:0]
-		for _, rec := range recs {
-			h.seq++
-			if h.seq%100 != 0 {
-				kept = append(kept, rec)
-			}
-		}
-		recs = kept
 	}
 	n := int64(len(recs))
 	for _, r := range runs {
@@ -212,10 +186,7 @@ func (h *hub) emit(ctx context.Context, payload []byte) error {
 		return nil
 	}
 	size := int64(len(payload))
-	if h.faults.FirstRuleOnly && len(runs) > 1 {
-		runs = runs[:1]
-	}
-	for _, r := range runs {
+	for _, r := range h.seams.deliverTo(runs) {
 		if err := r.enqueue(ctx, batch{recs: recs, size: size}); err != nil {
 			return err
 		}
@@ -253,46 +224,6 @@ func (r *run) enqueue(ctx context.Context, b batch) error {
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
-		}
-	}
-}
-
-// numberInStringField reports a number given for a typed STRING field of
-// payload; it is the NumberToStringRefused defect.
-func numberInStringField(payload []byte, fields []ddl.Field) error {
-	recs, err := decode.Decode(payload, nil)
-	if err != nil {
-		return err
-	}
-	for _, rec := range recs {
-		for _, f := range fields {
-			switch rec[f.Name].(type) {
-			case int64, float64, json.Number:
-				if f.Type == ddl.String {
-					return fmt.Errorf("decode %s: field %s: a number is not a string", payload, f.Name)
-				}
-			}
-		}
-	}
-	return nil
-}
-
-// roundLargeIntegers turns the top-level integers of recs beyond 2^53 into
-// float64; it is the LargeIntegersAsFloat defect.
-func roundLargeIntegers(recs []decode.Record) {
-	const exact = 1 << 53
-	for _, rec := range recs {
-		for k, v := range rec {
-			switch n := v.(type) {
-			case int64:
-				if n > exact || n < -exact {
-					rec[k] = float64(n)
-				}
-			case json.Number:
-				if f, err := n.Float64(); err == nil {
-					rec[k] = f
-				}
-			}
 		}
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/wsconform/wsconform/impl/ddl"
 	"github.com/wsconform/wsconform/impl/decode"
-	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
 )
 
@@ -159,8 +158,8 @@ func (r *run) handle(recs []decode.Record) {
 }
 
 // projection returns the function that applies a SELECT's field list.
-func projection(sel ddl.Select, faults fault.Set) func(decode.Record) decode.Record {
-	if sel.Fields == nil || faults.ProjectionIgnored {
+func projection(sel ddl.Select, sm seams) func(decode.Record) decode.Record {
+	if sel.Fields == nil || sm.projectionIgnored() {
 		return func(r decode.Record) decode.Record { return r }
 	}
 	fields := sel.Fields

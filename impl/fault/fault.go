@@ -1,7 +1,10 @@
 // Package fault lists deliberate defects that the reference engine can be built
 // with, so that the conformance suite can prove it notices each of them.
 //
-// The zero Set is the correct behaviour. Only the suite's self-test sets fields.
+// The zero Set is the correct behaviour. Only the suite's self-test sets fields,
+// and only a build with the selftest tag applies them (see Enabled): the
+// packages of the reference engine read a Set in their seams_selftest.go files
+// alone, and their default seams.go files ignore it.
 package fault
 
 import (

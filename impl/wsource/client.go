@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -66,12 +65,10 @@ func (s *Source) URL() string {
 		scheme = "ws"
 	}
 	target := s.cfg.Props.Path
-	if target == "" || s.cfg.Faults.IgnoreConfKeyPath {
+	if target == "" {
 		target = s.cfg.Datasource
 	}
-	if s.cfg.Faults.IgnoreQuery {
-		target, _, _ = strings.Cut(target, "?")
-	}
+	target = s.seams.target(target, s.cfg.Datasource)
 	return scheme + "://" + s.cfg.Props.Addr + target
 }
 
@@ -110,44 +107,14 @@ func (s *Source) dial(ctx context.Context) (*websocket.Conn, error) {
 	url := s.URL()
 	d := websocket.Dialer{HandshakeTimeout: s.cfg.HandshakeTimeout}
 	if strings.HasPrefix(url, "wss:") {
-		props := s.cfg.Props
-		if s.cfg.Faults.RawCAIgnored {
-			props.RootCARaw = ""
-		}
-		if s.cfg.Faults.RawCAWinsOverPath && props.RootCARaw != "" {
-			props.RootCaPath = ""
-		}
-		if s.cfg.Faults.MissingCertFileIgnored {
-			for _, path := range []*string{&props.RootCaPath, &props.CertificationPath, &props.PrivateKeyPath} {
-				if _, err := os.Stat(*path); err != nil {
-					*path = ""
-				}
-			}
-		}
-		tc, err := props.ClientTLS()
+		tc, err := s.seams.tlsProps(s.cfg.Props).ClientTLS()
 		if err != nil {
 			return nil, fmt.Errorf("disconnected: TLS settings of stream %q: %w", s.cfg.Stream, err)
 		}
-		if s.cfg.Faults.SkipTLSVerify {
-			tc.InsecureSkipVerify = true
-		}
-		if s.cfg.Faults.NoClientCertificate {
-			tc.Certificates = nil
-		}
+		s.seams.tlsConfig(tc)
 		d.TLSClientConfig = tc
 	}
-	header := s.cfg.Props.RequestHeader.Clone()
-	if s.cfg.Faults.DropRequestHeaders {
-		header = nil
-	}
-	if s.cfg.Faults.MangleRequestHeaders {
-		for name, values := range header {
-			for i, v := range values {
-				values[i] = strings.ToUpper(v) + "-mangled"
-			}
-			header[name] = values
-		}
-	}
+	header := s.seams.header(s.cfg.Props.RequestHeader.Clone())
 	// The handshake is bounded by the handshake timeout alone: gorilla would
 	// also apply the caller's deadline, making a missing or too long timeout
 	// look like a timely one. gorilla does not watch cancellation either, so
@@ -261,7 +228,7 @@ func (s *Source) readClient(conn *websocket.Conn) (lost bool) {
 	err := s.readLoop(s.ctx, conn)
 	if !errors.Is(err, errStopped) {
 		s.mu.Lock()
-		if !s.cfg.Faults.RemoteCloseStaysConnected {
+		if s.seams.remoteCloseDisconnects() {
 			s.connected = false
 		}
 		s.mu.Unlock()

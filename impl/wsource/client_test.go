@@ -59,7 +59,7 @@ var _ = Describe("client mode", func() {
 			Expect(r.accept().req.URL.Path).To(Equal("/fromkey"))
 
 			broken, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"},
-				Faults: fault.Set{IgnoreConfKeyPath: true}})
+				Faults: withDefects(fault.Set{IgnoreConfKeyPath: true})})
 			Expect(broken.URL()).To(Equal("ws://" + r.addr + "/fromds"))
 		})
 
@@ -68,7 +68,7 @@ var _ = Describe("client mode", func() {
 			s, _ := clientSource(r.addr, wsource.Config{
 				Datasource: "/feed?x=1",
 				Props:      config.Props{RequestHeader: http.Header{"X-Token": {"abc"}}},
-				Faults:     fault.Set{IgnoreQuery: true, DropRequestHeaders: true},
+				Faults:     withDefects(fault.Set{IgnoreQuery: true, DropRequestHeaders: true}),
 			})
 			Expect(s.Start(context.Background())).To(Succeed())
 			rc := r.accept()
@@ -127,7 +127,7 @@ var _ = Describe("client mode", func() {
 		It("with the SlowHandshakeTimeout defect waits past its own timeout", func() {
 			h := newHangServer()
 			s, _ := clientSource(h.ln.Addr().String(), wsource.Config{HandshakeTimeout: 100 * time.Millisecond,
-				Faults: fault.Set{SlowHandshakeTimeout: true}})
+				Faults: withDefects(fault.Set{SlowHandshakeTimeout: true})})
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
 			Expect(s.Start(ctx)).To(MatchError(ContainSubstring("abandoned")))
@@ -190,7 +190,7 @@ var _ = Describe("client mode", func() {
 
 		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", func() {
 			r := newRemote(nil)
-			s, _ := clientSource(r.addr, wsource.Config{Faults: fault.Set{RemoteCloseStaysConnected: true}})
+			s, _ := clientSource(r.addr, wsource.Config{Faults: withDefects(fault.Set{RemoteCloseStaysConnected: true})})
 			Expect(s.Start(context.Background())).To(Succeed())
 			rc := r.accept()
 			Expect(rc.WriteControl(websocket.CloseMessage,
@@ -274,7 +274,7 @@ var _ = Describe("client mode", func() {
 			r.accept()
 
 			s3, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA},
-				Faults: fault.Set{SkipTLSVerify: true}})
+				Faults: withDefects(fault.Set{SkipTLSVerify: true})})
 			Expect(s3.Start(context.Background())).To(Succeed())
 			r.accept()
 		})
@@ -295,7 +295,7 @@ var _ = Describe("client mode", func() {
 
 			broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA,
 				CertificationPath: files.ClientCert, PrivateKeyPath: files.ClientKey},
-				Faults: fault.Set{NoClientCertificate: true}})
+				Faults: withDefects(fault.Set{NoClientCertificate: true})})
 			Expect(broken.Start(context.Background())).To(MatchError(HavePrefix("disconnected: ")))
 		})
 

@@ -87,7 +87,7 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		}
 		seq++
 		inMsg.Store(seq)
-		if mt != websocket.TextMessage && !s.cfg.Faults.DecodeBinaryFrames {
+		if mt != websocket.TextMessage && s.seams.skipBinary() {
 			// Discarded, but within the same bounds as a text message.
 			if _, err := io.Copy(io.Discard, r); err != nil {
 				return s.messageError(ctx, conn, err, -1)
@@ -101,7 +101,7 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		if _, err := buf.ReadFrom(r); err != nil {
 			return s.messageError(ctx, conn, err, buf.Len())
 		}
-		if mt == websocket.TextMessage && !s.cfg.Faults.AcceptInvalidUTF8 && !utf8.Valid(buf.Bytes()) {
+		if mt == websocket.TextMessage && s.seams.checkUTF8() && !utf8.Valid(buf.Bytes()) {
 			return s.failConn(conn, websocket.CloseInvalidFramePayloadData, "invalid UTF-8",
 				fmt.Errorf("invalid UTF-8 in a text message of %d bytes: connection closed with %d",
 					buf.Len(), websocket.CloseInvalidFramePayloadData))
@@ -116,7 +116,7 @@ func (s *Source) readLoop(ctx context.Context, conn *websocket.Conn) error {
 		if ctx.Err() != nil {
 			return errStopped
 		}
-		if err != nil && s.cfg.Faults.StopOnDecodeError {
+		if err != nil && s.seams.closeOnDecodeError() {
 			return s.failConn(conn, websocket.CloseUnsupportedData, "decode error",
 				fmt.Errorf("connection closed after a decode error: %w", err))
 		}

@@ -12,7 +12,7 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	s.mu.Lock()
 	if s.state == stateClosed {
 		// Only reachable when the endpoint outlives the source
-		// (fault KeepEndpointAfterStop).
+		// (defect KeepEndpointAfterStop, seams_selftest.go).
 		s.mu.Unlock()
 		sendClose(conn, websocket.CloseGoingAway, "source closed")
 		linger(conn)
@@ -26,10 +26,7 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	defer cancel()
 	stopSource := afterFunc(s.ctx, cancel)
 	defer stopSource()
-	code := websocket.CloseGoingAway
-	if s.cfg.Faults.StopCloseNormal {
-		code = websocket.CloseNormalClosure
-	}
+	code := s.seams.stopCloseCode(websocket.CloseGoingAway)
 	stopClose := closeOnDone(ctx, conn, code, "source closed")
 	defer stopClose()
 

@@ -58,6 +58,7 @@ type Config struct {
 	// Logger receives connection events. Nil discards them.
 	Logger *slog.Logger
 	// Faults are deliberate defects; the zero value is correct behaviour.
+	// Only a build with the selftest tag applies them (see seams.go).
 	Faults fault.Set
 }
 
@@ -94,6 +95,7 @@ const (
 // concurrent use.
 type Source struct {
 	cfg      Config
+	seams    seams
 	log      *slog.Logger
 	path     string        // Datasource without its query
 	limit    int64         // read limit, 0 = none
@@ -122,7 +124,8 @@ type Source struct {
 // New validates cfg and returns a source that is not started. A datasource
 // that is empty or does not start with "/" gives ErrEndpoint.
 func New(cfg Config) (*Source, error) {
-	if (cfg.Datasource == "" || !strings.HasPrefix(cfg.Datasource, "/")) && !cfg.Faults.AcceptRelativeDatasource {
+	sm := newSeams(cfg)
+	if (cfg.Datasource == "" || !strings.HasPrefix(cfg.Datasource, "/")) && !sm.acceptRelativeDatasource() {
 		return nil, ErrEndpoint
 	}
 	if cfg.Emit == nil {
@@ -134,20 +137,19 @@ func New(cfg Config) (*Source, error) {
 	if cfg.HandshakeTimeout <= 0 {
 		cfg.HandshakeTimeout = HandshakeTimeout
 	}
-	if cfg.Faults.SlowHandshakeTimeout {
-		cfg.HandshakeTimeout = time.Minute
-	}
+	cfg.HandshakeTimeout = sm.handshakeTimeout(cfg.HandshakeTimeout)
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	path, _, _ := strings.Cut(cfg.Datasource, "?")
 	s := &Source{
-		cfg:  cfg,
-		log:  log.With("stream", cfg.Stream),
-		path: path,
+		cfg:   cfg,
+		seams: sm,
+		log:   log.With("stream", cfg.Stream),
+		path:  path,
 	}
-	if !cfg.Faults.NoReadLimit {
+	if sm.readLimit() {
 		s.limit = cfg.Props.MaxMessageBytes
 		if s.limit <= 0 {
 			s.limit = config.DefaultMaxMessageBytes
@@ -204,7 +206,7 @@ func (s *Source) Close() error {
 		s.registered = false
 		s.mu.Unlock()
 		s.cancel()
-		if registered && !s.cfg.Faults.KeepEndpointAfterStop {
+		if registered && s.seams.unregisterOnClose() {
 			s.cfg.DataServer.Unregister(s.path)
 		}
 		s.wg.Wait()

@@ -192,7 +192,10 @@ var _ = Describe("wsconform", func() {
 		noSecrets(dir, stdout.String())
 	})
 
-	It("exits 1 and reports the failing step when the engine is wrong, without secrets", func() {
+	It("exits 1 and reports the failing step when the engine is wrong, without secrets", Label("selftest"), func() {
+		if !fault.Enabled {
+			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
+		}
 		dir := GinkgoT().TempDir()
 		f, err := parseRunFlags([]string{"--tags", "@json,@client-mode", "--report", dir, "--format", "progress,junit:" + filepath.Join(dir, "extra", "j.xml")}, stderr)
 		Expect(err).NotTo(HaveOccurred())

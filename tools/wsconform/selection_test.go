@@ -132,7 +132,10 @@ var _ = Describe("selection", func() {
 			Expect(readJUnit(dir).ranIDs()).To(Equal([]string{"client-messages-become-records", "json-text-message-becomes-records/2"}))
 		})
 
-		It("chooses exactly what failed in the summary.json of a run", func() {
+		It("chooses exactly what failed in the summary.json of a run", Label("selftest"), func() {
+			if !fault.Enabled {
+				Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
+			}
 			dir := GinkgoT().TempDir()
 			broken := ref.Factory(ref.Options{Faults: fault.Set{ArrayAsOneRecord: true}})
 			code := runWith(ctx, broken, stdout, stderr, "--report", dir, "--tags", "@json and @must")

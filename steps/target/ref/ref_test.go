@@ -319,7 +319,10 @@ var _ = Describe("the reference target", func() {
 		Expect(receive(ctx, r)).To(Equal(target.Record{"small": json.Number("1")}))
 	})
 
-	It("builds the engine with the faults it is given", func() {
+	It("builds the engine with the faults it is given", Label("selftest"), func() {
+		if !fault.Enabled {
+			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
+		}
 		ctx := bounded()
 		tgt := newTarget(ref.Options{Faults: fault.Set{ArrayAsOneRecord: true}})
 		Expect(tgt.CreateStream(ctx, serverStream("arr"))).To(Succeed())

@@ -78,7 +78,10 @@ var _ = Describe("Run", func() {
 		Expect(p50.Details["engine_records"]).To(Equal(50))
 	})
 
-	It("reports the loss of an engine that drops records", func() {
+	It("reports the loss of an engine that drops records", Label("selftest"), func() {
+		if !fault.Enabled {
+			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
+		}
 		o := small(Options{Target: "ref", Only: []string{ServerIngest, ClientIngest},
 			refFactory: ref.Factory(ref.Options{Faults: fault.Set{DropOnePercent: true}})})
 		r, err := Run(bounded(), o)

@@ -143,6 +143,11 @@ var _ = Describe("skipping", func() {
 		Expect(ms).To(BeEmpty())
 	})
 
+	It("skips files a default build leaves out, such as the seams of deliberate defects", func() {
+		Expect(mutation.IsSkippedFile("impl/p/seams_selftest.go", []byte("//go:build selftest\n\npackage p\n"))).To(BeTrue())
+		Expect(mutation.IsSkippedFile("impl/p/seams.go", []byte("//go:build !selftest\n\npackage p\n"))).To(BeFalse())
+	})
+
 	It("skips branches that run only with a self-test fault, but not their else or live terms", func() {
 		ms := mutantsOf(header + `type set struct{ DropAll, Keep bool }
 type h struct{ faults set; n int }

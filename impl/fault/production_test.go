@@ -1,0 +1,111 @@
+package fault_test
+
+import (
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestProductionCarriesNoDefects checks every file of impl/ that a build
+// without the selftest tag compiles (tests and this package aside): none
+// reads or sets a field named Faults or faults, and package fault appears
+// only as the type of a field named Faults, which such a build ignores. A
+// deliberate defect belongs in a seams_selftest.go file, behind a seam.
+func TestProductionCarriesNoDefects(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := build.Default
+	ctx.BuildTags = nil
+	checked := 0
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if path == filepath.Join(root, "fault") || d.Name() == "testdata" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		name := d.Name()
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		if ok, err := ctx.MatchFile(filepath.Dir(path), name); err != nil || !ok {
+			return err
+		}
+		checked++
+		for _, p := range defectUses(t, path) {
+			rel, _ := filepath.Rel(root, path)
+			t.Errorf("impl/%s:%d: %s outside a selftest-tagged seam file", filepath.ToSlash(rel), p.line, p.what)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 20 {
+		t.Fatalf("checked %d files of impl/; want the whole engine", checked)
+	}
+}
+
+type use struct {
+	line int
+	what string
+}
+
+// defectUses returns the places of the file at path that use a deliberate
+// defect: a selector or composite literal key Faults or faults, or package
+// fault other than as the type of a field named Faults.
+func defectUses(t *testing.T, path string) []use {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgName := ""
+	for _, imp := range f.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); strings.HasSuffix(p, "/impl/fault") {
+			pkgName = "fault"
+			if imp.Name != nil {
+				pkgName = imp.Name.Name
+			}
+		}
+	}
+	allowed := map[ast.Expr]bool{} // the types of fields named Faults
+	ast.Inspect(f, func(n ast.Node) bool {
+		if fl, ok := n.(*ast.Field); ok && len(fl.Names) == 1 && fl.Names[0].Name == "Faults" {
+			allowed[fl.Type] = true
+		}
+		return true
+	})
+	isDefect := func(name string) bool { return name == "Faults" || name == "faults" }
+	var uses []use
+	add := func(pos token.Pos, what string) { uses = append(uses, use{fset.Position(pos).Line, what}) }
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := n.X.(*ast.Ident); ok && pkgName != "" && id.Name == pkgName && !allowed[n] {
+				add(n.Pos(), pkgName+"."+n.Sel.Name)
+			}
+			if isDefect(n.Sel.Name) {
+				add(n.Sel.Pos(), "."+n.Sel.Name)
+			}
+		case *ast.KeyValueExpr:
+			if id, ok := n.Key.(*ast.Ident); ok && isDefect(id.Name) {
+				add(id.Pos(), id.Name+":")
+			}
+		}
+		return true
+	})
+	return uses
+}
