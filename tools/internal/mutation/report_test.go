@@ -111,3 +111,14 @@ var _ = Describe("Report", func() {
 		Expect(err).To(HaveOccurred())
 	})
 })
+
+var _ = Describe("the project's equivalents file", func() {
+	It("parses, and every entry names a file of the engine and says why", func() {
+		eqs, err := mutation.LoadEquivalents(filepath.Join("..", "..", "mutation", "equivalent.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(eqs).NotTo(BeEmpty())
+		for _, e := range eqs {
+			Expect(filepath.Join("..", "..", "..", e.File)).To(BeAnExistingFile(), "entry for %s", e.File)
+		}
+	})
+})
