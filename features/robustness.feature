@@ -141,7 +141,7 @@ Feature: Robustness
     And the rule "live" runs "SELECT * FROM demo"
     And a client "c1" connected to "/api/data"
     When client "c1" sends 300 numbered messages
-    Then the rule "live" outputs 300 numbered records in order within 10 seconds
+    Then the rule "live" outputs 300 numbered records in order within 30 seconds
     And the rule "stuck" reports a sink exception mentioning "Timeout"
     And the rule "stuck" keeps running
 
