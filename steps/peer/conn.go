@@ -166,7 +166,7 @@ func (c *conn) writeRaw(ctx context.Context, frames []byte) error {
 }
 
 func (c *conn) sendRawText(ctx context.Context, payload []byte) error {
-	if err := c.writeRaw(ctx, appendFrame(nil, true, opText, payload, c.mask)); err != nil {
+	if err := c.writeRaw(ctx, AppendFrame(nil, true, opText, payload, c.mask)); err != nil {
 		return fmt.Errorf("send raw text frame of %d bytes: %w", len(payload), err)
 	}
 	return nil
@@ -191,7 +191,7 @@ const endlessBatch = 1000
 // or ctx is done. It returns how many continuation frames were written; an
 // error only when the writes failed while the connection was still up.
 func (c *conn) sendEndlessFragments(ctx context.Context) (int, error) {
-	if err := c.writeRaw(ctx, appendFrame(nil, false, opText, []byte(`{"never":`), c.mask)); err != nil {
+	if err := c.writeRaw(ctx, AppendFrame(nil, false, opText, []byte(`{"never":`), c.mask)); err != nil {
 		return 0, fmt.Errorf("send the first fragment: %w", err)
 	}
 	batch := emptyContinuations(endlessBatch, c.mask)

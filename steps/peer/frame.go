@@ -12,9 +12,9 @@ const (
 	opBinary       = 0x2
 )
 
-// appendFrame appends one WebSocket frame to dst. Clients must mask every
+// AppendFrame appends one WebSocket frame to dst. Clients must mask every
 // frame; servers must not.
-func appendFrame(dst []byte, fin bool, opcode byte, payload []byte, mask bool) []byte {
+func AppendFrame(dst []byte, fin bool, opcode byte, payload []byte, mask bool) []byte {
 	b0 := opcode
 	if fin {
 		b0 |= 0x80
@@ -50,7 +50,7 @@ func appendFrame(dst []byte, fin bool, opcode byte, payload []byte, mask bool) [
 func emptyContinuations(n int, mask bool) []byte {
 	var buf []byte
 	for range n {
-		buf = appendFrame(buf, false, opContinuation, nil, mask)
+		buf = AppendFrame(buf, false, opContinuation, nil, mask)
 	}
 	return buf
 }
@@ -64,7 +64,7 @@ func fragmentFrames(parts []string, mask bool) []byte {
 		if i == 0 {
 			op = opText
 		}
-		buf = appendFrame(buf, i == len(parts)-1, op, []byte(p), mask)
+		buf = AppendFrame(buf, i == len(parts)-1, op, []byte(p), mask)
 	}
 	return buf
 }

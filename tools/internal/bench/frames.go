@@ -3,13 +3,14 @@ package bench
 import (
 	"bufio"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"strings"
 	"time"
+
+	"github.com/wsconform/wsconform/steps/peer"
 )
 
 // payloads are small JSON objects like a sensor feed's, cycled by the
@@ -22,38 +23,6 @@ var payloads = func() [][]byte {
 	return m
 }()
 
-// maskKey masks the frames a client sends. RFC 6455 wants it unpredictable
-// against proxies; the engines under test do not care, and a fixed key lets
-// the frames be encoded once.
-var maskKey = [4]byte{0x37, 0xfa, 0x21, 0x3d}
-
-// appendFrame appends one final text frame carrying payload, masked when mask.
-func appendFrame(dst []byte, opcode byte, payload []byte, mask bool) []byte {
-	dst = append(dst, 0x80|opcode)
-	var mbit byte
-	if mask {
-		mbit = 0x80
-	}
-	switch n := len(payload); {
-	case n < 126:
-		dst = append(dst, mbit|byte(n))
-	case n <= 0xffff:
-		dst = append(dst, mbit|126)
-		dst = binary.BigEndian.AppendUint16(dst, uint16(n))
-	default:
-		dst = append(dst, mbit|127)
-		dst = binary.BigEndian.AppendUint64(dst, uint64(n))
-	}
-	if !mask {
-		return append(dst, payload...)
-	}
-	dst = append(dst, maskKey[:]...)
-	for i, b := range payload {
-		dst = append(dst, b^maskKey[i%4])
-	}
-	return dst
-}
-
 // frameBatch is every payload encoded as frames, back to back, with the end
 // offset of each frame, so n frames are written as whole copies of the batch
 // and one prefix.
@@ -65,7 +34,7 @@ type frameBatch struct {
 func newFrameBatch(mask bool) *frameBatch {
 	b := &frameBatch{}
 	for _, p := range payloads {
-		b.buf = appendFrame(b.buf, 0x1, p, mask)
+		b.buf = peer.AppendFrame(b.buf, true, 0x1, p, mask)
 		b.ends = append(b.ends, len(b.buf))
 	}
 	return b
@@ -90,7 +59,7 @@ func (b *frameBatch) write(w io.Writer, n int) error {
 var (
 	maskedFrames   = newFrameBatch(true)
 	unmaskedFrames = newFrameBatch(false)
-	closeFrame     = appendFrame(nil, 0x8, []byte{0x03, 0xe8}, true) // 1000, masked
+	closeFrame     = peer.AppendFrame(nil, true, 0x8, []byte{0x03, 0xe8}, true) // 1000, masked
 )
 
 // rawClient is a WebSocket client connection made by hand: the handshake is
