@@ -20,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	equiv := fs.String("equivalent", "tools/mutation/equivalent.yaml", "known-equivalent mutants (YAML: file, original, mutated, reason), excluded from the score")
 	list := fs.Bool("list", false, "print the mutants and exit without running anything")
 	root := fs.String("C", ".", "directory inside the module")
+	fileRe := fs.String("file", "", "only mutants in files whose path matches this regular expression, e.g. 'decode/fast.go'")
+	runArgs := fs.String("args", "", "more arguments for `wsconform run`, space separated, e.g. '--tags @json' to screen mutants against part of the suite (a score with -args is of that part only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -70,12 +73,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	var only *regexp.Regexp
+	if *fileRe != "" {
+		if only, err = regexp.Compile(*fileRe); err != nil {
+			fmt.Fprintf(stderr, "mutation: -file %q: %v\n", *fileRe, err)
+			return 2
+		}
+	}
 	var candidates []mutation.Mutant
 	rep := &mutation.Report{
-		Test:      "the conformance suite (wsconform run --target ref)",
+		Test:      strings.TrimSpace("the conformance suite (wsconform run --target ref) " + *runArgs),
 		Generated: len(all), Sample: *sample, Jobs: *jobs,
 	}
 	for _, m := range all {
+		if only != nil && !only.MatchString(m.File) {
+			continue
+		}
 		if e := mutation.Match(eqs, m); e != nil {
 			rep.Equivalents = append(rep.Equivalents, mutation.EquivalentMutant{Mutant: m, Reason: e.Reason})
 			continue
@@ -105,7 +118,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer os.RemoveAll(tmp)
 	r := &mutation.Runner{
 		Root: modRoot, BuildPkg: "./tools/wsconform",
-		TestArgs: []string{"run", "--target", "ref", "--report", "{report}"},
+		TestArgs: append([]string{"run", "--target", "ref", "--report", "{report}"}, strings.Fields(*runArgs)...),
 		Timeout:  10 * time.Minute, TempDir: tmp,
 	}
 	start := time.Now()
