@@ -19,7 +19,10 @@
 # engine logs beside them; EXPECT (default
 # fixtures/expectations/ekuiper-2.4.0.yaml); EKUIPER_BIN: a kuiperd to use
 # instead of building one; EKUIPER_SRC, EKUIPER_TARBALL, EKUIPER_CACHE: see
-# tools/ekuiper/build.sh; WSCONFORM_ARGS: extra arguments for every run.
+# tools/ekuiper/build.sh; WSCONFORM_ARGS: extra arguments for every run;
+# IDS: only these scenario ids (comma separated, as `wsconform list` shows
+# them), each in the phases whose selection holds it; a phase that holds none
+# of them is left out, and an id no phase holds is an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,6 +106,20 @@ check_engine_left_as_found() {
 }
 
 expect=(--expect "$EXPECT")
+[ -n "${IDS:-}" ] && expect+=(--id "$IDS")
+
+# selects TAGS: true when the phase with these tags runs a scenario: always
+# without IDS, otherwise when one of IDS is among the scenarios TAGS selects.
+# The ids seen are added to ids_seen.
+ids_seen=()
+selects() {
+	[ -n "${IDS:-}" ] || return 0
+	local listed
+	listed="$("$tmp/wsconform" list --tags "$1" --id "$IDS" | cut -f1)" || exit 2
+	[ -n "$listed" ] || return 1
+	mapfile -t -O "${#ids_seen[@]}" ids_seen <<<"$listed"
+	return 0
+}
 
 # died: set by a phase whose engine exited during the run.
 died=""
@@ -130,6 +147,7 @@ suite_on() {
 
 # 1. ws.
 phase_ws() {
+	selects '~@needs-server-tls && ~@needs-lifecycle' || return 0
 	start_ekuiper ekuiper || return 1
 	suite_on ekuiper --data-url "ws://127.0.0.1:$data_port" \
 		--tags '~@needs-server-tls && ~@needs-lifecycle'
@@ -137,6 +155,7 @@ phase_ws() {
 
 # 2. wss: eKuiper serves its data server with the certificates config wrote.
 phase_wss() {
+	selects '~@needs-lifecycle' || return 0
 	start_ekuiper ekuiper-tls --tls || return 1
 	suite_on ekuiper-tls --data-url "wss://127.0.0.1:$data_port" \
 		--ca "$tmp/ekuiper-tls/certs/ca.pem" --tags '~@needs-lifecycle'
@@ -144,6 +163,7 @@ phase_wss() {
 
 # 3. exclusive: a fresh engine that serves only this run.
 phase_exclusive() {
+	selects '@needs-lifecycle,@needs-message-limit' || return 0
 	start_ekuiper ekuiper-exclusive || return 1
 	suite_on ekuiper-exclusive --data-url "ws://127.0.0.1:$data_port" \
 		--exclusive --tags '@needs-lifecycle,@needs-message-limit'
@@ -171,6 +191,14 @@ for phase in phase_ws phase_wss phase_exclusive; do
 		status=1
 	fi
 done
+if [ -n "${IDS:-}" ]; then
+	for id in ${IDS//,/ }; do
+		if ! printf '%s\n' "${ids_seen[@]%%/*}" | grep -qxF -- "${id%%/*}"; then
+			log "IDS: no phase runs $id (phases: ws without @needs-server-tls and @needs-lifecycle, wss without @needs-lifecycle, exclusive @needs-lifecycle or @needs-message-limit)"
+			status=2
+		fi
+	done
+fi
 if [ "${#crashes[@]}" -gt 0 ]; then
 	log "eKuiper crashed once in: ${crashes[*]} (the repeated run passed; logs: $REPORTS/*-ekuiper-died.log)"
 fi
