@@ -1,16 +1,20 @@
+//go:build !selftest
+
 package dataserver_test
 
 import (
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
 )
 
-// withDefects returns f, and skips the spec when f holds a defect that this
-// build does not apply: only a build with the selftest tag does.
-func withDefects(f fault.Set) fault.Set {
-	if f != (fault.Set{}) && !fault.Enabled {
+// withDefects returns cfg. This build applies no deliberate defect, so a spec
+// that asks for one is skipped, saying so: only a build with the selftest tag
+// does (defects_selftest_test.go).
+func withDefects(cfg dataserver.Config, f fault.Set) dataserver.Config {
+	if f != (fault.Set{}) {
 		Skip("deliberate defects apply only in a build with -tags selftest")
 	}
-	return f
+	return cfg
 }

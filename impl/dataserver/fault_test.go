@@ -33,8 +33,7 @@ var _ = Describe("data server defects", func() {
 	It("speaks plain ws despite TLS with ServeDataPlain", func() {
 		certs, err := pki.NewSet()
 		Expect(err).NotTo(HaveOccurred())
-		s := newServer(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}},
-			Faults: withDefects(fault.Set{ServeDataPlain: true})})
+		s := newServer(withDefects(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}}}, fault.Set{ServeDataPlain: true}))
 		h := newCollector()
 		Expect(s.Register("/plain", h.handle)).To(Succeed())
 		c, _, err := dial("ws://"+s.Addr()+"/plain", nil, nil)
@@ -45,7 +44,7 @@ var _ = Describe("data server defects", func() {
 
 	DescribeTable("a second client of an endpoint",
 		func(faults fault.Set, want int) {
-			s := newServer(dataserver.Config{Faults: withDefects(faults)})
+			s := newServer(withDefects(dataserver.Config{}, faults))
 			Expect(s.Register("/many", newCollector().handle)).To(Succeed())
 			_, _, err := dial("ws://"+s.Addr()+"/many", nil, nil)
 			Expect(err).NotTo(HaveOccurred())
@@ -59,7 +58,7 @@ var _ = Describe("data server defects", func() {
 
 	DescribeTable("the close code on Unregister",
 		func(faults fault.Set, want int) {
-			s := newServer(dataserver.Config{Faults: withDefects(faults)})
+			s := newServer(withDefects(dataserver.Config{}, faults))
 			Expect(s.Register("/bye", newCollector().handle)).To(Succeed())
 			c, _, err := dial("ws://"+s.Addr()+"/bye", nil, nil)
 			Expect(err).NotTo(HaveOccurred())
@@ -74,7 +73,7 @@ var _ = Describe("data server defects", func() {
 	)
 
 	It("upgrades an unregistered path, then closes, with UnknownPathUpgraded", func() {
-		s := newServer(dataserver.Config{Faults: withDefects(fault.Set{UnknownPathUpgraded: true})})
+		s := newServer(withDefects(dataserver.Config{}, fault.Set{UnknownPathUpgraded: true}))
 		Expect(s.Register("/known", newCollector().handle)).To(Succeed())
 		c, resp, err := dial("ws://"+s.Addr()+"/nowhere", nil, nil)
 		Expect(err).NotTo(HaveOccurred())

@@ -8,6 +8,12 @@ import (
 	"github.com/wsconform/wsconform/impl/fault"
 )
 
+// selftestConfig gives Config, in this build only, the deliberate defects to apply.
+type selftestConfig struct {
+	// Faults are the defects; the zero value is correct behaviour.
+	Faults fault.Set
+}
+
 // seams are the points where this build (tag selftest) applies the
 // deliberate defects of Config.Faults; seams.go is the correct behaviour
 // every other build compiles.

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-
-	"github.com/wsconform/wsconform/impl/fault"
 )
 
 // DefaultReadHeaderTimeout bounds how long a client may take to send the
@@ -45,6 +43,9 @@ var ErrClosed = errors.New("data server closed")
 // Config configures a Server. The zero value serves plain ws on an
 // ephemeral port of every interface.
 type Config struct {
+	// selftestConfig is empty here; a build with the selftest tag gives it the
+	// deliberate defects of the conformance suite's self-test (seams_selftest.go).
+	selftestConfig
 	// Addr is the host:port to listen on. Port "0" chooses a port at the
 	// first start and reuses it on every later start, so the address stays the
 	// same for the Server's lifetime. Empty means ":0".
@@ -67,9 +68,6 @@ type Config struct {
 	IdleTimeout time.Duration
 	// Logger receives connection events. Nil discards them.
 	Logger *slog.Logger
-	// Faults are deliberate defects; the zero value is correct behaviour.
-	// Only a build with the selftest tag applies them (see seams.go).
-	Faults fault.Set
 }
 
 // Handler serves one upgraded connection. It runs on a goroutine the Server

@@ -167,7 +167,7 @@ var _ = Describe("Server", func() {
 		})
 
 		It("keeps the port open with the NeverCloseDataServer fault", func() {
-			s := newServer(dataserver.Config{Faults: withDefects(fault.Set{NeverCloseDataServer: true})})
+			s := newServer(withDefects(dataserver.Config{}, fault.Set{NeverCloseDataServer: true}))
 			Expect(s.Register("/a", newCollector().handle)).To(Succeed())
 			addr := s.Addr()
 			s.Unregister("/a")
@@ -251,7 +251,7 @@ var _ = Describe("Server", func() {
 
 		DescribeTable("the Origin of a handshake",
 			func(faults fault.Set, want int) {
-				s := newServer(dataserver.Config{Faults: withDefects(faults)})
+				s := newServer(withDefects(dataserver.Config{}, faults))
 				Expect(s.Register("/origin", newCollector().handle)).To(Succeed())
 				_, resp, _ := dial("ws://"+s.Addr()+"/origin", nil, http.Header{"Origin": {"http://elsewhere.example"}})
 				Expect(resp).NotTo(BeNil())
@@ -263,7 +263,7 @@ var _ = Describe("Server", func() {
 
 		DescribeTable("a client's ping",
 			func(faults fault.Set, answered bool) {
-				s := newServer(dataserver.Config{Faults: withDefects(faults)})
+				s := newServer(withDefects(dataserver.Config{}, faults))
 				Expect(s.Register("/ping", newCollector().handle)).To(Succeed())
 				c, _, err := dial("ws://"+s.Addr()+"/ping", nil, nil)
 				Expect(err).NotTo(HaveOccurred())

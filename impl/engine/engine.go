@@ -25,13 +25,15 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/ddl"
-	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
 )
 
 // Options configure an Engine. The zero value works: default-less Kuiper
 // settings serve the data server on an ephemeral port of every interface.
 type Options struct {
+	// selftestOptions is empty here; a build with the selftest tag gives it the
+	// deliberate defects of the conformance suite's self-test (seams_selftest.go).
+	selftestOptions
 	// Kuiper holds the data server settings (Source) and whether rest sinks
 	// may connect to private addresses (Basic.EnablePrivateNet, default
 	// false); see config.Default.
@@ -42,9 +44,6 @@ type Options struct {
 	// Logger receives the engine's logs and the log sink's records; nil
 	// discards them.
 	Logger *slog.Logger
-	// Faults are deliberate defects, for the conformance suite's self-test
-	// only; only a build with the selftest tag applies them (see seams.go).
-	Faults fault.Set
 	// HTTPClient posts the records of rest sinks; nil uses a client of the
 	// engine's own with a 5 s timeout. Only the engine's own client refuses
 	// private addresses when Kuiper.Basic.EnablePrivateNet is false.

@@ -39,7 +39,7 @@ func newEngine(faults fault.Set, keys config.ConfKeys) *engine.Engine {
 	k.Source.HTTPServerIP = "127.0.0.1"
 	k.Basic.EnablePrivateNet = true // rest sinks post to loopback test servers
 	k.Source.HTTPServerPort = 0
-	e := engine.New(engine.Options{Kuiper: k, ConfKeys: keys, Faults: withDefects(faults)})
+	e := engine.New(withDefects(engine.Options{Kuiper: k, ConfKeys: keys}, faults))
 	DeferCleanup(func() { Expect(e.Close()).To(Succeed()) })
 	return e
 }

@@ -11,10 +11,12 @@ import (
 )
 
 // seams are the points where a build with the selftest tag applies the
-// deliberate defects of Options.Faults (seams_selftest.go). In every other
-// build they are the correct behaviour, hold nothing and compile away:
-// Options.Faults is ignored.
+// deliberate defects (seams_selftest.go). In every other build they are
+// the correct behaviour, hold nothing and compile away.
 type seams struct{}
+
+// selftestOptions holds nothing in this build: Options has no defects to carry.
+type selftestOptions struct{}
 
 func newSeams(Options) seams { return seams{} }
 

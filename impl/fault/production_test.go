@@ -14,9 +14,9 @@ import (
 
 // TestProductionCarriesNoDefects checks every file of impl/ that a build
 // without the selftest tag compiles (tests and this package aside): none
-// reads or sets a field named Faults or faults, and package fault appears
-// only as the type of a field named Faults, which such a build ignores. A
-// deliberate defect belongs in a seams_selftest.go file, behind a seam.
+// imports package fault, declares, reads or sets a field named Faults or
+// faults. A deliberate defect belongs in a seams_selftest.go file, behind a
+// seam; the Options and Config structs carry one only in such a build.
 func TestProductionCarriesNoDefects(t *testing.T) {
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -63,8 +63,8 @@ type use struct {
 }
 
 // defectUses returns the places of the file at path that use a deliberate
-// defect: a selector or composite literal key Faults or faults, or package
-// fault other than as the type of a field named Faults.
+// defect: an import of package fault, or a field, selector or composite
+// literal key named Faults or faults.
 func defectUses(t *testing.T, path string) []use {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -72,31 +72,23 @@ func defectUses(t *testing.T, path string) []use {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkgName := ""
-	for _, imp := range f.Imports {
-		if p, _ := strconv.Unquote(imp.Path.Value); strings.HasSuffix(p, "/impl/fault") {
-			pkgName = "fault"
-			if imp.Name != nil {
-				pkgName = imp.Name.Name
-			}
-		}
-	}
-	allowed := map[ast.Expr]bool{} // the types of fields named Faults
-	ast.Inspect(f, func(n ast.Node) bool {
-		if fl, ok := n.(*ast.Field); ok && len(fl.Names) == 1 && fl.Names[0].Name == "Faults" {
-			allowed[fl.Type] = true
-		}
-		return true
-	})
-	isDefect := func(name string) bool { return name == "Faults" || name == "faults" }
 	var uses []use
 	add := func(pos token.Pos, what string) { uses = append(uses, use{fset.Position(pos).Line, what}) }
+	for _, imp := range f.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); strings.HasSuffix(p, "/impl/fault") {
+			add(imp.Pos(), "import of impl/fault")
+		}
+	}
+	isDefect := func(name string) bool { return name == "Faults" || name == "faults" }
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
-		case *ast.SelectorExpr:
-			if id, ok := n.X.(*ast.Ident); ok && pkgName != "" && id.Name == pkgName && !allowed[n] {
-				add(n.Pos(), pkgName+"."+n.Sel.Name)
+		case *ast.Field:
+			for _, name := range n.Names {
+				if isDefect(name.Name) {
+					add(name.Pos(), "field "+name.Name)
+				}
 			}
+		case *ast.SelectorExpr:
 			if isDefect(n.Sel.Name) {
 				add(n.Sel.Pos(), "."+n.Sel.Name)
 			}

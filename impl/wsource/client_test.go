@@ -58,18 +58,16 @@ var _ = Describe("client mode", func() {
 			Expect(s.Start(context.Background())).To(Succeed())
 			Expect(r.accept().req.URL.Path).To(Equal("/fromkey"))
 
-			broken, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"},
-				Faults: withDefects(fault.Set{IgnoreConfKeyPath: true})})
+			broken, _ := clientSource(r.addr, withDefects(wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"}}, fault.Set{IgnoreConfKeyPath: true}))
 			Expect(broken.URL()).To(Equal("ws://" + r.addr + "/fromds"))
 		})
 
 		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", func() {
 			r := newRemote(nil)
-			s, _ := clientSource(r.addr, wsource.Config{
+			s, _ := clientSource(r.addr, withDefects(wsource.Config{
 				Datasource: "/feed?x=1",
 				Props:      config.Props{RequestHeader: http.Header{"X-Token": {"abc"}}},
-				Faults:     withDefects(fault.Set{IgnoreQuery: true, DropRequestHeaders: true}),
-			})
+			}, fault.Set{IgnoreQuery: true, DropRequestHeaders: true}))
 			Expect(s.Start(context.Background())).To(Succeed())
 			rc := r.accept()
 			Expect(rc.req.URL.RawQuery).To(BeEmpty())
@@ -126,8 +124,7 @@ var _ = Describe("client mode", func() {
 
 		It("with the SlowHandshakeTimeout defect waits past its own timeout", func() {
 			h := newHangServer()
-			s, _ := clientSource(h.ln.Addr().String(), wsource.Config{HandshakeTimeout: 100 * time.Millisecond,
-				Faults: withDefects(fault.Set{SlowHandshakeTimeout: true})})
+			s, _ := clientSource(h.ln.Addr().String(), withDefects(wsource.Config{HandshakeTimeout: 100 * time.Millisecond}, fault.Set{SlowHandshakeTimeout: true}))
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 			defer cancel()
 			Expect(s.Start(ctx)).To(MatchError(ContainSubstring("abandoned")))
@@ -190,7 +187,7 @@ var _ = Describe("client mode", func() {
 
 		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", func() {
 			r := newRemote(nil)
-			s, _ := clientSource(r.addr, wsource.Config{Faults: withDefects(fault.Set{RemoteCloseStaysConnected: true})})
+			s, _ := clientSource(r.addr, withDefects(wsource.Config{}, fault.Set{RemoteCloseStaysConnected: true}))
 			Expect(s.Start(context.Background())).To(Succeed())
 			rc := r.accept()
 			Expect(rc.WriteControl(websocket.CloseMessage,
@@ -273,8 +270,7 @@ var _ = Describe("client mode", func() {
 			Expect(s2.Start(context.Background())).To(Succeed())
 			r.accept()
 
-			s3, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA},
-				Faults: withDefects(fault.Set{SkipTLSVerify: true})})
+			s3, _ := clientSource(r.addr, withDefects(wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}}, fault.Set{SkipTLSVerify: true}))
 			Expect(s3.Start(context.Background())).To(Succeed())
 			r.accept()
 		})
@@ -293,9 +289,8 @@ var _ = Describe("client mode", func() {
 			Expect(s.Start(context.Background())).To(Succeed())
 			Expect(r.accept().req.TLS.PeerCertificates).To(HaveLen(1))
 
-			broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA,
-				CertificationPath: files.ClientCert, PrivateKeyPath: files.ClientKey},
-				Faults: withDefects(fault.Set{NoClientCertificate: true})})
+			broken, _ := clientSource(r.addr, withDefects(wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA,
+				CertificationPath: files.ClientCert, PrivateKeyPath: files.ClientKey}}, fault.Set{NoClientCertificate: true}))
 			Expect(broken.Start(context.Background())).To(MatchError(HavePrefix("disconnected: ")))
 		})
 

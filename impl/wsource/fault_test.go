@@ -44,8 +44,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(r.accept().WriteMessage(websocket.TextMessage, []byte(`{"raw":true}`))).To(Succeed())
 		Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{"raw":true}`)))
 
-		broken, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw},
-			Faults: withDefects(fault.Set{RawCAIgnored: true})})
+		broken, _ := clientSource(r.addr, withDefects(wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw}}, fault.Set{RawCAIgnored: true}))
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring("certificate")))
 	})
 
@@ -56,7 +55,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(s.Start(context.Background())).To(Succeed())
 		r.accept()
 
-		broken, _ := clientSource(r.addr, wsource.Config{Props: props, Faults: withDefects(fault.Set{RawCAWinsOverPath: true})})
+		broken, _ := clientSource(r.addr, withDefects(wsource.Config{Props: props}, fault.Set{RawCAWinsOverPath: true}))
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring(config.PropRootCARaw)))
 	})
 
@@ -65,7 +64,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
 		Expect(s.Start(context.Background())).To(MatchError(ContainSubstring(props.RootCaPath)))
 
-		broken, _ := clientSource(r.addr, wsource.Config{Props: props, Faults: withDefects(fault.Set{MissingCertFileIgnored: true})})
+		broken, _ := clientSource(r.addr, withDefects(wsource.Config{Props: props}, fault.Set{MissingCertFileIgnored: true}))
 		err := broken.Start(context.Background())
 		Expect(err).To(MatchError(ContainSubstring("certificate")))
 		Expect(err).NotTo(MatchError(ContainSubstring(props.RootCaPath)))

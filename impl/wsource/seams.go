@@ -11,10 +11,12 @@ import (
 )
 
 // seams are the points where a build with the selftest tag applies the
-// deliberate defects of Config.Faults (seams_selftest.go). In every other
-// build they are the correct behaviour, hold nothing and compile away:
-// Config.Faults is ignored.
+// deliberate defects (seams_selftest.go). In every other build they are
+// the correct behaviour, hold nothing and compile away.
 type seams struct{}
+
+// selftestConfig holds nothing in this build: Config has no defects to carry.
+type selftestConfig struct{}
 
 func newSeams(Config) seams { return seams{} }
 

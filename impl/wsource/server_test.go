@@ -46,8 +46,8 @@ var _ = Describe("New", func() {
 
 	It("accepts such a datasource with the AcceptRelativeDatasource fault", func() {
 		for _, ds := range []string{"", "api/data"} {
-			s, err := wsource.New(wsource.Config{Datasource: ds, Emit: newSink(1).emit,
-				Props: config.Props{Addr: "127.0.0.1:1"}, Faults: withDefects(fault.Set{AcceptRelativeDatasource: true})})
+			s, err := wsource.New(withDefects(wsource.Config{Datasource: ds, Emit: newSink(1).emit,
+				Props: config.Props{Addr: "127.0.0.1:1"}}, fault.Set{AcceptRelativeDatasource: true}))
 			Expect(err).NotTo(HaveOccurred(), "datasource %q", ds)
 			Expect(s.Close()).To(Succeed())
 		}
@@ -132,8 +132,7 @@ var _ = Describe("server mode", func() {
 
 	It("keeps the endpoint after Close with the KeepEndpointAfterStop fault", func() {
 		start(wsource.Config{Datasource: "/other", Emit: newSink(1).emit})
-		s := start(wsource.Config{Datasource: "/kept", Emit: newSink(1).emit,
-			Faults: withDefects(fault.Set{KeepEndpointAfterStop: true})})
+		s := start(withDefects(wsource.Config{Datasource: "/kept", Emit: newSink(1).emit}, fault.Set{KeepEndpointAfterStop: true}))
 		Expect(s.Close()).To(Succeed())
 		c, _, err := dialWS(url("/kept"), nil, nil)
 		Expect(err).NotTo(HaveOccurred())
@@ -241,7 +240,7 @@ var _ = Describe("server mode", func() {
 
 	It("accepts invalid UTF-8 with the AcceptInvalidUTF8 fault", func() {
 		k := newSink(10)
-		start(wsource.Config{Datasource: "/utf8", Emit: k.emit, Faults: withDefects(fault.Set{AcceptInvalidUTF8: true})})
+		start(withDefects(wsource.Config{Datasource: "/utf8", Emit: k.emit}, fault.Set{AcceptInvalidUTF8: true}))
 		c, _, err := dialWS(url("/utf8"), nil, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.WriteMessage(websocket.TextMessage, []byte{0xff})).To(Succeed())
@@ -269,8 +268,7 @@ var _ = Describe("server mode", func() {
 
 	It("applies no limit with the NoReadLimit fault", func() {
 		k := newSink(10)
-		start(wsource.Config{Datasource: "/big", Emit: k.emit, Props: config.Props{MaxMessageBytes: 1024},
-			Faults: withDefects(fault.Set{NoReadLimit: true})})
+		start(withDefects(wsource.Config{Datasource: "/big", Emit: k.emit, Props: config.Props{MaxMessageBytes: 1024}}, fault.Set{NoReadLimit: true}))
 		c, _, err := dialWS(url("/big"), nil, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.WriteMessage(websocket.TextMessage, []byte(strings.Repeat("x", 4096)))).To(Succeed())
@@ -279,7 +277,7 @@ var _ = Describe("server mode", func() {
 
 	It("delivers binary frames with the DecodeBinaryFrames fault", func() {
 		k := newSink(10)
-		start(wsource.Config{Datasource: "/bin", Emit: k.emit, Faults: withDefects(fault.Set{DecodeBinaryFrames: true})})
+		start(withDefects(wsource.Config{Datasource: "/bin", Emit: k.emit}, fault.Set{DecodeBinaryFrames: true}))
 		c, _, err := dialWS(url("/bin"), nil, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.WriteMessage(websocket.BinaryMessage, []byte(`{"b":1}`))).To(Succeed())
@@ -302,7 +300,7 @@ var _ = Describe("server mode", func() {
 	It("closes the connection when Emit fails with the StopOnDecodeError fault", func() {
 		k := newSink(10)
 		k.fail = "not json"
-		s := start(wsource.Config{Datasource: "/dec", Emit: k.emit, Faults: withDefects(fault.Set{StopOnDecodeError: true})})
+		s := start(withDefects(wsource.Config{Datasource: "/dec", Emit: k.emit}, fault.Set{StopOnDecodeError: true}))
 		c, _, err := dialWS(url("/dec"), nil, nil)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(c.WriteMessage(websocket.TextMessage, []byte("not json"))).To(Succeed())

@@ -16,7 +16,6 @@ import (
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/dataserver"
-	"github.com/wsconform/wsconform/impl/fault"
 )
 
 // HandshakeTimeout bounds a client-mode dial: TCP connect, TLS and the
@@ -32,6 +31,9 @@ var ErrClosed = errors.New("source closed")
 
 // Config configures a Source.
 type Config struct {
+	// selftestConfig is empty here; a build with the selftest tag gives it the
+	// deliberate defects of the conformance suite's self-test (seams_selftest.go).
+	selftestConfig
 	// Stream is the stream name, used in errors and logs.
 	Stream string
 	// Datasource is the stream's DATASOURCE: a path starting with "/" and an
@@ -57,9 +59,6 @@ type Config struct {
 	HandshakeTimeout time.Duration
 	// Logger receives connection events. Nil discards them.
 	Logger *slog.Logger
-	// Faults are deliberate defects; the zero value is correct behaviour.
-	// Only a build with the selftest tag applies them (see seams.go).
-	Faults fault.Set
 }
 
 // Stats are a source's counters.

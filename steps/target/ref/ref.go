@@ -221,12 +221,14 @@ func (t *Target) newEngine(env target.Env) (*engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	return engine.New(engine.Options{
+	if t.opts.Faults != (fault.Set{}) && !fault.Enabled {
+		return nil, errors.New("ref: deliberate defects apply only in a build with -tags selftest")
+	}
+	return engine.New(withFaults(engine.Options{
 		Kuiper:   kuiper,
 		ConfKeys: confKeys(env),
 		Logger:   t.opts.Logger,
-		Faults:   t.opts.Faults,
-	}), nil
+	}, t.opts.Faults)), nil
 }
 
 // kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
