@@ -27,10 +27,10 @@ const DefaultReadHeaderTimeout = 5 * time.Second
 const CloseGrace = time.Second
 
 // readBufferSize is the read buffer of each upgraded connection, held for the
-// connection's life. Small JSON messages fit many to a buffer; a larger one is
+// connection's life. Small JSON messages fit several to a buffer; a larger one is
 // read in several calls. gorilla's default would keep the HTTP server's 4 KiB
 // reader instead.
-const readBufferSize = 1024
+const readBufferSize = 512
 
 // writeBufferPool lends the write buffer to a connection only while it writes
 // a frame (the source writes only control frames), instead of every idle

@@ -19,13 +19,10 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 		return
 	}
 	s.wg.Add(1)
+	ctx := s.connCtxLocked(epCtx)
 	s.mu.Unlock()
 	defer s.wg.Done()
 
-	ctx, cancel := context.WithCancel(epCtx)
-	defer cancel()
-	stopSource := afterFunc(s.ctx, cancel)
-	defer stopSource()
 	code := s.seams.stopCloseCode(websocket.CloseGoingAway)
 	stopClose := closeOnDone(ctx, conn, code, "source closed")
 	defer stopClose()
@@ -44,4 +41,25 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	if closedLocally(err) {
 		linger(conn)
 	}
+}
+
+// connCtxLocked returns the context of the connections of one registration
+// of the source's endpoint: done when the endpoint goes away (epCtx) or the
+// source closes. It is made at the registration's first connection and shared
+// by all of them, so that an idle connection holds no context of its own.
+// s.mu must be held.
+func (s *Source) connCtxLocked(epCtx context.Context) context.Context {
+	if s.ep.of != epCtx {
+		if s.ep.stop != nil {
+			s.ep.stop()
+		}
+		ctx, cancel := context.WithCancel(epCtx)
+		stopSource := context.AfterFunc(s.ctx, cancel)
+		s.ep.of, s.ep.ctx = epCtx, ctx
+		s.ep.stop = func() {
+			stopSource()
+			cancel()
+		}
+	}
+	return s.ep.ctx
 }

@@ -117,6 +117,13 @@ type Source struct {
 	lastExc     string
 	lastExcTime time.Time
 
+	// ep is the context of the server-mode connections (connCtxLocked),
+	// for the endpoint registration whose context is of.
+	ep struct {
+		of, ctx context.Context
+		stop    func()
+	}
+
 	wg sync.WaitGroup // connection goroutines
 }
 
@@ -211,6 +218,9 @@ func (s *Source) Close() error {
 		s.wg.Wait()
 		s.mu.Lock()
 		s.connected = false
+		if s.ep.stop != nil {
+			s.ep.stop()
+		}
 		s.mu.Unlock()
 	})
 	return nil
