@@ -34,6 +34,9 @@ import (
 var capabilities = []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits}
 
 type runFlags struct {
+	// tmpRoot holds the run's temporary files ("": the system's temporary
+	// directory); not a flag.
+	tmpRoot     string
 	target      string
 	rest        restt.Options
 	tags        string
@@ -246,7 +249,17 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "wsconform run: close target: %v\n", err)
 		}
 	}()
-	stopWatch := watchInterrupt(ctx, stderr, closeTarget)
+	// The temporary files live in a directory of the run's own, which an
+	// interrupt removes as well before the process exits.
+	if f.tmpRoot, err = os.MkdirTemp("", "wsconform-run-"); err != nil {
+		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
+		return 2
+	}
+	defer os.RemoveAll(f.tmpRoot)
+	stopWatch := watchInterrupt(ctx, stderr, func() error {
+		defer os.RemoveAll(f.tmpRoot)
+		return closeTarget()
+	})
 	defer stopWatch()
 	return execute(ctx, f, p, factory, start, stdout, stderr)
 }
@@ -294,7 +307,7 @@ func execute(ctx context.Context, f runFlags, p plan, factory target.Factory, st
 		fmt.Fprintf(stderr, "wsconform run: report directory: %v\n", err)
 		return 2
 	}
-	tmp, err := os.MkdirTemp("", "wsconform-")
+	tmp, err := os.MkdirTemp(f.tmpRoot, "wsconform-")
 	if err != nil {
 		fmt.Fprintf(stderr, "wsconform run: %v\n", err)
 		return 2

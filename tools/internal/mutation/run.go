@@ -111,8 +111,16 @@ func (r *Runner) Test(ctx context.Context, bin, dir string) (passed, timedOut bo
 	}
 	tctx, cancel := context.WithTimeout(ctx, r.Timeout)
 	defer cancel()
+	// The program's temporary files go under dir, which the caller removes:
+	// a mutant that crashes or is killed at the time bound leaves nothing
+	// in the system's temporary directory.
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return false, false, err
+	}
 	cmd := exec.CommandContext(tctx, bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	setProcessGroup(cmd)
 	cmd.WaitDelay = 5 * time.Second
