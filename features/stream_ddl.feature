@@ -380,6 +380,67 @@ Feature: Streams and rules
     Then the rule "r1" outputs {"n": 2}
     And the rule "r1" reports no exception
 
+  @stream-ddl @should @id:rules-metrics-count-messages-and-records
+  Scenario: The status counts messages on the source and the decoder, and records on the sink
+    Four messages, one object, an array of two, an empty array and one that is not JSON, count 4 in and out of the source, 4 into the decoder and 3 records out of it, one decode error with its text and time, and 3 records through the sink.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '[{"n": 2}, {"n": 3}]'
+    And client "c1" sends '[]'
+    And client "c1" sends 'not json'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
+    And the rule "r1" metrics stay:
+      | metric                                | value  |
+      | source_*_records_in_total             | 4      |
+      | source_*_records_out_total            | 4      |
+      | source_*_exceptions_total             | 0      |
+      | source_*_last_exception               | empty  |
+      | source_*_last_exception_time          | 0      |
+      | op_*_decoder_*_records_in_total       | 4      |
+      | op_*_decoder_*_records_out_total      | 3      |
+      | op_*_decoder_*_exceptions_total       | 1      |
+      | op_*_decoder_*_last_exception_time    | a time |
+      | sink_*_records_in_total               | 3      |
+      | sink_*_records_out_total              | 3      |
+      | sink_*_exceptions_total               | 0      |
+      | sink_*_last_exception                 | empty  |
+
+  @stream-ddl @should @id:rules-source-exception-counted-once
+  Scenario: A client's abnormal drop is one source exception, with its text and time
+    The drop counts 1 on `source_*_exceptions_total`, its text (close 1006) is the source's last exception, with a time; the decoder and the sink count none.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When client "c1" drops the connection without a close frame
+    Then the rule "r1" metrics stay:
+      | metric                                | value          |
+      | source_*_exceptions_total             | 1              |
+      | source_*_last_exception               | mentions "1006" |
+      | source_*_last_exception_time          | a time         |
+      | op_*_decoder_*_exceptions_total       | 0              |
+      | sink_*_exceptions_total               | 0              |
+
+  @stream-ddl @should @id:rules-nop-sink-counts-records
+  Scenario: A rule into the nop sink counts every record it discards
+    A rule whose action is `{"nop": {}}` outputs nothing, and its `sink_nop_*` metrics count each record in and out.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo" into a nop sink
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '[{"n": 2}, {"n": 3}]'
+    Then the rule "r1" metrics stay:
+      | metric                       | value |
+      | sink_nop_*_records_in_total  | 3     |
+      | sink_nop_*_records_out_total | 3     |
+      | sink_nop_*_exceptions_total  | 0     |
+
   @stream-ddl @should @id:names-stream-name-router-rewrites-refused
   Scenario Outline: A stream name the REST router would rewrite is refused
     A stream name is letters, digits, hyphens and underscores: a name such as "..", "." or "a/b" could not be reached or dropped over the REST API afterwards, so creating it fails with an error quoting it.
