@@ -441,6 +441,32 @@ Feature: Streams and rules
       | sink_nop_*_records_out_total | 3     |
       | sink_nop_*_exceptions_total  | 0     |
 
+  @stream-ddl @should @id:rules-stopped-status-message
+  Scenario: A stopped rule's status says it was canceled manually
+    After `POST /rules/{id}/stop` the status is "stopped" and its message is "canceled manually".
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When I stop the rule "r1"
+    Then the rule "r1" status becomes "stopped"
+    And the rule "r1" status message mentions "canceled manually"
+
+  @stream-ddl @should @id:rules-stopped-by-error-source-exception
+  Scenario: A refused dial is one source exception of the rule it stops
+    A client-mode rule whose dial is refused is "stopped by error": its source counts 1 exception, whose text says the connection was refused, and shows the connection down.
+
+    Given the confKey "remote" points at an address where nothing listens
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" metrics stay:
+      | metric                       | value                       |
+      | source_*_exceptions_total    | 1                           |
+      | source_*_last_exception      | mentions "connection refused" |
+      | source_*_last_exception_time | a time                      |
+      | source_*_connection_status   | -1                          |
+      | source_*_records_in_total    | 0                           |
+
   @stream-ddl @should @id:names-stream-name-router-rewrites-refused
   Scenario Outline: A stream name the REST router would rewrite is refused
     A stream name is letters, digits, hyphens and underscores: a name such as "..", "." or "a/b" could not be reached or dropped over the REST API afterwards, so creating it fails with an error quoting it.

@@ -19,6 +19,7 @@ func engineRuleSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" runs "([^"]*)" into a nop sink$`, theRuleRunsIntoANopSink)
 	sc.Step(`^the rule "([^"]*)" metrics become:$`, theRuleMetricsBecome)
 	sc.Step(`^the rule "([^"]*)" metrics stay:$`, theRuleMetricsStay)
+	sc.Step(`^the rule "([^"]*)" status message mentions "([^"]*)"$`, theRuleStatusMessageMentions)
 }
 
 func theRuleRunsIntoANopSink(ctx context.Context, id, sql string) error {
@@ -47,6 +48,7 @@ type metricWant struct {
 	pattern string // path.Match pattern over the flat key, e.g. source_*_records_in_total
 	// one of:
 	number   *float64 // the value is this number
+	atLeast  bool     // with number: the value is number or more
 	empty    bool     // the value is the empty string
 	mentions string   // the value is a string containing this text
 	time     bool     // the value is a number above 0 (Unix milliseconds)
@@ -55,6 +57,8 @@ type metricWant struct {
 
 func (m metricWant) String() string {
 	switch {
+	case m.number != nil && m.atLeast:
+		return fmt.Sprintf("%s >= %v", m.pattern, *m.number)
 	case m.number != nil:
 		return fmt.Sprintf("%s = %v", m.pattern, *m.number)
 	case m.empty:
@@ -68,7 +72,7 @@ func (m metricWant) String() string {
 }
 
 // metricWants parses a two-column table (metric pattern | value). A value is
-// a number, "empty" (the empty string), "a time" (Unix milliseconds above 0),
+// a number, ">= N" (N or more), "empty" (the empty string), "a time" (Unix milliseconds above 0),
 // "absent" (no such metric) or mentions "text" (a string containing text).
 func (w *World) metricWants(table *godog.Table) ([]metricWant, error) {
 	if table == nil || len(table.Rows) == 0 {
@@ -105,11 +109,12 @@ func (w *World) metricWants(table *godog.Table) ([]metricWant, error) {
 			}
 			m.mentions = text
 		default:
-			f, err := strconv.ParseFloat(val, 64)
+			num, atLeast := strings.CutPrefix(val, ">=")
+			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 			if err != nil {
-				return nil, fmt.Errorf("metrics table row %d: value %q: want a number, empty, a time, absent or mentions \"text\"", i+1, val)
+				return nil, fmt.Errorf("metrics table row %d: value %q: want a number, >= N, empty, a time, absent or mentions \"text\"", i+1, val)
 			}
-			m.number = &f
+			m.number, m.atLeast = &f, atLeast
 		}
 		out = append(out, m)
 	}
@@ -137,6 +142,10 @@ func (m metricWant) check(st target.Status) error {
 	for _, k := range keys {
 		v := st.Metrics[k]
 		switch {
+		case m.number != nil && m.atLeast:
+			if f, ok := number(v); !ok || f < *m.number {
+				return fmt.Errorf("%s is %v, want %v or more", k, v, *m.number)
+			}
 		case m.number != nil:
 			if f, ok := number(v); !ok || f != *m.number {
 				return fmt.Errorf("%s is %v, want %v", k, v, *m.number)
@@ -204,4 +213,20 @@ func joinWants(wants []metricWant) string {
 		parts[i] = m.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// theRuleStatusMessageMentions waits until the status message itself, not a
+// last exception, contains text.
+func theRuleStatusMessageMentions(ctx context.Context, id, text string) error {
+	w := worldFrom(ctx)
+	text, err := w.text(text)
+	if err != nil {
+		return err
+	}
+	return eventually(ctx, fmt.Sprintf("rule %q status message mentioning %q", id, text), w.statusCheck(id, func(st target.Status) error {
+		if !strings.Contains(st.Message, text) {
+			return fmt.Errorf("the status message is %q: status is %s", st.Message, describe(st))
+		}
+		return nil
+	}))
 }
