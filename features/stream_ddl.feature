@@ -382,7 +382,7 @@ Feature: Streams and rules
 
   @stream-ddl @should @id:rules-metrics-count-messages-and-records
   Scenario: The status counts messages on the source and the decoder, and records on the sink
-    Four messages, one object, an array of two, an empty array and one that is not JSON, count 4 in and out of the source, 4 into the decoder and 3 records out of it, one decode error with its text and time, and 3 records through the sink.
+    Four messages, one object, an array of two, an empty array and one that is not JSON, count 4 in and out of the source, 4 into the decoder and 3 records out of it, one decode error with its time, and 3 records through the sink; a server-mode source, which never dials, has no reconnection counters.
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
@@ -407,6 +407,8 @@ Feature: Streams and rules
       | sink_*_records_out_total              | 3      |
       | sink_*_exceptions_total               | 0      |
       | sink_*_last_exception                 | empty  |
+      | source_*_reconnect_attempts_total     | absent |
+      | source_*_reconnects_total             | absent |
 
   @stream-ddl @should @id:rules-source-exception-counted-once
   Scenario: A client's abnormal drop is one source exception, with its text and time
@@ -466,6 +468,38 @@ Feature: Streams and rules
       | source_*_last_exception_time | a time                      |
       | source_*_connection_status   | -1                          |
       | source_*_records_in_total    | 0                           |
+
+  @stream-ddl @extension @id:rules-shared-path-field-types-compared
+  Scenario Outline: Streams sharing a path must agree on each field's type, element type and members
+    While a rule reads a typed stream on a path, a rule on another stream of that path whose fields differ only in <difference> is refused, and one whose fields are the same runs (eKuiper runs both).
+
+    Given a stream created with:
+      """
+      CREATE STREAM first (n BIGINT, a ARRAY(BIGINT), t STRUCT(k BIGINT)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM second (<fields>) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM third (n BIGINT, a ARRAY(BIGINT), t STRUCT(k BIGINT)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT n FROM first"
+    Then the rule "r2" running "SELECT n FROM second" is refused with "same fields"
+    And the rule "r3" runs "SELECT n FROM third"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1, "a": [2], "t": {"k": 3}}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r3" outputs {"n": 1}
+
+    Examples:
+      | difference                | fields                                                 |
+      | the type of a field       | n STRING, a ARRAY(BIGINT), t STRUCT(k BIGINT)          |
+      | an array's element type   | n BIGINT, a ARRAY(STRING), t STRUCT(k BIGINT)          |
+      | an array against a scalar | n BIGINT, a BIGINT, t STRUCT(k BIGINT)                 |
+      | a member's type           | n BIGINT, a ARRAY(BIGINT), t STRUCT(k STRING)          |
+      | a member's name           | n BIGINT, a ARRAY(BIGINT), t STRUCT(j BIGINT)          |
 
   @stream-ddl @should @id:names-stream-name-router-rewrites-refused
   Scenario Outline: A stream name the REST router would rewrite is refused
