@@ -501,6 +501,22 @@ Feature: Streams and rules
       | a member's type           | n BIGINT, a ARRAY(BIGINT), t STRUCT(k STRING)          |
       | a member's name           | n BIGINT, a ARRAY(BIGINT), t STRUCT(j BIGINT)          |
 
+  @stream-ddl @should @id:rules-drop-other-stream-keeps-shared-endpoint
+  Scenario: Dropping a stream no rule reads leaves the endpoints of running rules alone
+    While a rule reads a stream on a path, dropping another stream and then starting a rule on a second stream of that path still shares the endpoint: a client's message reaches both rules.
+
+    Given a server-mode stream "first" on "/api/data"
+    And a server-mode stream "second" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM first"
+    When the stream "other" is dropped
+    And the rule "r2" runs "SELECT * FROM second"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r2" outputs {"n": 1}
+    And the rule "r2" status becomes "running"
+
   @stream-ddl @should @id:names-stream-name-router-rewrites-refused
   Scenario Outline: A stream name the REST router would rewrite is refused
     A stream name is letters, digits, hyphens and underscores: a name such as "..", "." or "a/b" could not be reached or dropped over the REST API afterwards, so creating it fails with an error quoting it.
