@@ -265,3 +265,43 @@ Feature: Robustness
     And the rule "r1" outputs nothing more
     And the rule "r1" counts 0 decode errors
     And the rule "r1" keeps running
+
+  @robustness @should @id:robust-message-over-queue-bytes-passes
+  Scenario: A single message of 5 MiB is decoded and delivered
+    A message larger than what a rule queues at once (4 MiB in the reference) still passes when nothing else waits: it becomes one record.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends a message of 5242880 bytes
+    Then the rule "r1" outputs 1 record
+
+  @robustness @should @needs-hanging-sink @id:robust-hanging-sink-one-exception-per-record
+  Scenario: A record the sink never takes is one sink exception
+    A record whose sink never answers is tried a bounded number of times and then counted once: 1 record in, none out, 1 exception with its text and time.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo" into a sink that never answers, with a timeout of 200 ms
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" metrics stay:
+      | metric                       | value  |
+      | sink_*_records_in_total      | 1      |
+      | sink_*_records_out_total     | 0      |
+      | sink_*_exceptions_total      | 1      |
+      | sink_*_last_exception_time   | a time |
+    And the rule "r1" keeps running
+
+  @robustness @extension @needs-hanging-sink @id:robust-hanging-sink-drops-counted
+  Scenario: Records a failing sink cannot take are dropped at once and counted as sink exceptions
+    While the sink never answers, the records its rule cannot queue are dropped at once, each counted in and as an exception: of 300 messages, at least 100 are counted within the wait (eKuiper tries every record for the sink's whole timeout, one after another, and counts about 22 in 5 s).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo" into a sink that never answers, with a timeout of 200 ms
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends 300 numbered messages
+    Then the rule "r1" metrics become:
+      | metric                       | value  |
+      | sink_*_records_in_total      | >= 100 |
+      | sink_*_exceptions_total      | >= 100 |
+      | sink_*_records_out_total     | 0      |

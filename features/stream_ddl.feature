@@ -380,6 +380,143 @@ Feature: Streams and rules
     Then the rule "r1" outputs {"n": 2}
     And the rule "r1" reports no exception
 
+  @stream-ddl @should @id:rules-metrics-count-messages-and-records
+  Scenario: The status counts messages on the source and the decoder, and records on the sink
+    Four messages, one object, an array of two, an empty array and one that is not JSON, count 4 in and out of the source, 4 into the decoder and 3 records out of it, one decode error with its time, and 3 records through the sink; a server-mode source, which never dials, has no reconnection counters.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '[{"n": 2}, {"n": 3}]'
+    And client "c1" sends '[]'
+    And client "c1" sends 'not json'
+    Then the rule "r1" outputs [{"n": 1}, {"n": 2}, {"n": 3}]
+    And the rule "r1" metrics stay:
+      | metric                                | value  |
+      | source_*_records_in_total             | 4      |
+      | source_*_records_out_total            | 4      |
+      | source_*_exceptions_total             | 0      |
+      | source_*_last_exception               | empty  |
+      | source_*_last_exception_time          | 0      |
+      | op_*_decoder_*_records_in_total       | 4      |
+      | op_*_decoder_*_records_out_total      | 3      |
+      | op_*_decoder_*_exceptions_total       | 1      |
+      | op_*_decoder_*_last_exception_time    | a time |
+      | sink_*_records_in_total               | 3      |
+      | sink_*_records_out_total              | 3      |
+      | sink_*_exceptions_total               | 0      |
+      | sink_*_last_exception                 | empty  |
+      | source_*_reconnect_attempts_total     | absent |
+      | source_*_reconnects_total             | absent |
+
+  @stream-ddl @should @id:rules-source-exception-counted-once
+  Scenario: A client's abnormal drop is one source exception, with its text and time
+    The drop counts 1 on `source_*_exceptions_total`, its text (close 1006) is the source's last exception, with a time; the decoder and the sink count none.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When client "c1" drops the connection without a close frame
+    Then the rule "r1" metrics stay:
+      | metric                                | value          |
+      | source_*_exceptions_total             | 1              |
+      | source_*_last_exception               | mentions "1006" |
+      | source_*_last_exception_time          | a time         |
+      | op_*_decoder_*_exceptions_total       | 0              |
+      | sink_*_exceptions_total               | 0              |
+
+  @stream-ddl @should @id:rules-nop-sink-counts-records
+  Scenario: A rule into the nop sink counts every record it discards
+    A rule whose action is `{"nop": {}}` outputs nothing, and its `sink_nop_*` metrics count each record in and out.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo" into a nop sink
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    And client "c1" sends '[{"n": 2}, {"n": 3}]'
+    Then the rule "r1" metrics stay:
+      | metric                       | value |
+      | sink_nop_*_records_in_total  | 3     |
+      | sink_nop_*_records_out_total | 3     |
+      | sink_nop_*_exceptions_total  | 0     |
+
+  @stream-ddl @should @id:rules-stopped-status-message
+  Scenario: A stopped rule's status says it was canceled manually
+    After `POST /rules/{id}/stop` the status is "stopped" and its message is "canceled manually".
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When I stop the rule "r1"
+    Then the rule "r1" status becomes "stopped"
+    And the rule "r1" status message mentions "canceled manually"
+
+  @stream-ddl @should @id:rules-stopped-by-error-source-exception
+  Scenario: A refused dial is one source exception of the rule it stops
+    A client-mode rule whose dial is refused is "stopped by error": its source counts 1 exception, whose text says the connection was refused, and shows the connection down.
+
+    Given the confKey "remote" points at an address where nothing listens
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" metrics stay:
+      | metric                       | value                       |
+      | source_*_exceptions_total    | 1                           |
+      | source_*_last_exception      | mentions "connection refused" |
+      | source_*_last_exception_time | a time                      |
+      | source_*_connection_status   | -1                          |
+      | source_*_records_in_total    | 0                           |
+
+  @stream-ddl @extension @id:rules-shared-path-field-types-compared
+  Scenario Outline: Streams sharing a path must agree on each field's type, element type and members
+    While a rule reads a typed stream on a path, a rule on another stream of that path whose fields differ only in <difference> is refused, and one whose fields are the same runs (eKuiper runs both).
+
+    Given a stream created with:
+      """
+      CREATE STREAM first (n BIGINT, a ARRAY(BIGINT), t STRUCT(k BIGINT)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM second (<fields>) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And a stream created with:
+      """
+      CREATE STREAM third (n BIGINT, a ARRAY(BIGINT), t STRUCT(k BIGINT)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT n FROM first"
+    Then the rule "r2" running "SELECT n FROM second" is refused with "same fields"
+    And the rule "r3" runs "SELECT n FROM third"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1, "a": [2], "t": {"k": 3}}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r3" outputs {"n": 1}
+
+    Examples:
+      | difference                | fields                                                 |
+      | the type of a field       | n STRING, a ARRAY(BIGINT), t STRUCT(k BIGINT)          |
+      | an array's element type   | n BIGINT, a ARRAY(STRING), t STRUCT(k BIGINT)          |
+      | an array against a scalar | n BIGINT, a BIGINT, t STRUCT(k BIGINT)                 |
+      | a member's type           | n BIGINT, a ARRAY(BIGINT), t STRUCT(k STRING)          |
+      | a member's name           | n BIGINT, a ARRAY(BIGINT), t STRUCT(j BIGINT)          |
+
+  @stream-ddl @should @id:rules-drop-other-stream-keeps-shared-endpoint
+  Scenario: Dropping a stream no rule reads leaves the endpoints of running rules alone
+    While a rule reads a stream on a path, dropping another stream and then starting a rule on a second stream of that path still shares the endpoint: a client's message reaches both rules.
+
+    Given a server-mode stream "first" on "/api/data"
+    And a server-mode stream "second" on "/api/data"
+    And a server-mode stream "other" on "/other"
+    And the rule "r1" runs "SELECT * FROM first"
+    When the stream "other" is dropped
+    And the rule "r2" runs "SELECT * FROM second"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r2" outputs {"n": 1}
+    And the rule "r2" status becomes "running"
+
   @stream-ddl @should @id:names-stream-name-router-rewrites-refused
   Scenario Outline: A stream name the REST router would rewrite is refused
     A stream name is letters, digits, hyphens and underscores: a name such as "..", "." or "a/b" could not be reached or dropped over the REST API afterwards, so creating it fails with an error quoting it.
