@@ -180,14 +180,25 @@ func (p *parser) fieldType() (Field, error) {
 	return Field{}, fail(t, expectFieldTypes)
 }
 
+// otherOptions are the option keys eKuiper knows besides DATASOURCE, FORMAT,
+// TYPE, CONF_KEY and SHARED; the source ignores them.
+var otherOptions = map[string]bool{
+	"KEY": true, "STRICT_VALIDATION": true, "TIMESTAMP": true, "TIMESTAMP_FORMAT": true,
+	"RETAIN_SIZE": true, "SCHEMAID": true, "KIND": true, "DELIMITER": true,
+	"VERSION": true, "EXTRA": true, "TEMP": true,
+}
+
+// expectOptionKeys is eKuiper's wording for an option key it does not know.
+const expectOptionKeys = "unknown option keys(DATASOURCE|FORMAT|KEY|CONF_KEY|SHARED|STRICT_VALIDATION|TYPE|TIMESTAMP|TIMESTAMP_FORMAT|RETAIN_SIZE|SCHEMAID|EXTRA|VERSION|TEMP|KIND|DELIMITER)"
+
 // options parses WITH (KEY="value", ...); commas between options are optional,
-// as in eKuiper.
+// as in eKuiper, and a key eKuiper does not know is refused.
 func (p *parser) options() (Options, error) {
 	var o Options
 	if err := p.keyword("WITH", "with"); err != nil {
 		return o, err
 	}
-	if err := p.punct("(", "lparen after with"); err != nil {
+	if err := p.punct("(", "stream options"); err != nil {
 		return o, err
 	}
 	for {
@@ -227,6 +238,9 @@ func (p *parser) options() (Options, error) {
 				return o, &SyntaxError{Found: v.lit, Pos: v.pos, Expected: "TRUE/FALSE value in SHARED option"}
 			}
 		default:
+			if !otherOptions[key] {
+				return o, &SyntaxError{Found: key, Pos: t.pos, Expected: expectOptionKeys}
+			}
 			if o.Extra == nil {
 				o.Extra = make(map[string]string)
 			}
