@@ -139,7 +139,7 @@ func (p *parser) fieldList() ([]Field, error) {
 // STRUCT(name type, ...).
 func (p *parser) fieldType() (Field, error) {
 	t := p.next()
-	if t.kind != tokWord || t.quoted {
+	if t.kind != tokWord { // a backquoted type is the type, as in eKuiper
 		return Field{}, fail(t, expectFieldTypes)
 	}
 	ft := FieldType(strings.ToUpper(t.lit))
@@ -214,8 +214,13 @@ func (p *parser) options() (Options, error) {
 		if err := p.punct("=", "equals(=) in options"); err != nil {
 			return o, err
 		}
+		// A value is a double-quoted string, or TRUE or FALSE unquoted, as in
+		// eKuiper; a single-quoted string is refused.
 		v := p.next()
-		if v.kind != tokString {
+		switch {
+		case v.is("TRUE"), v.is("FALSE"):
+			v.lit = strings.ToUpper(v.lit)
+		case v.kind != tokString || v.single:
 			return o, fail(v, "string value in option")
 		}
 		switch key := strings.ToUpper(t.lit); key {
