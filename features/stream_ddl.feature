@@ -226,6 +226,66 @@ Feature: Streams and rules
     When client "c1" sends '{"id": 1, "ts": 1700000000000}'
     Then the rule "r1" outputs {"id": 1, "ts": 1700000000000}
 
+  @stream-ddl @should @id:ddl-backquoted-field-type
+  Scenario: A backquoted field type is read as the type
+    Backquotes may enclose a field type as they enclose a name: `id` declared `BIGINT` in backquotes is a BIGINT field.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (id `BIGINT`) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "other": 2}'
+    Then the rule "r1" outputs {"id": 1}
+
+  @stream-ddl @should @id:ddl-invalid-string-escape-named
+  Scenario: A refused escape is quoted in the error as written
+    The error for a value with an escape Go does not know quotes the whole string as written, quotes included: "invalid string: \"js\\/on\"".
+
+    Then creating this stream fails with 'found "invalid string: \"js\\/on\"", expect':
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="js\/on", TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:ddl-bare-boolean-option
+  Scenario Outline: An option may take TRUE or FALSE without quotes
+    SHARED=<value>, unquoted, is read as SHARED="<value>".
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED=<value>)
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+
+    Examples:
+      | value |
+      | TRUE  |
+      | false |
+
+  @stream-ddl @should @id:ddl-single-quoted-option-refused
+  Scenario: An option value in single quotes is refused
+    Option values are double-quoted strings: FORMAT='json' is refused with an error quoting json.
+
+    Then creating this stream fails with 'found "json", expect string':
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT='json', TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:rules-where-number-trailing-dot
+  Scenario: A WHERE number may end in its decimal point
+    `2.` is the number 2: `WHERE n < 2.` keeps the records whose n is 1 and -3.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE n < 2."
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "a"}, {"n": 2.5, "s": "b"}, {"n": -3, "s": "c"}]'
+    Then the rule "r1" outputs [{"s": "a"}, {"s": "c"}]
+    And the rule "r1" outputs nothing more
+
   @stream-ddl @should @id:ddl-duplicate-stream-name
   Scenario: A stream name can be used once
     Creating a stream whose name exists is refused with "already exists".
@@ -532,6 +592,13 @@ Feature: Streams and rules
       | SELECT * FROM demo WHERE n =       |
       | SELECT * FROM demo WHERE n = 1 AND |
       | SELECT * FROM demo WHERE (n = 1    |
+
+  @stream-ddl @extension @id:rules-select-without-stream-named
+  Scenario: A SELECT that names no stream is refused with "stream name"
+    `SELECT * FROM` is refused with an error saying a stream name was expected after FROM (eKuiper looks up a stream named "" and answers that it is not found).
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM" is refused with 'found "EOF", expect stream name'
 
   @stream-ddl @should @id:rules-not-a-select-refused
   Scenario: A rule whose SQL is not a SELECT is refused

@@ -773,224 +773,245 @@ var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("ddl-other-options-accepted: Options the WebSocket source does not use are accepted [stream_ddl.feature:217]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 217, 0)
 	})
-	It("ddl-duplicate-stream-name: A stream name can be used once [stream_ddl.feature:230]", Label("stream-ddl", "should"), func() {
+	It("ddl-backquoted-field-type: A backquoted field type is read as the type [stream_ddl.feature:230]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 230, 0)
 	})
-	It("ddl-dropped-stream: A dropped stream cannot be read [stream_ddl.feature:240]", Label("stream-ddl", "must"), func() {
-		runScenario("stream_ddl.feature", 240, 0)
+	It("ddl-invalid-string-escape-named: A refused escape is quoted in the error as written [stream_ddl.feature:243]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 243, 0)
 	})
-	It("ddl-missing-stream: A rule on a stream that does not exist is refused [stream_ddl.feature:248]", Label("stream-ddl", "must"), func() {
-		runScenario("stream_ddl.feature", 248, 0)
+	It("ddl-bare-boolean-option/1: An option may take TRUE or FALSE without quotes [stream_ddl.feature:266]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 252, 266)
 	})
-	It("rules-own-projections: Two rules on one stream each output only the fields they select [stream_ddl.feature:254]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 254, 0)
+	It("ddl-bare-boolean-option/2: An option may take TRUE or FALSE without quotes [stream_ddl.feature:267]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 252, 267)
 	})
-	It("rules-restart-server-mode: A restarted server-mode rule serves its endpoint again [stream_ddl.feature:269]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 269, 0)
+	It("ddl-single-quoted-option-refused: An option value in single quotes is refused [stream_ddl.feature:270]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 270, 0)
 	})
-	It("rules-restart-client-mode: A restarted client-mode rule dials the remote server again [stream_ddl.feature:285]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 285, 0)
+	It("rules-where-number-trailing-dot: A WHERE number may end in its decimal point [stream_ddl.feature:279]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 279, 0)
 	})
-	It("rules-duplicate-id-refused: A second rule with an existing id is refused and the first one is kept [stream_ddl.feature:301]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 301, 0)
+	It("ddl-duplicate-stream-name: A stream name can be used once [stream_ddl.feature:290]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 290, 0)
 	})
-	It("rules-start-running-rule-left-alone: Starting a running rule leaves it running once, with its clients [stream_ddl.feature:313]", Label("stream-ddl", "extension"), func() {
-		runScenario("stream_ddl.feature", 313, 0)
+	It("ddl-dropped-stream: A dropped stream cannot be read [stream_ddl.feature:300]", Label("stream-ddl", "must"), func() {
+		runScenario("stream_ddl.feature", 300, 0)
 	})
-	It("rules-stream-in-use-not-dropped: A stream read by a running rule cannot be dropped [stream_ddl.feature:328]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 328, 0)
+	It("ddl-missing-stream: A rule on a stream that does not exist is refused [stream_ddl.feature:308]", Label("stream-ddl", "must"), func() {
+		runScenario("stream_ddl.feature", 308, 0)
 	})
-	It("rules-stream-dropped-after-stop: A stream whose rules are stopped can be dropped [stream_ddl.feature:339]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 339, 0)
+	It("rules-own-projections: Two rules on one stream each output only the fields they select [stream_ddl.feature:314]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 314, 0)
 	})
-	It("rules-decode-errors-on-decoder: Decode errors are counted on the decoder, not on the source [stream_ddl.feature:349]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 349, 0)
+	It("rules-restart-server-mode: A restarted server-mode rule serves its endpoint again [stream_ddl.feature:329]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 329, 0)
 	})
-	It("rules-connection-status-down-is-minus-one: A connection that is down reads -1 [stream_ddl.feature:363]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 363, 0)
+	It("rules-restart-client-mode: A restarted client-mode rule dials the remote server again [stream_ddl.feature:345]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 345, 0)
 	})
-	It("rules-connection-status-up-is-one: A connection that is up reads 1 [stream_ddl.feature:373]", Label("stream-ddl", "should"), func() {
+	It("rules-duplicate-id-refused: A second rule with an existing id is refused and the first one is kept [stream_ddl.feature:361]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 361, 0)
+	})
+	It("rules-start-running-rule-left-alone: Starting a running rule leaves it running once, with its clients [stream_ddl.feature:373]", Label("stream-ddl", "extension"), func() {
 		runScenario("stream_ddl.feature", 373, 0)
 	})
-	It("rules-client-drop-exception-on-every-rule: Every rule on a server-mode stream records a client's abnormal drop [stream_ddl.feature:384]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 384, 0)
+	It("rules-stream-in-use-not-dropped: A stream read by a running rule cannot be dropped [stream_ddl.feature:388]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 388, 0)
 	})
-	It("rules-remote-drop-exception-on-every-rule: Every rule on a client-mode stream records the remote's drop [stream_ddl.feature:399]", Label("stream-ddl", "should"), func() {
+	It("rules-stream-dropped-after-stop: A stream whose rules are stopped can be dropped [stream_ddl.feature:399]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 399, 0)
 	})
-	It("rules-client-normal-close-no-exception: A client's normal close is not an exception [stream_ddl.feature:415]", Label("stream-ddl", "extension"), func() {
-		runScenario("stream_ddl.feature", 415, 0)
+	It("rules-decode-errors-on-decoder: Decode errors are counted on the decoder, not on the source [stream_ddl.feature:409]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 409, 0)
 	})
-	It("names-stream-name-router-rewrites-refused/1: A stream name the REST router would rewrite is refused [stream_ddl.feature:440]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 430, 440)
+	It("rules-connection-status-down-is-minus-one: A connection that is down reads -1 [stream_ddl.feature:423]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 423, 0)
 	})
-	It("names-stream-name-router-rewrites-refused/2: A stream name the REST router would rewrite is refused [stream_ddl.feature:441]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 430, 441)
+	It("rules-connection-status-up-is-one: A connection that is up reads 1 [stream_ddl.feature:433]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 433, 0)
 	})
-	It("names-stream-name-router-rewrites-refused/3: A stream name the REST router would rewrite is refused [stream_ddl.feature:442]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 430, 442)
+	It("rules-client-drop-exception-on-every-rule: Every rule on a server-mode stream records a client's abnormal drop [stream_ddl.feature:444]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 444, 0)
 	})
-	It("names-rule-id-router-rewrites-refused/1: A rule id the REST router would rewrite is refused [stream_ddl.feature:454]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 445, 454)
-	})
-	It("names-rule-id-router-rewrites-refused/2: A rule id the REST router would rewrite is refused [stream_ddl.feature:455]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 445, 455)
-	})
-	It("names-rule-id-router-rewrites-refused/3: A rule id the REST router would rewrite is refused [stream_ddl.feature:456]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 445, 456)
-	})
-	It("ddl-unterminated-string: A string that is never closed is refused [stream_ddl.feature:459]", Label("stream-ddl", "should"), func() {
+	It("rules-remote-drop-exception-on-every-rule: Every rule on a client-mode stream records the remote's drop [stream_ddl.feature:459]", Label("stream-ddl", "should"), func() {
 		runScenario("stream_ddl.feature", 459, 0)
 	})
-	It("rules-where-filters-records: A rule with WHERE outputs only the records that meet its condition [stream_ddl.feature:468]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 468, 0)
+	It("rules-client-normal-close-no-exception: A client's normal close is not an exception [stream_ddl.feature:475]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 475, 0)
 	})
-	It("rules-where-or-parentheses: WHERE takes OR and parentheses [stream_ddl.feature:481]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 481, 0)
+	It("names-stream-name-router-rewrites-refused/1: A stream name the REST router would rewrite is refused [stream_ddl.feature:500]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 490, 500)
 	})
-	It("rules-where-comparisons/1: WHERE compares numbers, strings and booleans [stream_ddl.feature:504]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 504)
+	It("names-stream-name-router-rewrites-refused/2: A stream name the REST router would rewrite is refused [stream_ddl.feature:501]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 490, 501)
 	})
-	It("rules-where-comparisons/2: WHERE compares numbers, strings and booleans [stream_ddl.feature:505]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 505)
+	It("names-stream-name-router-rewrites-refused/3: A stream name the REST router would rewrite is refused [stream_ddl.feature:502]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 490, 502)
 	})
-	It("rules-where-comparisons/3: WHERE compares numbers, strings and booleans [stream_ddl.feature:506]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 506)
+	It("names-rule-id-router-rewrites-refused/1: A rule id the REST router would rewrite is refused [stream_ddl.feature:514]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 505, 514)
 	})
-	It("rules-where-comparisons/4: WHERE compares numbers, strings and booleans [stream_ddl.feature:507]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 507)
+	It("names-rule-id-router-rewrites-refused/2: A rule id the REST router would rewrite is refused [stream_ddl.feature:515]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 505, 515)
 	})
-	It("rules-where-comparisons/5: WHERE compares numbers, strings and booleans [stream_ddl.feature:508]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 508)
+	It("names-rule-id-router-rewrites-refused/3: A rule id the REST router would rewrite is refused [stream_ddl.feature:516]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 505, 516)
 	})
-	It("rules-where-comparisons/6: WHERE compares numbers, strings and booleans [stream_ddl.feature:509]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 509)
+	It("ddl-unterminated-string: A string that is never closed is refused [stream_ddl.feature:519]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 519, 0)
 	})
-	It("rules-where-comparisons/7: WHERE compares numbers, strings and booleans [stream_ddl.feature:510]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 510)
+	It("rules-where-filters-records: A rule with WHERE outputs only the records that meet its condition [stream_ddl.feature:528]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 528, 0)
 	})
-	It("rules-where-comparisons/8: WHERE compares numbers, strings and booleans [stream_ddl.feature:511]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 511)
+	It("rules-where-or-parentheses: WHERE takes OR and parentheses [stream_ddl.feature:541]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 541, 0)
 	})
-	It("rules-where-comparisons/9: WHERE compares numbers, strings and booleans [stream_ddl.feature:512]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 512)
+	It("rules-where-comparisons/1: WHERE compares numbers, strings and booleans [stream_ddl.feature:564]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 564)
 	})
-	It("rules-where-comparisons/10: WHERE compares numbers, strings and booleans [stream_ddl.feature:513]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 513)
+	It("rules-where-comparisons/2: WHERE compares numbers, strings and booleans [stream_ddl.feature:565]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 565)
 	})
-	It("rules-where-comparisons/11: WHERE compares numbers, strings and booleans [stream_ddl.feature:514]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 514)
+	It("rules-where-comparisons/3: WHERE compares numbers, strings and booleans [stream_ddl.feature:566]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 566)
 	})
-	It("rules-where-comparisons/12: WHERE compares numbers, strings and booleans [stream_ddl.feature:515]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 515)
+	It("rules-where-comparisons/4: WHERE compares numbers, strings and booleans [stream_ddl.feature:567]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 567)
 	})
-	It("rules-where-comparisons/13: WHERE compares numbers, strings and booleans [stream_ddl.feature:516]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 516)
+	It("rules-where-comparisons/5: WHERE compares numbers, strings and booleans [stream_ddl.feature:568]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 568)
 	})
-	It("rules-where-comparisons/14: WHERE compares numbers, strings and booleans [stream_ddl.feature:517]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 517)
+	It("rules-where-comparisons/6: WHERE compares numbers, strings and booleans [stream_ddl.feature:569]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 569)
 	})
-	It("rules-where-comparisons/15: WHERE compares numbers, strings and booleans [stream_ddl.feature:518]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 518)
+	It("rules-where-comparisons/7: WHERE compares numbers, strings and booleans [stream_ddl.feature:570]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 570)
 	})
-	It("rules-where-comparisons/16: WHERE compares numbers, strings and booleans [stream_ddl.feature:519]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 519)
+	It("rules-where-comparisons/8: WHERE compares numbers, strings and booleans [stream_ddl.feature:571]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 571)
 	})
-	It("rules-where-comparisons/17: WHERE compares numbers, strings and booleans [stream_ddl.feature:520]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 492, 520)
+	It("rules-where-comparisons/9: WHERE compares numbers, strings and booleans [stream_ddl.feature:572]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 572)
 	})
-	It("rules-sql-error-says-what-was-found/1: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:531]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 523, 531)
+	It("rules-where-comparisons/10: WHERE compares numbers, strings and booleans [stream_ddl.feature:573]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 573)
 	})
-	It("rules-sql-error-says-what-was-found/2: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:532]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 523, 532)
+	It("rules-where-comparisons/11: WHERE compares numbers, strings and booleans [stream_ddl.feature:574]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 574)
 	})
-	It("rules-sql-error-says-what-was-found/3: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:533]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 523, 533)
+	It("rules-where-comparisons/12: WHERE compares numbers, strings and booleans [stream_ddl.feature:575]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 575)
 	})
-	It("rules-sql-error-says-what-was-found/4: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:534]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 523, 534)
+	It("rules-where-comparisons/13: WHERE compares numbers, strings and booleans [stream_ddl.feature:576]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 576)
 	})
-	It("rules-not-a-select-refused: A rule whose SQL is not a SELECT is refused [stream_ddl.feature:537]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 537, 0)
+	It("rules-where-comparisons/14: WHERE compares numbers, strings and booleans [stream_ddl.feature:577]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 577)
 	})
-	It("rules-sql-error-position: A rule's SQL error says where the statement stops making sense [stream_ddl.feature:544]", Label("stream-ddl", "extension"), func() {
-		runScenario("stream_ddl.feature", 544, 0)
+	It("rules-where-comparisons/15: WHERE compares numbers, strings and booleans [stream_ddl.feature:578]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 578)
 	})
-	It("rules-where-angle-not-equal-named: A WHERE with <> is refused with an error naming <> [stream_ddl.feature:551]", Label("stream-ddl", "extension"), func() {
-		runScenario("stream_ddl.feature", 551, 0)
+	It("rules-where-comparisons/16: WHERE compares numbers, strings and booleans [stream_ddl.feature:579]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 579)
 	})
-	It("rules-where-single-quoted-escapes/1: A single-quoted WHERE string takes \\' and Go's escapes [stream_ddl.feature:570]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 558, 570)
+	It("rules-where-comparisons/17: WHERE compares numbers, strings and booleans [stream_ddl.feature:580]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 552, 580)
 	})
-	It("rules-where-single-quoted-escapes/2: A single-quoted WHERE string takes \\' and Go's escapes [stream_ddl.feature:571]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 558, 571)
+	It("rules-sql-error-says-what-was-found/1: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:591]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 583, 591)
 	})
-	It("ddl-backquoted-names: A backquoted field name is read as written [stream_ddl.feature:574]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 574, 0)
+	It("rules-sql-error-says-what-was-found/2: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:592]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 583, 592)
 	})
-	It("rules-where-large-integers: WHERE compares integers beyond the int64 range by value [stream_ddl.feature:584]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 584, 0)
+	It("rules-sql-error-says-what-was-found/3: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:593]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 583, 593)
 	})
-	It("rules-where-integers-exact: WHERE compares integers exactly, beyond the 53 bits of a float [stream_ddl.feature:595]", Label("stream-ddl", "extension"), func() {
-		runScenario("stream_ddl.feature", 595, 0)
+	It("rules-sql-error-says-what-was-found/4: A rule whose SQL stops short is refused with what was found [stream_ddl.feature:594]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 583, 594)
 	})
-	It("rules-where-syntax-error-refused/1: A WHERE that does not parse is refused [stream_ddl.feature:614]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 614)
+	It("rules-select-without-stream-named: A SELECT that names no stream is refused with \"stream name\" [stream_ddl.feature:597]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 597, 0)
 	})
-	It("rules-where-syntax-error-refused/2: A WHERE that does not parse is refused [stream_ddl.feature:615]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 615)
+	It("rules-not-a-select-refused: A rule whose SQL is not a SELECT is refused [stream_ddl.feature:604]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 604, 0)
 	})
-	It("rules-where-syntax-error-refused/3: A WHERE that does not parse is refused [stream_ddl.feature:616]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 616)
+	It("rules-sql-error-position: A rule's SQL error says where the statement stops making sense [stream_ddl.feature:611]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 611, 0)
 	})
-	It("rules-where-syntax-error-refused/4: A WHERE that does not parse is refused [stream_ddl.feature:617]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 617)
+	It("rules-where-angle-not-equal-named: A WHERE with <> is refused with an error naming <> [stream_ddl.feature:618]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 618, 0)
 	})
-	It("rules-where-syntax-error-refused/5: A WHERE that does not parse is refused [stream_ddl.feature:618]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 618)
+	It("rules-where-single-quoted-escapes/1: A single-quoted WHERE string takes \\' and Go's escapes [stream_ddl.feature:637]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 625, 637)
 	})
-	It("rules-where-syntax-error-refused/6: A WHERE that does not parse is refused [stream_ddl.feature:619]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 619)
+	It("rules-where-single-quoted-escapes/2: A single-quoted WHERE string takes \\' and Go's escapes [stream_ddl.feature:638]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 625, 638)
 	})
-	It("rules-where-syntax-error-refused/7: A WHERE that does not parse is refused [stream_ddl.feature:620]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 620)
+	It("ddl-backquoted-names: A backquoted field name is read as written [stream_ddl.feature:641]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 641, 0)
 	})
-	It("rules-where-syntax-error-refused/8: A WHERE that does not parse is refused [stream_ddl.feature:621]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 621)
+	It("rules-where-large-integers: WHERE compares integers beyond the int64 range by value [stream_ddl.feature:651]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 651, 0)
 	})
-	It("rules-where-syntax-error-refused/9: A WHERE that does not parse is refused [stream_ddl.feature:622]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 622)
+	It("rules-where-integers-exact: WHERE compares integers exactly, beyond the 53 bits of a float [stream_ddl.feature:662]", Label("stream-ddl", "extension"), func() {
+		runScenario("stream_ddl.feature", 662, 0)
 	})
-	It("rules-where-syntax-error-refused/10: A WHERE that does not parse is refused [stream_ddl.feature:623]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 623)
+	It("rules-where-syntax-error-refused/1: A WHERE that does not parse is refused [stream_ddl.feature:681]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 681)
 	})
-	It("rules-where-syntax-error-refused/11: A WHERE that does not parse is refused [stream_ddl.feature:624]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 606, 624)
+	It("rules-where-syntax-error-refused/2: A WHERE that does not parse is refused [stream_ddl.feature:682]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 682)
 	})
-	It("rules-where-unknown-field-refused/1: A WHERE on a typed stream may name only its fields [stream_ddl.feature:638]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 627, 638)
+	It("rules-where-syntax-error-refused/3: A WHERE that does not parse is refused [stream_ddl.feature:683]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 683)
 	})
-	It("rules-where-unknown-field-refused/2: A WHERE on a typed stream may name only its fields [stream_ddl.feature:639]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 627, 639)
+	It("rules-where-syntax-error-refused/4: A WHERE that does not parse is refused [stream_ddl.feature:684]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 684)
 	})
-	It("rules-where-unknown-field-refused/3: A WHERE on a typed stream may name only its fields [stream_ddl.feature:640]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 627, 640)
+	It("rules-where-syntax-error-refused/5: A WHERE that does not parse is refused [stream_ddl.feature:685]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 685)
 	})
-	It("rules-where-typed-stream: A WHERE on a typed stream compares its converted fields [stream_ddl.feature:643]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 643, 0)
+	It("rules-where-syntax-error-refused/6: A WHERE that does not parse is refused [stream_ddl.feature:686]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 686)
 	})
-	It("ddl-string-ends-in-backslash: A statement that ends in a backslash inside a string is refused [stream_ddl.feature:657]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 657, 0)
+	It("rules-where-syntax-error-refused/7: A WHERE that does not parse is refused [stream_ddl.feature:687]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 687)
 	})
-	It("ddl-unknown-source-type: A stream of a source type the engine does not know cannot run a rule [stream_ddl.feature:666]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 666, 0)
+	It("rules-where-syntax-error-refused/8: A WHERE that does not parse is refused [stream_ddl.feature:688]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 688)
 	})
-	It("ddl-quote-escape-in-double-quotes-refused: An escaped single quote is refused inside double quotes [stream_ddl.feature:676]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 676, 0)
+	It("rules-where-syntax-error-refused/9: A WHERE that does not parse is refused [stream_ddl.feature:689]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 689)
 	})
-	It("ddl-unknown-format: A stream of a format the engine does not know is refused [stream_ddl.feature:685]", Label("stream-ddl", "should"), func() {
-		runScenario("stream_ddl.feature", 685, 0)
+	It("rules-where-syntax-error-refused/10: A WHERE that does not parse is refused [stream_ddl.feature:690]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 690)
+	})
+	It("rules-where-syntax-error-refused/11: A WHERE that does not parse is refused [stream_ddl.feature:691]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 673, 691)
+	})
+	It("rules-where-unknown-field-refused/1: A WHERE on a typed stream may name only its fields [stream_ddl.feature:705]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 694, 705)
+	})
+	It("rules-where-unknown-field-refused/2: A WHERE on a typed stream may name only its fields [stream_ddl.feature:706]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 694, 706)
+	})
+	It("rules-where-unknown-field-refused/3: A WHERE on a typed stream may name only its fields [stream_ddl.feature:707]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 694, 707)
+	})
+	It("rules-where-typed-stream: A WHERE on a typed stream compares its converted fields [stream_ddl.feature:710]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 710, 0)
+	})
+	It("ddl-string-ends-in-backslash: A statement that ends in a backslash inside a string is refused [stream_ddl.feature:724]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 724, 0)
+	})
+	It("ddl-unknown-source-type: A stream of a source type the engine does not know cannot run a rule [stream_ddl.feature:733]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 733, 0)
+	})
+	It("ddl-quote-escape-in-double-quotes-refused: An escaped single quote is refused inside double quotes [stream_ddl.feature:743]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 743, 0)
+	})
+	It("ddl-unknown-format: A stream of a format the engine does not know is refused [stream_ddl.feature:752]", Label("stream-ddl", "should"), func() {
+		runScenario("stream_ddl.feature", 752, 0)
 	})
 })
 
