@@ -244,7 +244,7 @@ var _ = Describe("SELECT", func() {
 		Entry("a function", "SELECT upper(name) FROM s", "(", "comma or FROM (function upper not found: "+selectOnly+")"),
 		Entry("an alias", "SELECT a AS b FROM s", "AS", "comma or FROM (AS is not supported: "+selectOnly+")"),
 		Entry("an expression", "SELECT a + 1 FROM s", "+", "FROM"),
-		Entry("not a SELECT", "CREATE STREAM s", "CREATE", "SELECT"),
+		Entry("not a SELECT", "CREATE STREAM s", "CREATE", "a select statement"),
 		Entry("a trailing comma", "SELECT a, FROM s", "FROM", "field name or *"),
 	)
 })

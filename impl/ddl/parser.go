@@ -320,7 +320,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 func ParseSelect(sql string) (Select, error) {
 	p := newParser(sql)
 	var sel Select
-	if err := p.keyword("SELECT", "SELECT"); err != nil {
+	if err := p.keyword("SELECT", "a select statement"); err != nil {
 		return Select{}, err
 	}
 	if p.peek().isPunct("*") {
