@@ -602,10 +602,10 @@ Feature: Streams and rules
 
   @stream-ddl @should @id:rules-not-a-select-refused
   Scenario: A rule whose SQL is not a SELECT is refused
-    A rule runs a SELECT statement: `SELEC * FROM demo` keeps it from being created.
+    A rule runs a SELECT statement: `SELEC * FROM demo` is refused with an error saying a select statement was wanted.
 
     Given a server-mode stream "demo" on "/api/data"
-    Then the rule "r1" running "SELEC * FROM demo" is refused with "SELEC"
+    Then the rule "r1" running "SELEC * FROM demo" is refused with "select statement"
 
   @stream-ddl @extension @id:rules-sql-error-position
   Scenario: A rule's SQL error says where the statement stops making sense
@@ -636,6 +636,20 @@ Feature: Streams and rules
       | literal     |
       | 'it\'s'     |
       | 'it\u0027s' |
+
+  @stream-ddl @should @id:rules-where-double-quote-in-single-quotes
+  Scenario: A single-quoted WHERE string may hold double quotes
+    Inside single quotes a double quote is an ordinary character: `s = 'say "hi"'` keeps the record whose s is say "hi".
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs:
+      """
+      SELECT n FROM demo WHERE s = 'say "hi"'
+      """
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "say \"hi\""}, {"n": 2, "s": "say hi"}]'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r1" outputs nothing more
 
   @stream-ddl @should @id:ddl-backquoted-names
   Scenario: A backquoted field name is read as written
