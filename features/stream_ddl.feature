@@ -143,6 +143,7 @@ Feature: Streams and rules
       | sql                              | message                  |
       | SELECT * FROM demo WHERE id + 1 > 2 | + is not supported in WHERE |
       | SELECT * FROM demo ORDER BY id   | ORDER BY is not supported |
+      | SELECT * FROM demo GROUP BY id   | GROUP BY is not supported |
       | SELECT * FROM demo LIMIT 1       | LIMIT is not supported   |
       | SELECT upper(name) FROM demo     | function upper not found |
       | SELECT id AS x FROM demo         | AS is not supported      |
@@ -179,6 +180,111 @@ Feature: Streams and rules
       """
       CREATE STREAM demo (id INTEGER) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
       """
+
+  @stream-ddl @should @id:ddl-malformed-statement-refused
+  Scenario Outline: A malformed CREATE STREAM is refused with what was found and what was expected
+    A statement that stops making sense is refused with an error quoting the word found there and what would have been accepted: <case>.
+
+    Then creating this stream fails with '<message>':
+      """
+      <statement>
+      """
+
+    Examples:
+      | case                           | statement                                                                                  | message                        |
+      | no STREAM keyword              | CREATE demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")              | keyword stream                 |
+      | no stream name                 | CREATE STREAM () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")            | found "(", expect              |
+      | no field list                  | CREATE STREAM demo WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")          | lparen after stream name       |
+      | no WITH                        | CREATE STREAM demo ()                                                                      | found "EOF", expect            |
+      | WITH without parentheses       | CREATE STREAM demo () WITH DATASOURCE="/api/data"                                          | found "DATASOURCE", expect stream options |
+      | an option without =            | CREATE STREAM demo () WITH (DATASOURCE "/api/data", FORMAT="json", TYPE="websocket")       | expect equals(=) in options    |
+      | an unquoted option value       | CREATE STREAM demo () WITH (DATASOURCE=/api/data, FORMAT="json", TYPE="websocket")         | found "/", expect string       |
+      | a field list never closed      | CREATE STREAM demo (id BIGINT WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") | found "WITH"                 |
+      | an unknown ARRAY element type  | CREATE STREAM demo (a ARRAY(NOSUCH)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") | found "NOSUCH", expect |
+      | an unknown STRUCT field type   | CREATE STREAM demo (t STRUCT(k NOSUCH)) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket") | expect valid stream field types |
+      | an unknown option key          | CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", nosuch="x") | unknown option keys |
+
+  @stream-ddl @should @id:ddl-not-a-create-statement
+  Scenario: A statement that is not CREATE STREAM is refused
+    A stream is made only by CREATE STREAM: a statement starting with another word creates nothing.
+
+    Then creating this stream fails:
+      """
+      STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:ddl-other-options-accepted
+  Scenario: Options the WebSocket source does not use are accepted
+    KEY, TIMESTAMP and STRICT_VALIDATION, options of eKuiper streams, may be given: the stream reads its endpoint as without them.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", KEY="id", TIMESTAMP="ts", STRICT_VALIDATION="false")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "ts": 1700000000000}'
+    Then the rule "r1" outputs {"id": 1, "ts": 1700000000000}
+
+  @stream-ddl @should @id:ddl-backquoted-field-type
+  Scenario: A backquoted field type is read as the type
+    Backquotes may enclose a field type as they enclose a name: `id` declared `BIGINT` in backquotes is a BIGINT field.
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo (id `BIGINT`) WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "other": 2}'
+    Then the rule "r1" outputs {"id": 1}
+
+  @stream-ddl @should @id:ddl-invalid-string-escape-named
+  Scenario: A refused escape is quoted in the error as written
+    The error for a value with an escape Go does not know quotes the whole string as written, quotes included: "invalid string: \"js\\/on\"".
+
+    Then creating this stream fails with 'found "invalid string: \"js\\/on\"", expect':
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="js\/on", TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:ddl-bare-boolean-option
+  Scenario Outline: An option may take TRUE or FALSE without quotes
+    SHARED=<value>, unquoted, is read as SHARED="<value>".
+
+    Given a stream created with:
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket", SHARED=<value>)
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+
+    Examples:
+      | value |
+      | TRUE  |
+      | false |
+
+  @stream-ddl @should @id:ddl-single-quoted-option-refused
+  Scenario: An option value in single quotes is refused
+    Option values are double-quoted strings: FORMAT='json' is refused with an error quoting json.
+
+    Then creating this stream fails with 'found "json", expect string':
+      """
+      CREATE STREAM demo () WITH (DATASOURCE="/api/data", FORMAT='json', TYPE="websocket")
+      """
+
+  @stream-ddl @should @id:rules-where-number-trailing-dot
+  Scenario: A WHERE number may end in its decimal point
+    `2.` is the number 2: `WHERE n < 2.` keeps the records whose n is 1 and -3.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE n < 2."
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "a"}, {"n": 2.5, "s": "b"}, {"n": -3, "s": "c"}]'
+    Then the rule "r1" outputs [{"s": "a"}, {"s": "c"}]
+    And the rule "r1" outputs nothing more
 
   @stream-ddl @should @id:ddl-duplicate-stream-name
   Scenario: A stream name can be used once
@@ -607,6 +713,80 @@ Feature: Streams and rules
       | ok != true              | b          | [{"s": "b"}]                   |
       | n > 0                   | a and b    | [{"s": "a"}, {"s": "b"}]       |
       | n < 0.5 OR n >= 2.5     | b and c    | [{"s": "b"}, {"s": "c"}]       |
+      | n < 9                   | a, b and c | [{"s": "a"}, {"s": "b"}, {"s": "c"}] |
+      | n > 2.05                | b          | [{"s": "b"}]                   |
+
+  @stream-ddl @should @id:rules-sql-error-says-what-was-found
+  Scenario Outline: A rule whose SQL stops short is refused with what was found
+    A rule with `<sql>` is refused with an error naming what was found where the statement stops making sense: the end of the text, "EOF".
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "<sql>" is refused with 'found "EOF", expect'
+
+    Examples:
+      | sql                                |
+      | SELECT id                          |
+      | SELECT * FROM demo WHERE n =       |
+      | SELECT * FROM demo WHERE n = 1 AND |
+      | SELECT * FROM demo WHERE (n = 1    |
+
+  @stream-ddl @extension @id:rules-select-without-stream-named
+  Scenario: A SELECT that names no stream is refused with "stream name"
+    `SELECT * FROM` is refused with an error saying a stream name was expected after FROM (eKuiper looks up a stream named "" and answers that it is not found).
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM" is refused with 'found "EOF", expect stream name'
+
+  @stream-ddl @should @id:rules-not-a-select-refused
+  Scenario: A rule whose SQL is not a SELECT is refused
+    A rule runs a SELECT statement: `SELEC * FROM demo` is refused with an error saying a select statement was wanted.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELEC * FROM demo" is refused with "select statement"
+
+  @stream-ddl @extension @id:rules-sql-error-position
+  Scenario: A rule's SQL error says where the statement stops making sense
+    The error counts the position of what was found in bytes from 1: in `SELECT id, FROM demo` the FROM at position 12 is no field name (eKuiper gives no position).
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT id, FROM demo" is refused with "at position 12"
+
+  @stream-ddl @extension @id:rules-where-angle-not-equal-named
+  Scenario: A WHERE with <> is refused with an error naming <>
+    `!=` is the inequality of a WHERE; `n <> 1` is refused with "<> is not supported", naming the operator as written (eKuiper reads < and > apart and names only the >).
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM demo WHERE n <> 1" is refused with "<> is not supported"
+
+  @stream-ddl @should @id:rules-where-single-quoted-escapes
+  Scenario Outline: A single-quoted WHERE string takes \' and Go's escapes
+    In a single-quoted string, \' is a quote and the escapes of a Go string (\u0027 ...) are read: `s = <literal>` keeps the record whose s is it's.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT n FROM demo WHERE s = <literal>"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "it\u0027s"}, {"n": 2, "s": "its"}, {"n": 3, "s": "it\\u0027s"}]'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r1" outputs nothing more
+
+    Examples:
+      | literal     |
+      | 'it\'s'     |
+      | 'it\u0027s' |
+
+  @stream-ddl @should @id:rules-where-double-quote-in-single-quotes
+  Scenario: A single-quoted WHERE string may hold double quotes
+    Inside single quotes a double quote is an ordinary character: `s = 'say "hi"'` keeps the record whose s is say "hi".
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs:
+      """
+      SELECT n FROM demo WHERE s = 'say "hi"'
+      """
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 1, "s": "say \"hi\""}, {"n": 2, "s": "say hi"}]'
+    Then the rule "r1" outputs {"n": 1}
+    And the rule "r1" outputs nothing more
 
   @stream-ddl @should @id:ddl-backquoted-names
   Scenario: A backquoted field name is read as written
@@ -627,6 +807,17 @@ Feature: Streams and rules
     And a client "c1" connected to "/api/data"
     When client "c1" sends '[{"n": 1, "s": "small"}, {"n": 12345678901234567890, "s": "large"}]'
     Then the rule "r1" outputs {"s": "large"}
+    And the rule "r1" outputs nothing more
+
+  @stream-ddl @extension @id:rules-where-integers-exact
+  Scenario: WHERE compares integers exactly, beyond the 53 bits of a float
+    `WHERE n = 9007199254740993` keeps the record whose n is 9007199254740993 and not the one whose n is 9007199254740992, which a comparison of floats cannot tell apart (eKuiper reads both as the same float).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT s FROM demo WHERE n = 9007199254740993"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '[{"n": 9007199254740992, "s": "below"}, {"n": 9007199254740993, "s": "exact"}]'
+    Then the rule "r1" outputs {"s": "exact"}
     And the rule "r1" outputs nothing more
 
   @stream-ddl @should @id:rules-where-syntax-error-refused

@@ -283,5 +283,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		hostileSteps(sc)
 		faultSteps(sc)
 		engineRuleSteps(sc)
+		ddlSteps(sc)
 	}
 }

@@ -24,6 +24,7 @@ type token struct {
 	lit    string // the word, the string content or the punctuation
 	pos    int    // byte offset of the token in the input
 	quoted bool   // a backquoted word: never a keyword
+	single bool   // a single-quoted string
 	err    *SyntaxError
 }
 
@@ -92,7 +93,7 @@ func lex(src string) []token {
 					Found: "invalid string: " + s, Pos: start, Expected: `a string with valid escapes (\n \t \" \\ \uXXXX ...)`,
 				}})
 			}
-			toks = append(toks, token{kind: tokString, lit: s, pos: start})
+			toks = append(toks, token{kind: tokString, lit: s, pos: start, single: c == '\''})
 			i = end
 		case c == '`':
 			end := strings.IndexByte(src[i+1:], '`')
@@ -123,7 +124,8 @@ func lex(src string) []token {
 }
 
 // scanNumber returns the offset after the number at src[i]: digits, then
-// maybe a fraction (.digits). An exponent is not read, as eKuiper reads none.
+// maybe a decimal point and the digits of a fraction, none included (eKuiper
+// reads 2. as 2). An exponent is not read, as eKuiper reads none.
 func scanNumber(src string, i int) int {
 	digits := func(j int) int {
 		for j < len(src) && src[j] >= '0' && src[j] <= '9' {
@@ -132,7 +134,7 @@ func scanNumber(src string, i int) int {
 		return j
 	}
 	i = digits(i)
-	if i+1 < len(src) && src[i] == '.' && src[i+1] >= '0' && src[i+1] <= '9' {
+	if i < len(src) && src[i] == '.' {
 		i = digits(i + 1)
 	}
 	return i

@@ -139,7 +139,7 @@ func (p *parser) fieldList() ([]Field, error) {
 // STRUCT(name type, ...).
 func (p *parser) fieldType() (Field, error) {
 	t := p.next()
-	if t.kind != tokWord || t.quoted {
+	if t.kind != tokWord { // a backquoted type is the type, as in eKuiper
 		return Field{}, fail(t, expectFieldTypes)
 	}
 	ft := FieldType(strings.ToUpper(t.lit))
@@ -180,14 +180,25 @@ func (p *parser) fieldType() (Field, error) {
 	return Field{}, fail(t, expectFieldTypes)
 }
 
+// otherOptions are the option keys eKuiper knows besides DATASOURCE, FORMAT,
+// TYPE, CONF_KEY and SHARED; the source ignores them.
+var otherOptions = map[string]bool{
+	"KEY": true, "STRICT_VALIDATION": true, "TIMESTAMP": true, "TIMESTAMP_FORMAT": true,
+	"RETAIN_SIZE": true, "SCHEMAID": true, "KIND": true, "DELIMITER": true,
+	"VERSION": true, "EXTRA": true, "TEMP": true,
+}
+
+// expectOptionKeys is eKuiper's wording for an option key it does not know.
+const expectOptionKeys = "unknown option keys(DATASOURCE|FORMAT|KEY|CONF_KEY|SHARED|STRICT_VALIDATION|TYPE|TIMESTAMP|TIMESTAMP_FORMAT|RETAIN_SIZE|SCHEMAID|EXTRA|VERSION|TEMP|KIND|DELIMITER)"
+
 // options parses WITH (KEY="value", ...); commas between options are optional,
-// as in eKuiper.
+// as in eKuiper, and a key eKuiper does not know is refused.
 func (p *parser) options() (Options, error) {
 	var o Options
 	if err := p.keyword("WITH", "with"); err != nil {
 		return o, err
 	}
-	if err := p.punct("(", "lparen after with"); err != nil {
+	if err := p.punct("(", "stream options"); err != nil {
 		return o, err
 	}
 	for {
@@ -203,8 +214,13 @@ func (p *parser) options() (Options, error) {
 		if err := p.punct("=", "equals(=) in options"); err != nil {
 			return o, err
 		}
+		// A value is a double-quoted string, or TRUE or FALSE unquoted, as in
+		// eKuiper; a single-quoted string is refused.
 		v := p.next()
-		if v.kind != tokString {
+		switch {
+		case v.is("TRUE"), v.is("FALSE"):
+			v.lit = strings.ToUpper(v.lit)
+		case v.kind != tokString || v.single:
 			return o, fail(v, "string value in option")
 		}
 		switch key := strings.ToUpper(t.lit); key {
@@ -227,6 +243,9 @@ func (p *parser) options() (Options, error) {
 				return o, &SyntaxError{Found: v.lit, Pos: v.pos, Expected: "TRUE/FALSE value in SHARED option"}
 			}
 		default:
+			if !otherOptions[key] {
+				return o, &SyntaxError{Found: key, Pos: t.pos, Expected: expectOptionKeys}
+			}
 			if o.Extra == nil {
 				o.Extra = make(map[string]string)
 			}
@@ -301,7 +320,7 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 func ParseSelect(sql string) (Select, error) {
 	p := newParser(sql)
 	var sel Select
-	if err := p.keyword("SELECT", "SELECT"); err != nil {
+	if err := p.keyword("SELECT", "a select statement"); err != nil {
 		return Select{}, err
 	}
 	if p.peek().isPunct("*") {
