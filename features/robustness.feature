@@ -346,6 +346,21 @@ Feature: Robustness
     When client "quiet" sends '{"still": "here"}'
     Then the rule "r1" outputs {"still": "here"}
 
+  @robustness @extension @id:robust-one-byte-over-limit-closes-1009
+  Scenario: A message one byte over the confKey's size limit closes the connection with 1009
+    The confKey's `maxMessageBytes` is applied as set, down to a single byte: a message of exactly the limit is read (here `7`, one byte, read and decoded, a decode error as it is not an object), one a byte longer fails the connection with close code 1009.
+
+    Given the confKey "tiny" has:
+      | maxMessageBytes | 1 |
+    And a server-mode stream "demo" on "/api/data" through the confKey "tiny"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '7'
+    Then the rule "r1" counts 1 decode error
+    When client "c1" sends '{}'
+    Then client "c1" is closed with code 1009
+    And the rule "r1" keeps running
+
   @robustness @should @id:robust-cut-mid-frame-no-partial-record
   Scenario: A connection cut in the middle of a frame is an exception, never a partial record
     A TCP connection that ends halfway through a frame makes the source record an exception and emit nothing of that frame, not even a decode error; the rule keeps running.
