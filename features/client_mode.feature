@@ -94,6 +94,7 @@ Feature: Client mode
     When the rule "r1" runs "SELECT * FROM demo"
     Then the rule "r1" status becomes "stopped by error"
     And the rule "r1" status mentions "connection refused"
+    And the rule "r1" reports an exception mentioning "connection refused"
 
   @client-mode @must @id:client-handshake-timeout-stops-rule
   Scenario: A remote that never answers the handshake stops the rule after the timeout
@@ -322,3 +323,39 @@ Feature: Client mode
     And the rule "r1" shows the connection up
     When the remote server sends '{"after": 503}'
     Then the rule "r1" outputs {"after": 503}
+
+  @client-mode @extension @id:client-reconnect-counted-once-each
+  Scenario: Each reconnection attempt is counted once, and its exception names the next wait
+    While the remote server refuses 3 handshakes, the engine counts every dial it makes to get the connection back (`reconnect_attempts_total`: 3 refused and 1 accepted) and the one that succeeded (`reconnects_total`); the exception of each refused attempt names the doubled wait before the next (50 ms, then 100, 200, 400 ms).
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | reconnectInterval    | 50ms |
+      | maxReconnectInterval | 1s   |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server receives a connection for "/api/data"
+    When the remote server refuses the next 3 handshakes with HTTP 503
+    And the remote server drops the connection
+    Then the remote server receives a connection for "/api/data"
+    And the rule "r1" shows the connection up
+    And the rule "r1" counts 4 reconnection attempts and 1 reconnection
+    And the rule "r1" status mentions "reconnect attempt 3 (next in 400ms)"
+    When the remote server sends '{"after": "reconnect"}'
+    Then the rule "r1" outputs {"after": "reconnect"}
+    And the rule "r1" outputs nothing more
+
+  @client-mode @should @id:client-reconnect-interval-zero-never-reconnects
+  Scenario: With reconnectInterval 0 the engine does not dial again
+    `reconnectInterval: 0` turns reconnection off, as eKuiper behaves: after the remote server drops the connection, the rule keeps running and no new connection is made.
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | reconnectInterval | 0 |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And the remote server receives a connection for "/api/data"
+    When the remote server drops the connection
+    Then the rule "r1" reports an exception
+    And the rule "r1" keeps running
+    And the remote server receives no further connection

@@ -102,3 +102,19 @@ Feature: Data server lifecycle
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"back": true}'
     Then the rule "r1" outputs {"back": true}
+
+  @lifecycle @extension @needs-lifecycle @id:lifecycle-port-taken-stops-rule
+  Scenario: A data server port taken by another program stops the rule with the bind error
+    If another program listens on the data server's port when the first server-mode rule starts, the data server cannot open it: the rule is "stopped by error" with the bind error. Once the port is free, starting the rule again serves the endpoint.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And another program listens on the data server's port
+    When the rule "r1" runs "SELECT * FROM demo"
+    Then the rule "r1" status becomes "stopped by error"
+    And the rule "r1" status mentions "address already in use"
+    When the other program stops listening
+    And I start the rule "r1"
+    Then the rule "r1" status becomes "running"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}

@@ -250,6 +250,117 @@ Feature: Robustness
     When client "c2" sends '{"n": 1}'
     Then the rule "r1" outputs {"n": 1}
 
+  @robustness @extension @id:robust-failed-connection-one-exception
+  Scenario: A connection the source fails is recorded once
+    A text message with invalid UTF-8 makes the source fail that connection with close code 1007: the source counts exactly one exception for it.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends a text message with invalid UTF-8
+    Then client "c1" is closed with code 1007
+    And the rule "r1" counts 1 source exception
+
+  @robustness @extension @id:robust-message-timeout-not-between-messages
+  Scenario: The message timeout bounds one message, not the pause between messages
+    `messageTimeout` counts from a message's first frame to its last; a client that pauses longer than that between two messages is not cut off.
+
+    Given the confKey "slow" has:
+      | messageTimeout | 1s |
+    And a server-mode stream "demo" on "/api/data" through the confKey "slow"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "patient" connected to "/api/data"
+    And a client "endless" connected to "/api/data"
+    When client "patient" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+    When client "endless" sends a text frame and then empty continuation frames without end
+    Then client "endless" is closed with code 1008
+    When client "patient" sends '{"n": 2}'
+    Then the rule "r1" outputs {"n": 2}
+
+  @robustness @should @id:robust-half-open-client-does-not-block-stop
+  Scenario: A half-open client does not keep its rule from stopping
+    A client behind a connection that went half-open (the suite's fault proxy stops reading and keeps both sockets open) never answers the close frame; stopping the rule still completes, the wait for the client's answer being bounded.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "gone" connected to "/api/data" through the fault proxy
+    And client "gone" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When the fault proxy of client "gone" goes half-open
+    And I stop the rule "r1"
+    Then the rule "r1" status becomes "stopped"
+
+  @robustness @extension @needs-data-server-limits @id:robust-connection-cap-room-for-one-more
+  Scenario: Each client that leaves makes room for exactly one more
+    At the cap, every further client is refused with HTTP 503, however many try; when one connected client leaves, one more gets in, and the next is refused again.
+
+    Given the data server accepts at most 2 connections
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And a client "c2" connected to "/api/data"
+    Then connecting to "/api/data" is refused with HTTP 503
+    And connecting to "/api/data" is refused with HTTP 503
+    When client "c1" closes the connection normally
+    Then a client "c3" connected to "/api/data"
+    And connecting to "/api/data" is refused with HTTP 503
+    When client "c3" sends '{"n": 3}'
+    Then the rule "r1" outputs {"n": 3}
+
+  @robustness @extension @needs-data-server-limits @id:robust-connection-cap-answers-every-refusal
+  Scenario: Every client over the cap is told why, one after another
+    Forty clients in a row over the cap each get HTTP 503, not a connection closed without an answer.
+
+    Given the data server accepts at most 1 connection
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    Then the next 40 clients connecting to "/api/data" are each refused with HTTP 503
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+
+  @robustness @extension @needs-data-server-limits @id:robust-connection-cap-silent-refused-closed
+  Scenario: At the cap, a connection that sends nothing is closed
+    A TCP connection over the cap that never sends its request is not held: the data server closes it within a bound, and the connected client keeps feeding the rule.
+
+    Given the data server accepts at most 1 connection
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And a silent TCP connection to the data server
+    Then the data server closes that connection within 10 seconds
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}
+
+  @robustness @extension @needs-data-server-limits @id:robust-idle-timeout-pings-again-and-again
+  Scenario: With an idle timeout, a quiet client that answers pings is pinged again and again and stays
+    With `source.httpServerIdleTimeout` set, the data server pings every client at half that interval, for as long as it is connected: a client that sends nothing but answers each ping gets ping after ping, well past the idle timeout, and is never closed.
+
+    Given the data server's idle timeout is 2000 milliseconds
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "quiet" that counts the pings it gets connected to "/api/data"
+    Then client "quiet" gets at least 3 pings and answers them
+    And client "quiet" stays connected
+    When client "quiet" sends '{"still": "here"}'
+    Then the rule "r1" outputs {"still": "here"}
+
+  @robustness @extension @id:robust-one-byte-over-limit-closes-1009
+  Scenario: A message one byte over the confKey's size limit closes the connection with 1009
+    The confKey's `maxMessageBytes` is applied as set, down to a single byte: a message of exactly the limit is read (here `7`, one byte, read and decoded, a decode error as it is not an object), one a byte longer fails the connection with close code 1009.
+
+    Given the confKey "tiny" has:
+      | maxMessageBytes | 1 |
+    And a server-mode stream "demo" on "/api/data" through the confKey "tiny"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '7'
+    Then the rule "r1" counts 1 decode error
+    When client "c1" sends '{}'
+    Then client "c1" is closed with code 1009
+    And the rule "r1" keeps running
+
   @robustness @should @id:robust-cut-mid-frame-no-partial-record
   Scenario: A connection cut in the middle of a frame is an exception, never a partial record
     A TCP connection that ends halfway through a frame makes the source record an exception and emit nothing of that frame, not even a decode error; the rule keeps running.

@@ -317,3 +317,54 @@ Feature: Server mode
     When client "c1" sends '{"n": 1}'
     Then the rule "r1" outputs {"n": 1}
     And the rule "r3" outputs {"n": 1}
+
+  @server-mode @should @id:server-plain-http-request-400
+  Scenario: A request on an endpoint that asks for no upgrade is answered with HTTP 400
+    A plain HTTP GET of a served path, without the WebSocket upgrade headers, is refused with HTTP 400; it holds nothing, so the rule still stops at once.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    Then a plain HTTP GET request for "/api/data" is answered with HTTP 400
+    When I stop the rule "r1"
+    Then the rule "r1" status becomes "stopped"
+
+  @server-mode @extension @needs-data-server-limits @id:server-client-normal-close-no-exception-with-idle-timeout
+  Scenario: With an idle timeout set, a client's normal close is still not an exception
+    The idle timeout ends only clients that fall silent; one that leaves with close code 1000 is not recorded as an exception.
+
+    Given the data server's idle timeout is 2000 milliseconds
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    And client "c1" sends '{"n": 1}'
+    And the rule "r1" outputs {"n": 1}
+    When client "c1" closes the connection normally
+    Then the rule "r1" reports no exception
+
+  @server-mode @extension @id:server-client-mode-stop-keeps-same-path-endpoint
+  Scenario: Stopping a client-mode rule leaves a server-mode endpoint of the same path alone
+    A client-mode stream reading "/api/data" from a remote server and a server-mode stream serving "/api/data" are unrelated: both run, and stopping the client-mode rule leaves the endpoint and its clients to the server-mode rule (eKuiper shares the source by path, so the server-mode stream's endpoint is never served).
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server
+    And a client-mode stream "far" reading "/api/data" through the confKey "remote"
+    And a server-mode stream "near" on "/api/data"
+    And the rule "r_far" runs "SELECT * FROM far"
+    And the rule "r_near" runs "SELECT * FROM near"
+    And the remote server receives a connection for "/api/data"
+    And a client "c1" connected to "/api/data"
+    When I stop the rule "r_far"
+    And the remote server sees the connection closed
+    And client "c1" sends '{"near": true}'
+    Then the rule "r_near" outputs {"near": true}
+
+  @server-mode @should @id:server-no-pings-without-idle-timeout
+  Scenario: Without an idle timeout the data server sends no pings
+    Unless an idle timeout is configured, the data server leaves a quiet client alone: it sends it no ping.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "quiet" that counts the pings it gets connected to "/api/data"
+    Then client "quiet" gets no ping
+    When client "quiet" sends '{"n": 1}'
+    Then the rule "r1" outputs {"n": 1}

@@ -220,3 +220,20 @@ Feature: TLS
     Then the handshake carries a client certificate
     When the remote server sends '{"mutual": "wrapped"}'
     Then the rule "r1" outputs {"mutual": "wrapped"}
+
+  @tls @should @needs-server-tls @id:tls-server-plain-http-answered-400
+  Scenario Outline: A plain HTTP <method> request to a wss data server is answered with HTTP 400
+    A client that speaks plain HTTP to the TLS port is told so with HTTP 400 ("Client sent an HTTP request to an HTTPS server"), whatever its method, instead of a connection closed without a word.
+
+    Given the data server uses TLS with a certificate from the suite's CA
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    Then a plain HTTP <method> request for "/api/data" is answered with HTTP 400
+
+    Examples:
+      | method  |
+      | GET     |
+      | HEAD    |
+      | POST    |
+      | PUT     |
+      | OPTIONS |

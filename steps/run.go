@@ -284,5 +284,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		faultSteps(sc)
 		engineRuleSteps(sc)
 		ddlSteps(sc)
+		connSteps(sc)
 	}
 }

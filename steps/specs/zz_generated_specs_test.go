@@ -32,56 +32,62 @@ var _ = Describe("Client mode (client_mode.feature)", func() {
 	It("client-unreachable-remote-stops-rule: An unreachable remote stops the rule with the dial error [client_mode.feature:89]", Label("client-mode", "should"), func() {
 		runScenario("client_mode.feature", 89, 0)
 	})
-	It("client-handshake-timeout-stops-rule: A remote that never answers the handshake stops the rule after the timeout [client_mode.feature:99]", Label("client-mode", "must"), func() {
-		runScenario("client_mode.feature", 99, 0)
+	It("client-handshake-timeout-stops-rule: A remote that never answers the handshake stops the rule after the timeout [client_mode.feature:100]", Label("client-mode", "must"), func() {
+		runScenario("client_mode.feature", 100, 0)
 	})
-	It("client-same-path-two-servers-kept-apart: Two streams with the same path on two servers are kept apart [client_mode.feature:110]", Label("client-mode", "extension"), func() {
-		runScenario("client_mode.feature", 110, 0)
+	It("client-same-path-two-servers-kept-apart: Two streams with the same path on two servers are kept apart [client_mode.feature:111]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 111, 0)
 	})
-	It("client-confkey-path-wins-over-datasource: The confKey's path wins over the stream's DATASOURCE [client_mode.feature:129]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 129, 0)
+	It("client-confkey-path-wins-over-datasource: The confKey's path wins over the stream's DATASOURCE [client_mode.feature:130]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 130, 0)
 	})
-	It("client-binary-messages-ignored: Binary messages from the remote server are ignored [client_mode.feature:140]", Label("client-mode", "must"), func() {
-		runScenario("client_mode.feature", 140, 0)
+	It("client-binary-messages-ignored: Binary messages from the remote server are ignored [client_mode.feature:141]", Label("client-mode", "must"), func() {
+		runScenario("client_mode.feature", 141, 0)
 	})
-	It("client-two-rules-share-one-connection: Two rules on one client-mode stream share one connection [client_mode.feature:153]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 153, 0)
+	It("client-two-rules-share-one-connection: Two rules on one client-mode stream share one connection [client_mode.feature:154]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 154, 0)
 	})
-	It("client-stop-closes-start-dials-again: Stopping the rule closes its connection, starting it dials again [client_mode.feature:167]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 167, 0)
+	It("client-stop-closes-start-dials-again: Stopping the rule closes its connection, starting it dials again [client_mode.feature:168]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 168, 0)
 	})
-	It("client-messages-arrive-in-order: Many messages from the remote server arrive in order [client_mode.feature:183]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 183, 0)
+	It("client-messages-arrive-in-order: Many messages from the remote server arrive in order [client_mode.feature:184]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 184, 0)
 	})
-	It("client-request-header-several-values: A request header with several values sends every value [client_mode.feature:194]", Label("client-mode", "must"), func() {
-		runScenario("client_mode.feature", 194, 0)
+	It("client-request-header-several-values: A request header with several values sends every value [client_mode.feature:195]", Label("client-mode", "must"), func() {
+		runScenario("client_mode.feature", 195, 0)
 	})
-	It("client-scheme-ws-any-case/1: The scheme ws is read in any case [client_mode.feature:221]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 208, 221)
+	It("client-scheme-ws-any-case/1: The scheme ws is read in any case [client_mode.feature:222]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 209, 222)
 	})
-	It("client-scheme-ws-any-case/2: The scheme ws is read in any case [client_mode.feature:222]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 208, 222)
+	It("client-scheme-ws-any-case/2: The scheme ws is read in any case [client_mode.feature:223]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 209, 223)
 	})
-	It("client-scheme-wss-any-case/1: The scheme wss is read in any case [client_mode.feature:239]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 225, 239)
+	It("client-scheme-wss-any-case/1: The scheme wss is read in any case [client_mode.feature:240]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 226, 240)
 	})
-	It("client-scheme-wss-any-case/2: The scheme wss is read in any case [client_mode.feature:240]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 225, 240)
+	It("client-scheme-wss-any-case/2: The scheme wss is read in any case [client_mode.feature:241]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 226, 241)
 	})
-	It("client-confkey-path-wins-over-confkey-datasource: The confKey's path wins over the confKey's datasource [client_mode.feature:243]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 243, 0)
+	It("client-confkey-path-wins-over-confkey-datasource: The confKey's path wins over the confKey's datasource [client_mode.feature:244]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 244, 0)
 	})
-	It("client-datasource-wins-over-confkey-datasource: The stream's DATASOURCE wins over a confKey's datasource [client_mode.feature:255]", Label("client-mode", "should"), func() {
-		runScenario("client_mode.feature", 255, 0)
+	It("client-datasource-wins-over-confkey-datasource: The stream's DATASOURCE wins over a confKey's datasource [client_mode.feature:256]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 256, 0)
 	})
-	It("client-reconnects-after-remote-restart: The engine reconnects after the remote server restarts, and records resume [client_mode.feature:266]", Label("client-mode", "extension"), func() {
-		runScenario("client_mode.feature", 266, 0)
+	It("client-reconnects-after-remote-restart: The engine reconnects after the remote server restarts, and records resume [client_mode.feature:267]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 267, 0)
 	})
-	It("client-reconnect-backoff-bounded-and-stoppable: With the remote server gone for good, retries go on at a bounded interval and stop with the rule [client_mode.feature:287]", Label("client-mode", "extension"), func() {
-		runScenario("client_mode.feature", 287, 0)
+	It("client-reconnect-backoff-bounded-and-stoppable: With the remote server gone for good, retries go on at a bounded interval and stop with the rule [client_mode.feature:288]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 288, 0)
 	})
-	It("client-reconnects-through-503: The engine reconnects through handshakes refused with HTTP 503 [client_mode.feature:307]", Label("client-mode", "extension"), func() {
-		runScenario("client_mode.feature", 307, 0)
+	It("client-reconnects-through-503: The engine reconnects through handshakes refused with HTTP 503 [client_mode.feature:308]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 308, 0)
+	})
+	It("client-reconnect-counted-once-each: Each reconnection attempt is counted once, and its exception names the next wait [client_mode.feature:328]", Label("client-mode", "extension"), func() {
+		runScenario("client_mode.feature", 328, 0)
+	})
+	It("client-reconnect-interval-zero-never-reconnects: With reconnectInterval 0 the engine does not dial again [client_mode.feature:349]", Label("client-mode", "should"), func() {
+		runScenario("client_mode.feature", 349, 0)
 	})
 })
 
@@ -488,6 +494,9 @@ var _ = Describe("Data server lifecycle (lifecycle.feature)", func() {
 	It("lifecycle-closed-port-kept-from-other-sockets: While closed, the data server's port refuses clients and no other socket can take it [lifecycle.feature:90]", Label("lifecycle", "extension", "needs-lifecycle"), func() {
 		runScenario("lifecycle.feature", 90, 0)
 	})
+	It("lifecycle-port-taken-stops-rule: A data server port taken by another program stops the rule with the bind error [lifecycle.feature:107]", Label("lifecycle", "extension", "needs-lifecycle"), func() {
+		runScenario("lifecycle.feature", 107, 0)
+	})
 })
 
 var _ = Describe("Robustness (robustness.feature)", func() {
@@ -548,17 +557,41 @@ var _ = Describe("Robustness (robustness.feature)", func() {
 	It("robust-half-open-client-detected: A half-open client is detected by the idle timeout and recorded [robustness.feature:239]", Label("robustness", "extension", "needs-data-server-limits"), func() {
 		runScenario("robustness.feature", 239, 0)
 	})
-	It("robust-cut-mid-frame-no-partial-record: A connection cut in the middle of a frame is an exception, never a partial record [robustness.feature:254]", Label("robustness", "should"), func() {
+	It("robust-failed-connection-one-exception: A connection the source fails is recorded once [robustness.feature:254]", Label("robustness", "extension"), func() {
 		runScenario("robustness.feature", 254, 0)
 	})
-	It("robust-message-over-queue-bytes-passes: A single message of 5 MiB is decoded and delivered [robustness.feature:270]", Label("robustness", "should"), func() {
-		runScenario("robustness.feature", 270, 0)
+	It("robust-message-timeout-not-between-messages: The message timeout bounds one message, not the pause between messages [robustness.feature:265]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 265, 0)
 	})
-	It("robust-hanging-sink-one-exception-per-record: A record the sink never takes is one sink exception [robustness.feature:280]", Label("robustness", "should", "needs-hanging-sink"), func() {
-		runScenario("robustness.feature", 280, 0)
+	It("robust-half-open-client-does-not-block-stop: A half-open client does not keep its rule from stopping [robustness.feature:282]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 282, 0)
 	})
-	It("robust-hanging-sink-drops-counted: Records a failing sink cannot take are dropped at once and counted as sink exceptions [robustness.feature:296]", Label("robustness", "extension", "needs-hanging-sink"), func() {
-		runScenario("robustness.feature", 296, 0)
+	It("robust-connection-cap-room-for-one-more: Each client that leaves makes room for exactly one more [robustness.feature:295]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 295, 0)
+	})
+	It("robust-connection-cap-answers-every-refusal: Every client over the cap is told why, one after another [robustness.feature:312]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 312, 0)
+	})
+	It("robust-connection-cap-silent-refused-closed: At the cap, a connection that sends nothing is closed [robustness.feature:324]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 324, 0)
+	})
+	It("robust-idle-timeout-pings-again-and-again: With an idle timeout, a quiet client that answers pings is pinged again and again and stays [robustness.feature:337]", Label("robustness", "extension", "needs-data-server-limits"), func() {
+		runScenario("robustness.feature", 337, 0)
+	})
+	It("robust-one-byte-over-limit-closes-1009: A message one byte over the confKey's size limit closes the connection with 1009 [robustness.feature:350]", Label("robustness", "extension"), func() {
+		runScenario("robustness.feature", 350, 0)
+	})
+	It("robust-cut-mid-frame-no-partial-record: A connection cut in the middle of a frame is an exception, never a partial record [robustness.feature:365]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 365, 0)
+	})
+	It("robust-message-over-queue-bytes-passes: A single message of 5 MiB is decoded and delivered [robustness.feature:381]", Label("robustness", "should"), func() {
+		runScenario("robustness.feature", 381, 0)
+	})
+	It("robust-hanging-sink-one-exception-per-record: A record the sink never takes is one sink exception [robustness.feature:391]", Label("robustness", "should", "needs-hanging-sink"), func() {
+		runScenario("robustness.feature", 391, 0)
+	})
+	It("robust-hanging-sink-drops-counted: Records a failing sink cannot take are dropped at once and counted as sink exceptions [robustness.feature:407]", Label("robustness", "extension", "needs-hanging-sink"), func() {
+		runScenario("robustness.feature", 407, 0)
 	})
 })
 
@@ -643,6 +676,18 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	})
 	It("server-shared-path-same-fields: Streams sharing a path must declare the same fields [server_mode.feature:298]", Label("server-mode", "extension"), func() {
 		runScenario("server_mode.feature", 298, 0)
+	})
+	It("server-plain-http-request-400: A request on an endpoint that asks for no upgrade is answered with HTTP 400 [server_mode.feature:322]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 322, 0)
+	})
+	It("server-client-normal-close-no-exception-with-idle-timeout: With an idle timeout set, a client's normal close is still not an exception [server_mode.feature:332]", Label("server-mode", "extension", "needs-data-server-limits"), func() {
+		runScenario("server_mode.feature", 332, 0)
+	})
+	It("server-client-mode-stop-keeps-same-path-endpoint: Stopping a client-mode rule leaves a server-mode endpoint of the same path alone [server_mode.feature:345]", Label("server-mode", "extension"), func() {
+		runScenario("server_mode.feature", 345, 0)
+	})
+	It("server-no-pings-without-idle-timeout: Without an idle timeout the data server sends no pings [server_mode.feature:362]", Label("server-mode", "should"), func() {
+		runScenario("server_mode.feature", 362, 0)
 	})
 })
 
@@ -1114,5 +1159,20 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-client-raw-certificate-with-line-breaks: A base64 client certificate and key broken into lines are read [tls.feature:208]", Label("tls", "should"), func() {
 		runScenario("tls.feature", 208, 0)
+	})
+	It("tls-server-plain-http-answered-400/1: A plain HTTP GET request to a wss data server is answered with HTTP 400 [tls.feature:235]", Label("tls", "should", "needs-server-tls"), func() {
+		runScenario("tls.feature", 225, 235)
+	})
+	It("tls-server-plain-http-answered-400/2: A plain HTTP HEAD request to a wss data server is answered with HTTP 400 [tls.feature:236]", Label("tls", "should", "needs-server-tls"), func() {
+		runScenario("tls.feature", 225, 236)
+	})
+	It("tls-server-plain-http-answered-400/3: A plain HTTP POST request to a wss data server is answered with HTTP 400 [tls.feature:237]", Label("tls", "should", "needs-server-tls"), func() {
+		runScenario("tls.feature", 225, 237)
+	})
+	It("tls-server-plain-http-answered-400/4: A plain HTTP PUT request to a wss data server is answered with HTTP 400 [tls.feature:238]", Label("tls", "should", "needs-server-tls"), func() {
+		runScenario("tls.feature", 225, 238)
+	})
+	It("tls-server-plain-http-answered-400/5: A plain HTTP OPTIONS request to a wss data server is answered with HTTP 400 [tls.feature:239]", Label("tls", "should", "needs-server-tls"), func() {
+		runScenario("tls.feature", 225, 239)
 	})
 })
