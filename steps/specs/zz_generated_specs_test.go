@@ -161,6 +161,237 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-string-property-of-wrong-kind-refused/2: A property that takes text refuses a list or a map [config.feature:236]", Label("config", "extension"), func() {
 		runScenario("config.feature", 224, 236)
 	})
+	It("config-null-property-is-absent/1: A confKey property set to null is read as absent [config.feature:252]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 252)
+	})
+	It("config-null-property-is-absent/2: A confKey property set to null is read as absent [config.feature:253]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 253)
+	})
+	It("config-null-property-is-absent/3: A confKey property set to null is read as absent [config.feature:254]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 254)
+	})
+	It("config-null-property-is-absent/4: A confKey property set to null is read as absent [config.feature:255]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 255)
+	})
+	It("config-null-property-is-absent/5: A confKey property set to null is read as absent [config.feature:256]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 256)
+	})
+	It("config-null-property-is-absent/6: A confKey property set to null is read as absent [config.feature:257]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 257)
+	})
+	It("config-scheme-ws-any-case/1: scheme ws is read in any case [config.feature:273]", Label("config", "should"), func() {
+		runScenario("config.feature", 260, 273)
+	})
+	It("config-scheme-ws-any-case/2: scheme ws is read in any case [config.feature:274]", Label("config", "should"), func() {
+		runScenario("config.feature", 260, 274)
+	})
+	It("config-addr-not-host-port-refused/1: addr must be a host and a port [config.feature:287]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 287)
+	})
+	It("config-addr-not-host-port-refused/2: addr must be a host and a port [config.feature:288]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 288)
+	})
+	It("config-addr-not-host-port-refused/3: addr must be a host and a port [config.feature:289]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 289)
+	})
+	It("config-addr-not-host-port-refused/4: addr must be a host and a port [config.feature:290]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 290)
+	})
+	It("config-addr-port-range-ends-dialed/1: addr ports 1 and 65535 are dialed [config.feature:306]", Label("config", "should"), func() {
+		runScenario("config.feature", 293, 306)
+	})
+	It("config-addr-port-range-ends-dialed/2: addr ports 1 and 65535 are dialed [config.feature:307]", Label("config", "should"), func() {
+		runScenario("config.feature", 293, 307)
+	})
+	It("config-request-header-bad-value-refused/1: requestHeader values must be text that a handshake can carry [config.feature:321]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 321)
+	})
+	It("config-request-header-bad-value-refused/2: requestHeader values must be text that a handshake can carry [config.feature:322]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 322)
+	})
+	It("config-request-header-bad-value-refused/3: requestHeader values must be text that a handshake can carry [config.feature:323]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 323)
+	})
+	It("config-request-header-single-value: A requestHeader value may be one text instead of a list [config.feature:326]", Label("config", "extension"), func() {
+		runScenario("config.feature", 326, 0)
+	})
+	It("config-duration-property-refused/1: Duration properties must be positive durations [config.feature:349]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 349)
+	})
+	It("config-duration-property-refused/2: Duration properties must be positive durations [config.feature:350]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 350)
+	})
+	It("config-duration-property-refused/3: Duration properties must be positive durations [config.feature:351]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 351)
+	})
+	It("config-duration-property-refused/4: Duration properties must be positive durations [config.feature:352]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 352)
+	})
+	It("config-duration-property-refused/5: Duration properties must be positive durations [config.feature:353]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 353)
+	})
+	It("config-duration-property-refused/6: Duration properties must be positive durations [config.feature:354]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 354)
+	})
+	It("config-max-reconnect-below-first-refused: maxReconnectInterval may not be below reconnectInterval [config.feature:357]", Label("config", "extension"), func() {
+		runScenario("config.feature", 357, 0)
+	})
+	It("config-max-message-bytes-forms/1: maxMessageBytes is read from a number or from text [config.feature:382]", Label("config", "extension"), func() {
+		runScenario("config.feature", 368, 382)
+	})
+	It("config-max-message-bytes-forms/2: maxMessageBytes is read from a number or from text [config.feature:383]", Label("config", "extension"), func() {
+		runScenario("config.feature", 368, 383)
+	})
+	It("config-max-message-bytes-forms/3: maxMessageBytes is read from a number or from text [config.feature:384]", Label("config", "extension"), func() {
+		runScenario("config.feature", 368, 384)
+	})
+	It("config-message-timeout-in-milliseconds/1: messageTimeout may be a number of milliseconds [config.feature:401]", Label("config", "extension"), func() {
+		runScenario("config.feature", 387, 401)
+	})
+	It("config-message-timeout-in-milliseconds/2: messageTimeout may be a number of milliseconds [config.feature:402]", Label("config", "extension"), func() {
+		runScenario("config.feature", 387, 402)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/1: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:417]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 417)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/2: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:418]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 418)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/3: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:419]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 419)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/4: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:420]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 420)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/5: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:421]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 421)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/6: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:422]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 422)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/7: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:423]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 423)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/8: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:424]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 424)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/9: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:425]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 425)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/10: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:426]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 426)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/11: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:427]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 427)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/12: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:428]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 428)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/13: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:429]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 429)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/14: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:430]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 405, 430)
+	})
+	It("config-kuiper-yaml-origin-refused/1: basic.restAllowedOrigins takes web origins only [config.feature:445]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 445)
+	})
+	It("config-kuiper-yaml-origin-refused/2: basic.restAllowedOrigins takes web origins only [config.feature:446]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 446)
+	})
+	It("config-kuiper-yaml-origin-refused/3: basic.restAllowedOrigins takes web origins only [config.feature:447]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 447)
+	})
+	It("config-kuiper-yaml-origin-refused/4: basic.restAllowedOrigins takes web origins only [config.feature:448]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 448)
+	})
+	It("config-kuiper-yaml-origin-refused/5: basic.restAllowedOrigins takes web origins only [config.feature:449]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 449)
+	})
+	It("config-kuiper-yaml-origin-refused/6: basic.restAllowedOrigins takes web origins only [config.feature:450]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 450)
+	})
+	It("config-kuiper-yaml-origin-refused/7: basic.restAllowedOrigins takes web origins only [config.feature:451]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 451)
+	})
+	It("config-kuiper-yaml-origin-refused/8: basic.restAllowedOrigins takes web origins only [config.feature:452]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 433, 452)
+	})
+	It("config-kuiper-yaml-shape-refused/1: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:466]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 466)
+	})
+	It("config-kuiper-yaml-shape-refused/2: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:467]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 467)
+	})
+	It("config-kuiper-yaml-shape-refused/3: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:468]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 468)
+	})
+	It("config-kuiper-yaml-shape-refused/4: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:469]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 469)
+	})
+	It("config-kuiper-yaml-shape-refused/5: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:470]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 470)
+	})
+	It("config-kuiper-yaml-shape-refused/6: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:471]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 471)
+	})
+	It("config-kuiper-yaml-shape-refused/7: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:472]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 472)
+	})
+	It("config-kuiper-yaml-shape-refused/8: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:473]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 473)
+	})
+	It("config-kuiper-yaml-shape-refused/9: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:474]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 455, 474)
+	})
+	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:492]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 492)
+	})
+	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:493]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 493)
+	})
+	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 494)
+	})
+	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 495)
+	})
+	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 496)
+	})
+	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 497)
+	})
+	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 498)
+	})
+	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 499)
+	})
+	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 477, 500)
+	})
+	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:503]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 503, 0)
+	})
+	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:517]", Label("config", "should", "needs-engine-files"), func() {
+		runScenario("config.feature", 517, 0)
+	})
+	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:545]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 534, 545)
+	})
+	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:546]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 534, 546)
+	})
+	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 534, 547)
+	})
+	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 534, 548)
+	})
+	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 534, 549)
+	})
 })
 
 var _ = Describe("JSON messages (json.feature)", func() {
@@ -970,5 +1201,38 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-client-raw-certificate-with-line-breaks: A base64 client certificate and key broken into lines are read [tls.feature:208]", Label("tls", "should"), func() {
 		runScenario("tls.feature", 208, 0)
+	})
+	It("tls-client-insecure-skip-verify-as-text: insecureSkipVerify may be given as the text \"true\" [tls.feature:225]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 225, 0)
+	})
+	It("tls-raw-not-base64-refused/1: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:249]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 238, 249)
+	})
+	It("tls-raw-not-base64-refused/2: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:250]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 238, 250)
+	})
+	It("tls-raw-not-base64-refused/3: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:251]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 238, 251)
+	})
+	It("tls-raw-not-base64-refused/4: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:252]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 238, 252)
+	})
+	It("tls-server-files-refused/1: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:269]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 255, 269)
+	})
+	It("tls-server-files-refused/2: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:270]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 255, 270)
+	})
+	It("tls-server-files-refused/3: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:271]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 255, 271)
+	})
+	It("tls-server-files-refused/4: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:272]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 255, 272)
+	})
+	It("tls-server-files-refused/5: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:273]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 255, 273)
+	})
+	It("tls-server-files-from-kuiper-yaml: The data server demands client certificates from the CA its kuiper.yaml names [tls.feature:276]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 276, 0)
 	})
 })
