@@ -352,6 +352,7 @@ Feature: ConfKeys
       | reconnectInterval    | -50   |
       | maxReconnectInterval | 0     |
       | maxReconnectInterval | [1]   |
+      | reconnectInterval    | 9223372036855 |
 
   @config @extension @id:config-max-reconnect-below-first-refused
   Scenario: maxReconnectInterval may not be below reconnectInterval
@@ -547,3 +548,40 @@ Feature: ConfKeys
       | a confKey that is no mapping           | remote: 5                               | confKey "remote" must be a mapping |
       | two confKeys that differ only in case  | {Remote: {addr: ""}, remote: {addr: ""}} | same name once lower-cased      |
       | an invalid property                    | remote: {addr: "127.0.0.1:70000"}       | confKey "remote": property addr |
+
+  @config @extension @id:config-refusal-names-key-property-value
+  Scenario: A refused confKey is named with its property and value
+    The error of a rule whose confKey has a wrong value names the confKey, the property and the value, once each (eKuiper names the property only).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | insecureSkipVerify | maybe |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with the message:
+      """
+      confKey "broken": property insecureSkipVerify: want true or false, found string "maybe"
+      """
+
+  @config @should @id:config-reconnect-intervals-equal-accepted
+  Scenario: reconnectInterval and maxReconnectInterval may be equal
+    `reconnectInterval: 200ms` with `maxReconnectInterval: 200ms` is a valid confKey: the rule dials the remote server and its messages become records (eKuiper reads neither property).
+
+    Given a remote WebSocket server
+    And the confKey "remote" points at the remote server with:
+      | reconnectInterval    | 200ms |
+      | maxReconnectInterval | 200ms |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"intervals": "equal"}'
+    Then the rule "r1" outputs {"intervals": "equal"}
+
+  @config @extension @id:config-default-limit-16mib
+  Scenario: Without maxMessageBytes a message over 16 MiB closes its connection with 1009
+    The default message size limit is 16 MiB: a text message one byte longer closes its connection with 1009, and the rule keeps running (eKuiper has no limit).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends a message of 16777217 bytes
+    Then client "c1" is closed with code 1009
+    And the rule "r1" keeps running

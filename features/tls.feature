@@ -290,3 +290,24 @@ Feature: TLS
     When client "c1" sends '{"authenticated": "by file"}'
     Then the rule "r1" outputs {"authenticated": "by file"}
     And a client without a client certificate cannot connect to "/api/data"
+
+  @tls @extension @id:tls-client-files-refused
+  Scenario Outline: Client TLS settings that cannot be used stop the rule, naming what is wrong
+    A wss confKey with <what> keeps the rule from running, and the error names the file or the property (eKuiper stops the rule with the TLS library's words, naming neither, and dials with a CA that holds no certificate).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | scheme     | wss          |
+      | <cert key> | <cert value> |
+      | <key key>  | <key value>  |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<named>"
+
+    Examples:
+      | what                                  | cert key          | cert value          | key key        | key value           | named            |
+      | a certificate file that is missing    | certificationPath | ${missing-file}     | privateKeyPath | ${client-key-file}  | ${missing-file}  |
+      | a key file that is missing            | certificationPath | ${client-cert-file} | privateKeyPath | ${missing-file}     | ${missing-file}  |
+      | a certificate without its key         | certificationPath | ${client-cert-file} | privateKeyRaw  |                     | privateKeyPath   |
+      | a key without its certificate         | certificationRaw  |                     | privateKeyPath | ${client-key-file}  | certificationPath |
+      | a key file that holds no key          | certificationPath | ${client-cert-file} | privateKeyPath | ${client-cert-file} | client certificate |
+      | a CA that is no PEM certificate       | rootCARaw         | bm90IGEgY2VydGlmaWNhdGU= | insecureSkipVerify | false      | rootCARaw        |

@@ -22,6 +22,7 @@ func configSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the engine's etc/sources/websocket\.yaml is:$`, theEnginesWebsocketYAMLIs)
 	sc.Step(`^the engine refuses its configuration, naming (".*")$`, theEngineRefusesItsConfigurationNaming)
 	sc.Step(`^the engine accepts its configuration$`, theEngineAcceptsItsConfiguration)
+	sc.Step(`^the rule "([^"]*)" running "([^"]*)" is refused with the message:$`, theRuleRunningIsRefusedWithTheMessage)
 	sc.Step(`^no server listens on 127\.0\.0\.1 port (\d+)$`, noServerListensOn127001Port)
 }
 
@@ -148,4 +149,13 @@ func noServerListensOn127001Port(ctx context.Context, port int) error {
 		return fmt.Errorf("dial %s to see that nothing listens there: %w", addr, err)
 	}
 	return nil
+}
+
+// theRuleRunningIsRefusedWithTheMessage is theRuleRunningIsRefused with the
+// expected text (which may hold quotes) in a doc string.
+func theRuleRunningIsRefusedWithTheMessage(ctx context.Context, id, sql string, doc *godog.DocString) error {
+	if doc == nil || strings.TrimSpace(doc.Content) == "" {
+		return errors.New("the step needs the expected message as a doc string")
+	}
+	return theRuleRunningIsRefused(ctx, id, sql, strings.TrimSpace(doc.Content))
 }

@@ -233,164 +233,176 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-duration-property-refused/6: Duration properties must be positive durations [config.feature:354]", Label("config", "extension"), func() {
 		runScenario("config.feature", 338, 354)
 	})
-	It("config-max-reconnect-below-first-refused: maxReconnectInterval may not be below reconnectInterval [config.feature:357]", Label("config", "extension"), func() {
-		runScenario("config.feature", 357, 0)
+	It("config-duration-property-refused/7: Duration properties must be positive durations [config.feature:355]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 355)
 	})
-	It("config-max-message-bytes-forms/1: maxMessageBytes is read from a number or from text [config.feature:382]", Label("config", "extension"), func() {
-		runScenario("config.feature", 368, 382)
+	It("config-max-reconnect-below-first-refused: maxReconnectInterval may not be below reconnectInterval [config.feature:358]", Label("config", "extension"), func() {
+		runScenario("config.feature", 358, 0)
 	})
-	It("config-max-message-bytes-forms/2: maxMessageBytes is read from a number or from text [config.feature:383]", Label("config", "extension"), func() {
-		runScenario("config.feature", 368, 383)
+	It("config-max-message-bytes-forms/1: maxMessageBytes is read from a number or from text [config.feature:383]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 383)
 	})
-	It("config-max-message-bytes-forms/3: maxMessageBytes is read from a number or from text [config.feature:384]", Label("config", "extension"), func() {
-		runScenario("config.feature", 368, 384)
+	It("config-max-message-bytes-forms/2: maxMessageBytes is read from a number or from text [config.feature:384]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 384)
 	})
-	It("config-message-timeout-in-milliseconds/1: messageTimeout may be a number of milliseconds [config.feature:401]", Label("config", "extension"), func() {
-		runScenario("config.feature", 387, 401)
+	It("config-max-message-bytes-forms/3: maxMessageBytes is read from a number or from text [config.feature:385]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 385)
 	})
-	It("config-message-timeout-in-milliseconds/2: messageTimeout may be a number of milliseconds [config.feature:402]", Label("config", "extension"), func() {
-		runScenario("config.feature", 387, 402)
+	It("config-message-timeout-in-milliseconds/1: messageTimeout may be a number of milliseconds [config.feature:402]", Label("config", "extension"), func() {
+		runScenario("config.feature", 388, 402)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/1: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:417]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 417)
+	It("config-message-timeout-in-milliseconds/2: messageTimeout may be a number of milliseconds [config.feature:403]", Label("config", "extension"), func() {
+		runScenario("config.feature", 388, 403)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/2: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:418]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 418)
+	It("config-kuiper-yaml-wrong-value-refused/1: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:418]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 418)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/3: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:419]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 419)
+	It("config-kuiper-yaml-wrong-value-refused/2: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:419]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 419)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/4: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:420]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 420)
+	It("config-kuiper-yaml-wrong-value-refused/3: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:420]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 420)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/5: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:421]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 421)
+	It("config-kuiper-yaml-wrong-value-refused/4: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:421]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 421)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/6: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:422]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 422)
+	It("config-kuiper-yaml-wrong-value-refused/5: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:422]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 422)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/7: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:423]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 423)
+	It("config-kuiper-yaml-wrong-value-refused/6: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:423]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 423)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/8: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:424]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 424)
+	It("config-kuiper-yaml-wrong-value-refused/7: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:424]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 424)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/9: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:425]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 425)
+	It("config-kuiper-yaml-wrong-value-refused/8: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:425]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 425)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/10: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:426]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 426)
+	It("config-kuiper-yaml-wrong-value-refused/9: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:426]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 426)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/11: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:427]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 427)
+	It("config-kuiper-yaml-wrong-value-refused/10: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:427]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 427)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/12: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:428]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 428)
+	It("config-kuiper-yaml-wrong-value-refused/11: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:428]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 428)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/13: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:429]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 429)
+	It("config-kuiper-yaml-wrong-value-refused/12: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:429]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 429)
 	})
-	It("config-kuiper-yaml-wrong-value-refused/14: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:430]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 405, 430)
+	It("config-kuiper-yaml-wrong-value-refused/13: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:430]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 430)
 	})
-	It("config-kuiper-yaml-origin-refused/1: basic.restAllowedOrigins takes web origins only [config.feature:445]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 445)
+	It("config-kuiper-yaml-wrong-value-refused/14: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:431]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 431)
 	})
-	It("config-kuiper-yaml-origin-refused/2: basic.restAllowedOrigins takes web origins only [config.feature:446]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 446)
+	It("config-kuiper-yaml-origin-refused/1: basic.restAllowedOrigins takes web origins only [config.feature:446]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 446)
 	})
-	It("config-kuiper-yaml-origin-refused/3: basic.restAllowedOrigins takes web origins only [config.feature:447]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 447)
+	It("config-kuiper-yaml-origin-refused/2: basic.restAllowedOrigins takes web origins only [config.feature:447]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 447)
 	})
-	It("config-kuiper-yaml-origin-refused/4: basic.restAllowedOrigins takes web origins only [config.feature:448]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 448)
+	It("config-kuiper-yaml-origin-refused/3: basic.restAllowedOrigins takes web origins only [config.feature:448]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 448)
 	})
-	It("config-kuiper-yaml-origin-refused/5: basic.restAllowedOrigins takes web origins only [config.feature:449]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 449)
+	It("config-kuiper-yaml-origin-refused/4: basic.restAllowedOrigins takes web origins only [config.feature:449]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 449)
 	})
-	It("config-kuiper-yaml-origin-refused/6: basic.restAllowedOrigins takes web origins only [config.feature:450]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 450)
+	It("config-kuiper-yaml-origin-refused/5: basic.restAllowedOrigins takes web origins only [config.feature:450]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 450)
 	})
-	It("config-kuiper-yaml-origin-refused/7: basic.restAllowedOrigins takes web origins only [config.feature:451]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 451)
+	It("config-kuiper-yaml-origin-refused/6: basic.restAllowedOrigins takes web origins only [config.feature:451]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 451)
 	})
-	It("config-kuiper-yaml-origin-refused/8: basic.restAllowedOrigins takes web origins only [config.feature:452]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 433, 452)
+	It("config-kuiper-yaml-origin-refused/7: basic.restAllowedOrigins takes web origins only [config.feature:452]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 452)
 	})
-	It("config-kuiper-yaml-shape-refused/1: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:466]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 466)
+	It("config-kuiper-yaml-origin-refused/8: basic.restAllowedOrigins takes web origins only [config.feature:453]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 453)
 	})
-	It("config-kuiper-yaml-shape-refused/2: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:467]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 467)
+	It("config-kuiper-yaml-shape-refused/1: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:467]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 467)
 	})
-	It("config-kuiper-yaml-shape-refused/3: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:468]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 468)
+	It("config-kuiper-yaml-shape-refused/2: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:468]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 468)
 	})
-	It("config-kuiper-yaml-shape-refused/4: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:469]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 469)
+	It("config-kuiper-yaml-shape-refused/3: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:469]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 469)
 	})
-	It("config-kuiper-yaml-shape-refused/5: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:470]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 470)
+	It("config-kuiper-yaml-shape-refused/4: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:470]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 470)
 	})
-	It("config-kuiper-yaml-shape-refused/6: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:471]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 471)
+	It("config-kuiper-yaml-shape-refused/5: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:471]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 471)
 	})
-	It("config-kuiper-yaml-shape-refused/7: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:472]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 472)
+	It("config-kuiper-yaml-shape-refused/6: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:472]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 472)
 	})
-	It("config-kuiper-yaml-shape-refused/8: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:473]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 473)
+	It("config-kuiper-yaml-shape-refused/7: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:473]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 473)
 	})
-	It("config-kuiper-yaml-shape-refused/9: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:474]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 455, 474)
+	It("config-kuiper-yaml-shape-refused/8: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:474]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 474)
 	})
-	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:492]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 492)
+	It("config-kuiper-yaml-shape-refused/9: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:475]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 475)
 	})
-	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:493]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 493)
+	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:493]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 493)
 	})
-	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 494)
+	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 494)
 	})
-	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 495)
+	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 495)
 	})
-	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 496)
+	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 496)
 	})
-	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 497)
+	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 497)
 	})
-	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 498)
+	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 498)
 	})
-	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 499)
+	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 499)
 	})
-	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 477, 500)
+	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 500)
 	})
-	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:503]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 503, 0)
+	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:501]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 478, 501)
 	})
-	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:517]", Label("config", "should", "needs-engine-files"), func() {
-		runScenario("config.feature", 517, 0)
+	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:504]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 504, 0)
 	})
-	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:545]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 534, 545)
+	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:518]", Label("config", "should", "needs-engine-files"), func() {
+		runScenario("config.feature", 518, 0)
 	})
-	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:546]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 534, 546)
+	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:546]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 535, 546)
 	})
-	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 534, 547)
+	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 535, 547)
 	})
-	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 534, 548)
+	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 535, 548)
 	})
-	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 534, 549)
+	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 535, 549)
+	})
+	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 535, 550)
+	})
+	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:553]", Label("config", "extension"), func() {
+		runScenario("config.feature", 553, 0)
+	})
+	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:566]", Label("config", "should"), func() {
+		runScenario("config.feature", 566, 0)
+	})
+	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:579]", Label("config", "extension"), func() {
+		runScenario("config.feature", 579, 0)
 	})
 })
 
@@ -1234,5 +1246,23 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-server-files-from-kuiper-yaml: The data server demands client certificates from the CA its kuiper.yaml names [tls.feature:276]", Label("tls", "extension", "needs-engine-files"), func() {
 		runScenario("tls.feature", 276, 0)
+	})
+	It("tls-client-files-refused/1: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:308]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 308)
+	})
+	It("tls-client-files-refused/2: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:309]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 309)
+	})
+	It("tls-client-files-refused/3: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:310]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 310)
+	})
+	It("tls-client-files-refused/4: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:311]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 311)
+	})
+	It("tls-client-files-refused/5: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:312]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 312)
+	})
+	It("tls-client-files-refused/6: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:313]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 295, 313)
 	})
 })
