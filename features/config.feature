@@ -467,6 +467,7 @@ Feature: ConfKeys
       | not YAML                         | source: [unclosed             | malformed YAML             |
       | a list                           | [basic, source]               | top level must be a mapping |
       | a section that is no mapping     | source: 10081                 | source must be a mapping   |
+      | a basic section that is a list   | basic: [restIp]               | basic must be a mapping    |
       | a TLS section that is no mapping | source: {httpServerTls: 5}    | httpServerTls must be a mapping |
       | a TLS certfile that is a list    | source: {httpServerTls: {certfile: [a], keyfile: b}} | source.httpServerTls.certfile |
       | a TLS keyfile that is a mapping  | source: {httpServerTls: {certfile: a, keyfile: {b: c}}} | source.httpServerTls.keyfile |

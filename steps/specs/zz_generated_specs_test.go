@@ -347,62 +347,65 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-kuiper-yaml-shape-refused/9: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:475]", Label("config", "extension", "needs-engine-files"), func() {
 		runScenario("config.feature", 456, 475)
 	})
-	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:493]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 493)
+	It("config-kuiper-yaml-shape-refused/10: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:476]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 476)
 	})
-	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 494)
+	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 494)
 	})
-	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 495)
+	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 495)
 	})
-	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 496)
+	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 496)
 	})
-	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 497)
+	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 497)
 	})
-	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 498)
+	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 498)
 	})
-	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 499)
+	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 499)
 	})
-	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 500)
+	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 500)
 	})
-	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:501]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 478, 501)
+	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:501]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 501)
 	})
-	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:504]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 504, 0)
+	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:502]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 502)
 	})
-	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:518]", Label("config", "should", "needs-engine-files"), func() {
-		runScenario("config.feature", 518, 0)
+	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:505]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 505, 0)
 	})
-	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:546]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 535, 546)
+	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:519]", Label("config", "should", "needs-engine-files"), func() {
+		runScenario("config.feature", 519, 0)
 	})
-	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 535, 547)
+	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 536, 547)
 	})
-	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 535, 548)
+	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 536, 548)
 	})
-	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 535, 549)
+	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 536, 549)
 	})
-	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 535, 550)
+	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 536, 550)
 	})
-	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:553]", Label("config", "extension"), func() {
-		runScenario("config.feature", 553, 0)
+	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:551]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 536, 551)
 	})
-	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:566]", Label("config", "should"), func() {
-		runScenario("config.feature", 566, 0)
+	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:554]", Label("config", "extension"), func() {
+		runScenario("config.feature", 554, 0)
 	})
-	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:579]", Label("config", "extension"), func() {
-		runScenario("config.feature", 579, 0)
+	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:567]", Label("config", "should"), func() {
+		runScenario("config.feature", 567, 0)
+	})
+	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:580]", Label("config", "extension"), func() {
+		runScenario("config.feature", 580, 0)
 	})
 })
 
