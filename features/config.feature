@@ -517,7 +517,7 @@ Feature: ConfKeys
 
   @config @should @needs-engine-files @id:config-websocket-yaml-names-lower-cased
   Scenario: confKey names in etc/sources/websocket.yaml are lower-cased
-    A confKey written `Remote` in the file serves a stream with CONF_KEY="remote"; a confKey left empty is read as one with no properties.
+    A confKey written `Remote` in the file serves a stream with CONF_KEY="remote"; confKeys left empty beside it are read as confKeys with no properties.
 
     Given a remote WebSocket server
     And the engine's etc/sources/websocket.yaml is:
@@ -525,6 +525,9 @@ Feature: ConfKeys
       default:
         addr: ""
       Idle:
+      Spare:
+      Unused:
+      Reserved:
       Remote:
         addr: ${remote-addr}
       """

@@ -383,29 +383,29 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:519]", Label("config", "should", "needs-engine-files"), func() {
 		runScenario("config.feature", 519, 0)
 	})
-	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:547]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 536, 547)
+	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 550)
 	})
-	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:548]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 536, 548)
+	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:551]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 551)
 	})
-	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:549]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 536, 549)
+	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:552]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 552)
 	})
-	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 536, 550)
+	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:553]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 553)
 	})
-	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:551]", Label("config", "extension", "needs-engine-files"), func() {
-		runScenario("config.feature", 536, 551)
+	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:554]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 554)
 	})
-	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:554]", Label("config", "extension"), func() {
-		runScenario("config.feature", 554, 0)
+	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:557]", Label("config", "extension"), func() {
+		runScenario("config.feature", 557, 0)
 	})
-	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:567]", Label("config", "should"), func() {
-		runScenario("config.feature", 567, 0)
+	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:570]", Label("config", "should"), func() {
+		runScenario("config.feature", 570, 0)
 	})
-	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:580]", Label("config", "extension"), func() {
-		runScenario("config.feature", 580, 0)
+	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:583]", Label("config", "extension"), func() {
+		runScenario("config.feature", 583, 0)
 	})
 })
 
