@@ -237,3 +237,94 @@ Feature: TLS
       | POST    |
       | PUT     |
       | OPTIONS |
+
+  @tls @extension @id:tls-client-insecure-skip-verify-as-text
+  Scenario: insecureSkipVerify may be given as the text "true"
+    `insecureSkipVerify: "true"` turns certificate verification off as `true` does (eKuiper wants a boolean).
+
+    Given a remote wss server with a certificate from an unknown CA
+    And the confKey "remote" points at the remote server with:
+      | scheme             | wss    |
+      | insecureSkipVerify | "true" |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
+    And the rule "r1" runs "SELECT * FROM demo"
+    When the remote server sends '{"unverified": "text"}'
+    Then the rule "r1" outputs {"unverified": "text"}
+
+  @tls @extension @id:tls-raw-not-base64-refused
+  Scenario Outline: A raw TLS property that is not base64 is refused, even over plain ws
+    A confKey whose `<property>` is not base64 keeps the rule from running, whatever its scheme, and the error names the property.
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | <property> | not base64! |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<property>"
+
+    Examples:
+      | property         |
+      | rootCARaw        |
+      | certificationRaw |
+      | certficationRaw  |
+      | privateKeyRaw    |
+
+  @tls @extension @needs-engine-files @id:tls-server-files-refused
+  Scenario Outline: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file
+    With `source.httpServerTls` naming <what>, the engine starts, but a server-mode rule is refused, and the error names the file or says what is wrong with it.
+
+    Given the engine's etc/kuiper.yaml is:
+      """
+      source:
+        httpServerTls: {certfile: "<certfile>", keyfile: "<keyfile>", clientcafile: "<clientcafile>"}
+      """
+    And the engine accepts its configuration
+    And a server-mode stream "demo" on "/api/data"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<named>"
+
+    Examples:
+      | what                              | certfile            | keyfile            | clientcafile       | named                          |
+      | a certfile that does not exist       | ${missing-file}     | ${server-key-file} |                    | ${missing-file}            |
+      | a keyfile that does not exist        | ${server-cert-file} | ${missing-file}    |                    | ${missing-file}            |
+      | a key that does not match            | ${client-cert-file} | ${server-key-file} |                    | private key does not match |
+      | a client CA that does not exist      | ${server-cert-file} | ${server-key-file} | ${missing-file}    | ${missing-file}            |
+      | a client CA file with no certificate | ${server-cert-file} | ${server-key-file} | ${server-key-file} | no PEM certificate found   |
+
+  @tls @extension @needs-engine-files @id:tls-server-files-from-kuiper-yaml
+  Scenario: The data server demands client certificates from the CA its kuiper.yaml names
+    With `source.httpServerTls` giving certfile, keyfile and clientcafile, clients with a certificate from that CA get in over wss, and clients without one are refused.
+
+    Given the engine's etc/kuiper.yaml is:
+      """
+      source:
+        httpServerTls:
+          certfile: ${server-cert-file}
+          keyfile: ${server-key-file}
+          clientcafile: ${ca-file}
+      """
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" with a client certificate connected to "/api/data"
+    When client "c1" sends '{"authenticated": "by file"}'
+    Then the rule "r1" outputs {"authenticated": "by file"}
+    And a client without a client certificate cannot connect to "/api/data"
+
+  @tls @extension @id:tls-client-files-refused
+  Scenario Outline: Client TLS settings that cannot be used stop the rule, naming what is wrong
+    A wss confKey with <what> keeps the rule from running, and the error names the file or the property (eKuiper stops the rule with the TLS library's words, naming neither, and dials with a CA that holds no certificate).
+
+    Given the confKey "broken" points at an address where nothing listens
+    And the confKey "broken" has:
+      | scheme     | wss          |
+      | <cert key> | <cert value> |
+      | <key key>  | <key value>  |
+    And a client-mode stream "demo" reading "/api/data" through the confKey "broken"
+    Then the rule "r1" running "SELECT * FROM demo" is refused with "<named>"
+
+    Examples:
+      | what                                  | cert key          | cert value          | key key        | key value           | named            |
+      | a certificate file that is missing    | certificationPath | ${missing-file}     | privateKeyPath | ${client-key-file}  | ${missing-file}  |
+      | a key file that is missing            | certificationPath | ${client-cert-file} | privateKeyPath | ${missing-file}     | ${missing-file}  |
+      | a certificate without its key         | certificationPath | ${client-cert-file} | privateKeyRaw  |                     | privateKeyPath   |
+      | a key without its certificate         | certificationRaw  |                     | privateKeyPath | ${client-key-file}  | certificationPath |
+      | a key file that holds no key          | certificationPath | ${client-cert-file} | privateKeyPath | ${client-cert-file} | client certificate |
+      | a CA that is no PEM certificate       | rootCARaw         | bm90IGEgY2VydGlmaWNhdGU= | insecureSkipVerify | false      | rootCARaw        |

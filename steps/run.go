@@ -285,5 +285,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		engineRuleSteps(sc)
 		ddlSteps(sc)
 		connSteps(sc)
+		configSteps(sc)
 	}
 }

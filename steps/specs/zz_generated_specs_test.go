@@ -167,6 +167,252 @@ var _ = Describe("ConfKeys (config.feature)", func() {
 	It("config-string-property-of-wrong-kind-refused/2: A property that takes text refuses a list or a map [config.feature:236]", Label("config", "extension"), func() {
 		runScenario("config.feature", 224, 236)
 	})
+	It("config-null-property-is-absent/1: A confKey property set to null is read as absent [config.feature:252]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 252)
+	})
+	It("config-null-property-is-absent/2: A confKey property set to null is read as absent [config.feature:253]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 253)
+	})
+	It("config-null-property-is-absent/3: A confKey property set to null is read as absent [config.feature:254]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 254)
+	})
+	It("config-null-property-is-absent/4: A confKey property set to null is read as absent [config.feature:255]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 255)
+	})
+	It("config-null-property-is-absent/5: A confKey property set to null is read as absent [config.feature:256]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 256)
+	})
+	It("config-null-property-is-absent/6: A confKey property set to null is read as absent [config.feature:257]", Label("config", "should"), func() {
+		runScenario("config.feature", 239, 257)
+	})
+	It("config-scheme-ws-any-case/1: scheme ws is read in any case [config.feature:273]", Label("config", "should"), func() {
+		runScenario("config.feature", 260, 273)
+	})
+	It("config-scheme-ws-any-case/2: scheme ws is read in any case [config.feature:274]", Label("config", "should"), func() {
+		runScenario("config.feature", 260, 274)
+	})
+	It("config-addr-not-host-port-refused/1: addr must be a host and a port [config.feature:287]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 287)
+	})
+	It("config-addr-not-host-port-refused/2: addr must be a host and a port [config.feature:288]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 288)
+	})
+	It("config-addr-not-host-port-refused/3: addr must be a host and a port [config.feature:289]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 289)
+	})
+	It("config-addr-not-host-port-refused/4: addr must be a host and a port [config.feature:290]", Label("config", "extension"), func() {
+		runScenario("config.feature", 277, 290)
+	})
+	It("config-addr-port-range-ends-dialed/1: addr ports 1 and 65535 are dialed [config.feature:306]", Label("config", "should"), func() {
+		runScenario("config.feature", 293, 306)
+	})
+	It("config-addr-port-range-ends-dialed/2: addr ports 1 and 65535 are dialed [config.feature:307]", Label("config", "should"), func() {
+		runScenario("config.feature", 293, 307)
+	})
+	It("config-request-header-bad-value-refused/1: requestHeader values must be text that a handshake can carry [config.feature:321]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 321)
+	})
+	It("config-request-header-bad-value-refused/2: requestHeader values must be text that a handshake can carry [config.feature:322]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 322)
+	})
+	It("config-request-header-bad-value-refused/3: requestHeader values must be text that a handshake can carry [config.feature:323]", Label("config", "extension"), func() {
+		runScenario("config.feature", 310, 323)
+	})
+	It("config-request-header-single-value: A requestHeader value may be one text instead of a list [config.feature:326]", Label("config", "extension"), func() {
+		runScenario("config.feature", 326, 0)
+	})
+	It("config-duration-property-refused/1: Duration properties must be positive durations [config.feature:349]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 349)
+	})
+	It("config-duration-property-refused/2: Duration properties must be positive durations [config.feature:350]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 350)
+	})
+	It("config-duration-property-refused/3: Duration properties must be positive durations [config.feature:351]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 351)
+	})
+	It("config-duration-property-refused/4: Duration properties must be positive durations [config.feature:352]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 352)
+	})
+	It("config-duration-property-refused/5: Duration properties must be positive durations [config.feature:353]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 353)
+	})
+	It("config-duration-property-refused/6: Duration properties must be positive durations [config.feature:354]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 354)
+	})
+	It("config-duration-property-refused/7: Duration properties must be positive durations [config.feature:355]", Label("config", "extension"), func() {
+		runScenario("config.feature", 338, 355)
+	})
+	It("config-max-reconnect-below-first-refused: maxReconnectInterval may not be below reconnectInterval [config.feature:358]", Label("config", "extension"), func() {
+		runScenario("config.feature", 358, 0)
+	})
+	It("config-max-message-bytes-forms/1: maxMessageBytes is read from a number or from text [config.feature:383]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 383)
+	})
+	It("config-max-message-bytes-forms/2: maxMessageBytes is read from a number or from text [config.feature:384]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 384)
+	})
+	It("config-max-message-bytes-forms/3: maxMessageBytes is read from a number or from text [config.feature:385]", Label("config", "extension"), func() {
+		runScenario("config.feature", 369, 385)
+	})
+	It("config-message-timeout-in-milliseconds/1: messageTimeout may be a number of milliseconds [config.feature:402]", Label("config", "extension"), func() {
+		runScenario("config.feature", 388, 402)
+	})
+	It("config-message-timeout-in-milliseconds/2: messageTimeout may be a number of milliseconds [config.feature:403]", Label("config", "extension"), func() {
+		runScenario("config.feature", 388, 403)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/1: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:418]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 418)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/2: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:419]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 419)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/3: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:420]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 420)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/4: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:421]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 421)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/5: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:422]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 422)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/6: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:423]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 423)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/7: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:424]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 424)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/8: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:425]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 425)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/9: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:426]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 426)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/10: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:427]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 427)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/11: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:428]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 428)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/12: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:429]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 429)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/13: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:430]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 430)
+	})
+	It("config-kuiper-yaml-wrong-value-refused/14: A kuiper.yaml value the engine cannot read is refused, naming the file and the key [config.feature:431]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 406, 431)
+	})
+	It("config-kuiper-yaml-origin-refused/1: basic.restAllowedOrigins takes web origins only [config.feature:446]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 446)
+	})
+	It("config-kuiper-yaml-origin-refused/2: basic.restAllowedOrigins takes web origins only [config.feature:447]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 447)
+	})
+	It("config-kuiper-yaml-origin-refused/3: basic.restAllowedOrigins takes web origins only [config.feature:448]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 448)
+	})
+	It("config-kuiper-yaml-origin-refused/4: basic.restAllowedOrigins takes web origins only [config.feature:449]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 449)
+	})
+	It("config-kuiper-yaml-origin-refused/5: basic.restAllowedOrigins takes web origins only [config.feature:450]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 450)
+	})
+	It("config-kuiper-yaml-origin-refused/6: basic.restAllowedOrigins takes web origins only [config.feature:451]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 451)
+	})
+	It("config-kuiper-yaml-origin-refused/7: basic.restAllowedOrigins takes web origins only [config.feature:452]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 452)
+	})
+	It("config-kuiper-yaml-origin-refused/8: basic.restAllowedOrigins takes web origins only [config.feature:453]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 434, 453)
+	})
+	It("config-kuiper-yaml-shape-refused/1: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:467]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 467)
+	})
+	It("config-kuiper-yaml-shape-refused/2: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:468]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 468)
+	})
+	It("config-kuiper-yaml-shape-refused/3: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:469]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 469)
+	})
+	It("config-kuiper-yaml-shape-refused/4: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:470]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 470)
+	})
+	It("config-kuiper-yaml-shape-refused/5: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:471]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 471)
+	})
+	It("config-kuiper-yaml-shape-refused/6: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:472]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 472)
+	})
+	It("config-kuiper-yaml-shape-refused/7: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:473]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 473)
+	})
+	It("config-kuiper-yaml-shape-refused/8: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:474]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 474)
+	})
+	It("config-kuiper-yaml-shape-refused/9: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:475]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 475)
+	})
+	It("config-kuiper-yaml-shape-refused/10: A kuiper.yaml of the wrong shape is refused, naming the file [config.feature:476]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 456, 476)
+	})
+	It("config-kuiper-yaml-accepted/1: The engine starts from a kuiper.yaml with nothing in it [config.feature:494]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 494)
+	})
+	It("config-kuiper-yaml-accepted/2: The engine starts from a kuiper.yaml with empty sections [config.feature:495]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 495)
+	})
+	It("config-kuiper-yaml-accepted/3: The engine starts from a kuiper.yaml with keys set to null [config.feature:496]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 496)
+	})
+	It("config-kuiper-yaml-accepted/4: The engine starts from a kuiper.yaml with every port and flag at a bound [config.feature:497]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 497)
+	})
+	It("config-kuiper-yaml-accepted/5: The engine starts from a kuiper.yaml with no cap on connections [config.feature:498]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 498)
+	})
+	It("config-kuiper-yaml-accepted/6: The engine starts from a kuiper.yaml with the largest connection cap [config.feature:499]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 499)
+	})
+	It("config-kuiper-yaml-accepted/7: The engine starts from a kuiper.yaml with no idle timeout [config.feature:500]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 500)
+	})
+	It("config-kuiper-yaml-accepted/8: The engine starts from a kuiper.yaml with an idle timeout in milliseconds [config.feature:501]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 501)
+	})
+	It("config-kuiper-yaml-accepted/9: The engine starts from a kuiper.yaml with web origins and host names [config.feature:502]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 479, 502)
+	})
+	It("config-kuiper-yaml-max-connections-read: httpServerMaxConnections in kuiper.yaml caps the data server's connections [config.feature:505]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 505, 0)
+	})
+	It("config-websocket-yaml-names-lower-cased: confKey names in etc/sources/websocket.yaml are lower-cased [config.feature:519]", Label("config", "should", "needs-engine-files"), func() {
+		runScenario("config.feature", 519, 0)
+	})
+	It("config-websocket-yaml-refused/1: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:550]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 550)
+	})
+	It("config-websocket-yaml-refused/2: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:551]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 551)
+	})
+	It("config-websocket-yaml-refused/3: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:552]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 552)
+	})
+	It("config-websocket-yaml-refused/4: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:553]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 553)
+	})
+	It("config-websocket-yaml-refused/5: A websocket.yaml the engine cannot read is refused, naming the file [config.feature:554]", Label("config", "extension", "needs-engine-files"), func() {
+		runScenario("config.feature", 539, 554)
+	})
+	It("config-refusal-names-key-property-value: A refused confKey is named with its property and value [config.feature:557]", Label("config", "extension"), func() {
+		runScenario("config.feature", 557, 0)
+	})
+	It("config-reconnect-intervals-equal-accepted: reconnectInterval and maxReconnectInterval may be equal [config.feature:570]", Label("config", "should"), func() {
+		runScenario("config.feature", 570, 0)
+	})
+	It("config-default-limit-16mib: Without maxMessageBytes a message over 16 MiB closes its connection with 1009 [config.feature:583]", Label("config", "extension"), func() {
+		runScenario("config.feature", 583, 0)
+	})
 })
 
 var _ = Describe("JSON messages (json.feature)", func() {
@@ -1174,5 +1420,56 @@ var _ = Describe("TLS (tls.feature)", func() {
 	})
 	It("tls-server-plain-http-answered-400/5: A plain HTTP OPTIONS request to a wss data server is answered with HTTP 400 [tls.feature:239]", Label("tls", "should", "needs-server-tls"), func() {
 		runScenario("tls.feature", 225, 239)
+	})
+	It("tls-client-insecure-skip-verify-as-text: insecureSkipVerify may be given as the text \"true\" [tls.feature:242]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 242, 0)
+	})
+	It("tls-raw-not-base64-refused/1: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:266]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 255, 266)
+	})
+	It("tls-raw-not-base64-refused/2: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:267]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 255, 267)
+	})
+	It("tls-raw-not-base64-refused/3: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:268]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 255, 268)
+	})
+	It("tls-raw-not-base64-refused/4: A raw TLS property that is not base64 is refused, even over plain ws [tls.feature:269]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 255, 269)
+	})
+	It("tls-server-files-refused/1: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:286]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 272, 286)
+	})
+	It("tls-server-files-refused/2: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:287]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 272, 287)
+	})
+	It("tls-server-files-refused/3: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:288]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 272, 288)
+	})
+	It("tls-server-files-refused/4: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:289]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 272, 289)
+	})
+	It("tls-server-files-refused/5: A data server TLS file that cannot be used refuses server-mode rules, naming the key and the file [tls.feature:290]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 272, 290)
+	})
+	It("tls-server-files-from-kuiper-yaml: The data server demands client certificates from the CA its kuiper.yaml names [tls.feature:293]", Label("tls", "extension", "needs-engine-files"), func() {
+		runScenario("tls.feature", 293, 0)
+	})
+	It("tls-client-files-refused/1: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:325]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 325)
+	})
+	It("tls-client-files-refused/2: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:326]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 326)
+	})
+	It("tls-client-files-refused/3: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:327]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 327)
+	})
+	It("tls-client-files-refused/4: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:328]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 328)
+	})
+	It("tls-client-files-refused/5: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:329]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 329)
+	})
+	It("tls-client-files-refused/6: Client TLS settings that cannot be used stop the rule, naming what is wrong [tls.feature:330]", Label("tls", "extension"), func() {
+		runScenario("tls.feature", 312, 330)
 	})
 })

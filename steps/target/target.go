@@ -37,6 +37,11 @@ const (
 	// DataServerLimits: the target applies Env.MaxConnections and
 	// Env.IdleTimeout to its data server.
 	DataServerLimits Capability = "data-server-limits"
+	// EngineFiles: the target starts the scenario's engine from the
+	// configuration files a scenario writes (Env.KuiperYAML,
+	// Env.WebsocketYAML), read by the engine's own file-loading code, and
+	// Apply returns the engine's refusal of them.
+	EngineFiles Capability = "engine-files"
 )
 
 // HangingSinks is implemented by targets that can give a rule a sink that
@@ -76,6 +81,19 @@ type Env struct {
 	// IdleTimeout, when non-zero, is the data server's idle timeout for its
 	// clients (kuiper.yaml source.httpServerIdleTimeout).
 	IdleTimeout time.Duration
+	// KuiperYAML, when not empty, is the text of the engine's etc/kuiper.yaml
+	// (EngineFiles). The target reads it as the engine reads that file when
+	// it starts; Apply returns the engine's refusal, which names the file and
+	// the key. Accepted, it configures the engine, except for the data
+	// server's address and basic.enablePrivateNet, which the target keeps
+	// (as kuiperd's --data-server flag overrides the address), so the suite
+	// still reaches the data server and collects records. It cannot be
+	// combined with DataServerTLS, MaxConnections or IdleTimeout.
+	KuiperYAML string
+	// WebsocketYAML, when not empty, is the text of the engine's
+	// etc/sources/websocket.yaml (EngineFiles), read as the engine reads it
+	// when it starts; ConfKeys are put over the confKeys it holds.
+	WebsocketYAML string
 }
 
 // Endpoint is where remote clients reach the target's data server.

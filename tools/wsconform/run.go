@@ -31,7 +31,7 @@ import (
 )
 
 // capabilities the suite may need, by the tag that says so.
-var capabilities = []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits}
+var capabilities = []target.Capability{target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.DataServerLimits, target.EngineFiles}
 
 type runFlags struct {
 	// tmpRoot holds the run's temporary files ("": the system's temporary

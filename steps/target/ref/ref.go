@@ -15,6 +15,8 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,6 +58,7 @@ type Target struct {
 	closed bool
 	env    target.Env
 	eng    *engine.Engine     // nil until Apply or the first operation
+	dsTLS  *config.ServerTLS  // the data server's TLS settings eng was built with
 	coll   *collect.Collector // made by the first rule; its routes deliver the rules' records
 	seq    int                // numbers the collector's routes
 }
@@ -84,7 +87,7 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits, target.EngineFiles:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -94,14 +97,20 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 // Apply configures the engine for env. The first call builds the engine.
 // Later calls replace the confKeys in place (rules already running keep the
 // properties they started with); a change of the data server's TLS files or
-// limits rebuilds the engine, keeping its streams, and is refused while rules
-// exist.
+// limits, or of the engine's files (Env.KuiperYAML, Env.WebsocketYAML),
+// rebuilds the engine, keeping its streams, and is refused while rules exist.
+// Files the engine refuses leave the target as it was and return the
+// engine's error.
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
 	if env.MaxMessageBytes < 0 {
 		return fmt.Errorf("message size limit %d: want a positive number of bytes", env.MaxMessageBytes)
+	}
+	if env.KuiperYAML != "" && (env.DataServerTLS != nil || env.MaxConnections != 0 || env.IdleTimeout != 0) {
+		return errors.New("apply: a scenario's kuiper.yaml sets the data server's TLS and limits itself; " +
+			"Env.DataServerTLS, MaxConnections and IdleTimeout must then be unset")
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -110,14 +119,15 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 	}
 	old, oldEnv := t.eng, t.env
 	if old == nil {
-		eng, err := t.newEngine(env)
+		eng, dsTLS, err := t.newEngine(env)
 		if err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
-		t.env, t.eng = env, eng
+		t.env, t.eng, t.dsTLS = env, eng, dsTLS
 		return nil
 	}
-	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout {
+	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout &&
+		oldEnv.KuiperYAML == env.KuiperYAML && oldEnv.WebsocketYAML == env.WebsocketYAML {
 		if err := putConfKeys(old, oldEnv, env); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
@@ -129,9 +139,9 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		for i, r := range rules {
 			ids[i] = r.ID
 		}
-		return fmt.Errorf("apply: the data server's TLS settings and limits cannot change while rules exist (%s)", strings.Join(ids, ", "))
+		return fmt.Errorf("apply: the data server's TLS settings and limits, and the engine's files, cannot change while rules exist (%s)", strings.Join(ids, ", "))
 	}
-	next, err := t.newEngine(env)
+	next, dsTLS, err := t.newEngine(env)
 	if err != nil {
 		return fmt.Errorf("apply: %w", err)
 	}
@@ -145,7 +155,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 			return fmt.Errorf("apply: keep stream %s: %w", name, err)
 		}
 	}
-	t.env, t.eng = env, next
+	t.env, t.eng, t.dsTLS = env, next, dsTLS
 	if err := old.Close(); err != nil {
 		return fmt.Errorf("apply: close the previous engine: %w", err)
 	}
@@ -211,24 +221,81 @@ var errClosed = errors.New("reference target is closed")
 // wait in the rule's RecordQueue.
 const recordsBuffer = 4096
 
-// newEngine builds the engine for env. Its data server settings are read
-// from the kuiper.yaml text kuiperYAML writes, as the reference daemon reads
-// its etc/kuiper.yaml.
-func (t *Target) newEngine(env target.Env) (*engine.Engine, error) {
+// newEngine builds the engine for env and returns it with its data server's
+// TLS settings. Its data server settings are read from the kuiper.yaml text
+// kuiperYAML writes, as the reference daemon reads its etc/kuiper.yaml; with
+// env's own files, from those (readEngineFiles).
+func (t *Target) newEngine(env target.Env) (*engine.Engine, *config.ServerTLS, error) {
 	host, portStr, _ := net.SplitHostPort(t.addr)
 	port, _ := strconv.Atoi(portStr)
-	kuiper, err := config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env))
-	if err != nil {
-		return nil, err
+	keys := confKeys(env)
+	var kuiper config.Kuiper
+	if env.KuiperYAML == "" && env.WebsocketYAML == "" {
+		var err error
+		if kuiper, err = config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env)); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		k, fileKeys, err := readEngineFiles(env)
+		if err != nil {
+			return nil, nil, err
+		}
+		if env.KuiperYAML == "" {
+			if k, err = config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env)); err != nil {
+				return nil, nil, err
+			}
+		}
+		k.Source.HTTPServerIP, k.Source.HTTPServerPort = host, port
+		k.Basic.EnablePrivateNet = true
+		for name, props := range keys {
+			fileKeys[strings.ToLower(name)] = props
+		}
+		kuiper, keys = k, fileKeys
 	}
 	if t.opts.Faults != (fault.Set{}) && !fault.Enabled {
-		return nil, errors.New("ref: deliberate defects apply only in a build with -tags selftest")
+		return nil, nil, errors.New("ref: deliberate defects apply only in a build with -tags selftest")
 	}
 	return engine.New(withFaults(engine.Options{
 		Kuiper:   kuiper,
-		ConfKeys: confKeys(env),
+		ConfKeys: keys,
 		Logger:   t.opts.Logger,
-	}, t.opts.Faults)), nil
+	}, t.opts.Faults)), kuiper.Source.HTTPServerTLS, nil
+}
+
+// readEngineFiles writes env's kuiper.yaml and sources/websocket.yaml (those
+// that are not empty) into a new etc directory and reads them with the
+// reference daemon's loaders, config.LoadKuiper and config.LoadConfKeys; an
+// absent file gives the defaults and no confKeys, as for the daemon. The
+// error is the loader's, naming the file and the key.
+func readEngineFiles(env target.Env) (config.Kuiper, config.ConfKeys, error) {
+	dir, err := os.MkdirTemp("", "wsconform-etc-")
+	if err != nil {
+		return config.Kuiper{}, nil, fmt.Errorf("make an etc directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	k, keys := config.Default(), config.ConfKeys{}
+	if env.KuiperYAML != "" {
+		path := filepath.Join(dir, "kuiper.yaml")
+		if err := os.WriteFile(path, []byte(env.KuiperYAML), 0o600); err != nil {
+			return config.Kuiper{}, nil, fmt.Errorf("write %s: %w", path, err)
+		}
+		if k, err = config.LoadKuiper(path); err != nil {
+			return config.Kuiper{}, nil, err
+		}
+	}
+	if env.WebsocketYAML != "" {
+		path := filepath.Join(dir, "sources", "websocket.yaml")
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return config.Kuiper{}, nil, fmt.Errorf("make %s: %w", filepath.Dir(path), err)
+		}
+		if err := os.WriteFile(path, []byte(env.WebsocketYAML), 0o600); err != nil {
+			return config.Kuiper{}, nil, fmt.Errorf("write %s: %w", path, err)
+		}
+		if keys, err = config.LoadConfKeys(path); err != nil {
+			return config.Kuiper{}, nil, err
+		}
+	}
+	return k, keys, nil
 }
 
 // kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
@@ -264,7 +331,7 @@ func (t *Target) engine() (*engine.Engine, error) {
 		return nil, errClosed
 	}
 	if t.eng == nil {
-		eng, err := t.newEngine(target.Env{})
+		eng, _, err := t.newEngine(target.Env{})
 		if err != nil {
 			return nil, err
 		}
@@ -412,7 +479,7 @@ func (t *Target) DataServer() target.Endpoint {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ep := target.Endpoint{Addr: t.addr}
-	if tf := t.env.DataServerTLS; tf != nil {
+	if tf := t.dsTLS; tf != nil {
 		ep.TLS = true
 		ep.CAFile = tf.CertFile
 	}

@@ -33,6 +33,9 @@ const (
 	reasonDataServerLimits = "the REST target cannot change a remote engine's data server connection cap or idle timeout " +
 		"(kuiper.yaml source.httpServerMaxConnections and source.httpServerIdleTimeout are read at its start); " +
 		"run these scenarios with --target ref"
+	reasonEngineFiles = "the REST target cannot start a remote engine from a scenario's etc/kuiper.yaml or " +
+		"etc/sources/websocket.yaml (an engine reads them when it starts); run these scenarios with --target ref, " +
+		"or start the engine with the scenario's files and check that it refuses them"
 	reasonLifecycle = "the REST target shares the engine's data server among concurrent scenarios, " +
 		"so it cannot watch that server start and stop with one scenario's rules; " +
 		"start an engine for this run only and pass --exclusive (env WSCONFORM_EXCLUSIVE=1), " +
@@ -94,6 +97,8 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 	case target.HangingSink:
 		// A collector route that never answers.
 		return true, ""
+	case target.EngineFiles:
+		return false, reasonEngineFiles
 	case target.MessageLimit:
 		// Written as maxMessageBytes on the confKeys the scenario's streams
 		// use; an engine that ignores the property fails the scenarios.
@@ -112,6 +117,9 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	if err := t.open(); err != nil {
 		return err
+	}
+	if env.KuiperYAML != "" || env.WebsocketYAML != "" {
+		return fmt.Errorf("engine configuration files: %w: %s", target.ErrUnsupported, reasonEngineFiles)
 	}
 	if tls := env.DataServerTLS; tls != nil {
 		if tls.ClientCAFile != "" {
