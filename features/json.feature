@@ -22,6 +22,7 @@ Feature: JSON messages
       | message                              | records                              |
       | {"a": 1, "b": "two"}                 | [{"a": 1, "b": "two"}]               |
       | [{"a": 1}, {"a": 2}, {"a": 3}]       | [{"a": 1}, {"a": 2}, {"a": 3}]       |
+      | [{"a": 1}]                           | [{"a": 1}]                           |
       | {}                                   | [{}]                                 |
       | []                                   | []                                   |
       | [{}, {"a": 1}]                       | [{}, {"a": 1}]                       |
@@ -79,6 +80,133 @@ Feature: JSON messages
     When client "c1" sends '{"s": "q\"b\\s\/b\bf\fn\nr\rt\tu\u00e9"}'
     Then the rule "r1" outputs {"s": "q\"b\\s/b\bf\fn\nr\rt\tué"}
 
+  @json @must @id:json-escapes-anywhere-in-a-string
+  Scenario: Escapes are decoded at the start and end of a string, back to back, and in keys
+    A string made only of escapes, a string that is one escape, and a key with escapes are decoded like any other.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"s": "\"\\\/\b\f\n\r\t"}'
+    And client "c1" sends '{"s": "\n", "t": "\\", "u": "\u00e9"}'
+    And client "c1" sends '{"k\ty": "x\\", "\u00e9\"": 1}'
+    Then the rule "r1" outputs [{"s": "\"\\/\b\f\n\r\t"}, {"s": "\n", "t": "\\", "u": "é"}, {"k\ty": "x\\", "é\"": 1}]
+
+  @json @must @id:json-white-space
+  Scenario Outline: Space, tab, line feed and carriage return are white space around any token
+    JSON white space may stand before and after the message and around every brace, bracket, colon, comma and value. The cells write ␠ for a space, ␉ for a tab, ␊ for a line feed and ␍ for a carriage return.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>' written with control pictures
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs <records>
+    And the rule "r1" outputs {"end": true}
+
+    Examples:
+      | message                                        | records                      |
+      | ␠{␠"a"␠:␠1␠,␠"b"␠:␠[␠2␠,␠{␠}␠]␠}␠              | [{"a": 1, "b": [2, {}]}]     |
+      | ␉{␉"a"␉:␉1␉,␉"b"␉:␉[␉2␉,␉{␉}␉]␉}␉              | [{"a": 1, "b": [2, {}]}]     |
+      | ␊{␊"a"␊:␊1␊,␊"b"␊:␊[␊2␊,␊{␊}␊]␊}␊              | [{"a": 1, "b": [2, {}]}]     |
+      | ␍{␍"a"␍:␍1␍,␍"b"␍:␍[␍2␍,␍{␍}␍]␍}␍              | [{"a": 1, "b": [2, {}]}]     |
+      | ␍␊[␍␊{"a":␉1}␍␊,␍␊{"a":␠2}␍␊]␍␊                 | [{"a": 1}, {"a": 2}]         |
+      | {"a":1}␠                                       | [{"a": 1}]                   |
+      | {"a":1}␉                                       | [{"a": 1}]                   |
+      | {"a":1}␊                                       | [{"a": 1}]                   |
+      | {"a":1}␍                                       | [{"a": 1}]                   |
+      | [␠]␊                                           | []                           |
+      | {"a":[␉]␉,"b":{␍}␍}                            | [{"a": [], "b": {}}]         |
+
+  @json @should @id:json-other-white-space-refused
+  Scenario Outline: Other white space is a decode error
+    A form feed, a vertical tab or a no-break space is not JSON white space: `<message>` is a decode error (the cells write ␌ for a form feed and ␋ for a vertical tab).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>' written with control pictures
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+
+    Examples:
+      | message      |
+      | {"a":1}␌     |
+      | ␌{"a":1}     |
+      | {"a":␋1}     |
+      | {"a": 1}     |
+
+  @json @must @id:json-malformed-decode-error
+  Scenario Outline: Truncated or malformed JSON is a decode error
+    `<message>` is not JSON: the rule counts a decode error, outputs nothing for it, and the connection stays open.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+    And the rule "r1" keeps running
+
+    Examples: cut short
+      | message           |
+      | {                 |
+      | [                 |
+      | {"a"              |
+      | {"a":             |
+      | {"a": [           |
+      | {"a": {           |
+      | {"a": 1,          |
+      | [{"a": 1},        |
+      | {"a": -           |
+      | {"a": 1.          |
+      | {"a": 1e          |
+      | {"a": 1e+         |
+      | {"a": tr          |
+      | {"a": "x          |
+      | {"a": "\u12       |
+      | {"a": "\          |
+
+    Examples: brackets that do not match
+      | message           |
+      | [}                |
+      | {]                |
+      | ["a": 1}          |
+      | {"a": 1]          |
+      | {"a": [1}}        |
+      | {"a": {"b": 1]]   |
+      | [{"a": 1}}        |
+
+    Examples: misplaced quotes, colons and commas
+      | message             |
+      | {a": 1}             |
+      | {"a": 1"}           |
+      | {"a": "\t,"":1}     |
+      | {"a" 1}             |
+      | {"a": 1 "b": 2}     |
+      | {"a": 1,}           |
+      | [{"a": 1},]         |
+      | {,"a": 1}           |
+      | [,{"a": 1}]         |
+      | {"a": [1,]}         |
+      | {"a": [,1]}         |
+      | {"a": 1,,"b": 2}    |
+      | {1: 2}              |
+
+    Examples: numbers JSON does not allow
+      | message           |
+      | {"a": -}          |
+      | {"a": +1}         |
+      | {"a": 1e}         |
+      | {"a": 1e+}        |
+      | {"a": --1}        |
+      | {"a": 1.5.5}      |
+      | {"a": 0x1F}       |
+      | {"a": 1e5e5}      |
+      | {"a": -a}         |
+
   @json @should @id:json-duplicate-key-last-wins
   Scenario Outline: Of a key written twice in one object, the last value wins
     eKuiper keeps the last value of a repeated key, at any depth.
@@ -96,7 +224,7 @@ Feature: JSON messages
 
   @json @extension @id:json-strict-syntax
   Scenario Outline: JSON that RFC 8259 forbids is a decode error
-    A raw control character inside a string, a number with a leading zero and a \u escape with a digit that is not hexadecimal are invalid JSON (eKuiper accepts them all: 0123 becomes 123, \u00G9 stays as written). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
+    A raw control character inside a string, a number with a leading zero, a number with no digit before or after its decimal point and a \u escape with a digit that is not hexadecimal are invalid JSON (eKuiper accepts them all: 0123 becomes 123, .5 becomes 0.5, 1. becomes 1, \u00G9 stays as written). In these cells `\n` is Gherkin's escape for a raw line break, not the JSON escape.
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
@@ -113,6 +241,10 @@ Feature: JSON messages
       | {"n": 0123}            |
       | {"n": -01}             |
       | {"s": "\u00G9"}        |
+      | {"n": .5}              |
+      | {"n": 1.}              |
+      | {"n": 1.e5}            |
+      | {"n": -.5}             |
 
   @json @extension @id:json-int64-limits-exact
   Scenario Outline: Integers at and beyond the int64 limits stay exact
@@ -200,6 +332,8 @@ Feature: JSON messages
       | {"id": 2, "name": "b", "temp": 2.5, "ok": "true"}     | {"id": 2, "name": "b", "temp": 2.5, "ok": true}         |
       | {"id": 3, "name": "c", "temp": 3, "ok": false}        | {"id": 3, "name": "c", "temp": 3, "ok": false}          |
       | {"id": 4, "name": null, "temp": 4.5, "ok": true}      | {"id": 4, "name": null, "temp": 4.5, "ok": true}        |
+      | {"id": 5, "name": -0, "temp": 5, "ok": true}          | {"id": 5, "name": "-0", "temp": 5, "ok": true}          |
+      | {"id": 6, "name": "f", "temp": 12345678901234567890, "ok": true} | {"id": 6, "name": "f", "temp": 12345678901234567000, "ok": true} |
 
   @json @should @id:json-typed-boolean-from-strings-and-numbers
   Scenario Outline: A BOOLEAN field takes the strings Go's ParseBool takes and any number
@@ -300,6 +434,23 @@ Feature: JSON messages
       | {"id": 5, "name": "a", "temp": 1, "ok": "yes"}     |
       | {"id": 6, "name": "a", "temp": 1, "ok": "no"}      |
       | {"id": 1.5e400, "name": "a", "temp": 1, "ok": true} |
+      | {"id": 7, "name": "a", "temp": 1e400, "ok": true}   |
+
+  @json @extension @id:json-typed-string-beyond-float-range
+  Scenario: A number beyond the float range in a STRING field is a decode error
+    A STRING field cannot be given `1e400`, as a schemaless stream cannot hold it: the message is a decode error (eKuiper writes the string "+Inf").
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, name STRING)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"id": 1, "name": 1e400}'
+    And client "c1" sends '{"id": 2, "name": "end"}'
+    Then the rule "r1" outputs {"id": 2, "name": "end"}
+    And the rule "r1" reports an exception
 
   @json @should @id:json-typed-arrays-structs
   Scenario: A typed stream keeps arrays and structs

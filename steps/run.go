@@ -282,5 +282,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		recordSteps(sc)
 		hostileSteps(sc)
 		faultSteps(sc)
+		decodeSteps(sc)
 	}
 }
