@@ -137,6 +137,19 @@ Feature: JSON messages
       | {"a":␋1}     |
       | {"a": 1}     |
 
+  @json @must @id:json-white-space-only-decode-error
+  Scenario: A message of white space only is a decode error
+    A message holding nothing but a space, a tab, a line feed and a carriage return holds no JSON value (written here with control pictures).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '␠␉␊␍' written with control pictures
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" reports an exception
+    And the rule "r1" keeps running
+
   @json @must @id:json-malformed-decode-error
   Scenario Outline: Truncated or malformed JSON is a decode error
     `<message>` is not JSON: the rule counts a decode error, outputs nothing for it, and the connection stays open.
@@ -262,6 +275,46 @@ Feature: JSON messages
       | {"a": 9223372036854775806, "b": -9223372036854775807}        |
       | {"over": 9223372036854775808, "under": -9223372036854775809} |
       | {"n": 1234567890123456789, "m": -1000000000000000001}        |
+
+  @json @extension @id:json-decode-error-names-the-problem
+  Scenario Outline: A decode error quotes the message and says what is wrong with it
+    The decoder's last exception quotes the message (its first 64 bytes and its size when it is longer) and names what it holds instead of objects, quoting at most 32 characters of a string.
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" reports a decode error mentioning '<text>'
+
+    Examples:
+      | message                                 | text                                                                 |
+      | not json                                | decode payload "not json": invalid JSON                              |
+      | 42                                      | "42": the message is the number 42, want an object or an array of objects |
+      | [{"a": 1}, 7]                           | element 1 of the array is the number 7, want an object               |
+      | ["abcdefghijklmnopqrstuvwxyz012345"]    | element 0 of the array is the string "abcdefghijklmnopqrstuvwxyz012345", want an object |
+      | ["abcdefghijklmnopqrstuvwxyz0123456"]   | element 0 of the array is the string "abcdefghijklmnopqrstuvwxyz012345...", want an object |
+      | [1, "0123456789012345678901234567890123456789012345678901234567890123456789"] | (first 64 of 77 bytes): element 0 of the array is the number 1, want an object |
+
+  @json @extension @id:json-typed-decode-error-names-field
+  Scenario Outline: A typed stream's decode error names the field, and the element of an array message
+    The decoder's last exception names the field that could not be converted and, when the message is an array of several records, the element it is in.
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, name STRING)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" reports a decode error mentioning '<text>'
+
+    Examples:
+      | message                            | text                                                          |
+      | {"id": "x"}                        | "{\"id\": \"x\"}": field "id": cannot convert the string "x" to BIGINT |
+      | [{"id": "x"}]                      | "[{\"id\": \"x\"}]": field "id": cannot convert the string "x" to BIGINT |
+      | [{"id": 1}, {"id": "x"}]           | element 1: field "id": cannot convert the string "x" to BIGINT |
+      | [{"id": 1}, {"id": 2}, {"id": 3.5}] | element 2: field "id": cannot convert the number 3.5 to BIGINT: not an integer |
 
   @json @must @id:json-decode-error-never-closes-connection
   Scenario: A decode error never closes the connection

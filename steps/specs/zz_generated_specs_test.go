@@ -305,371 +305,404 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-other-white-space-refused/4: Other white space is a decode error [json.feature:138]", Label("json", "should"), func() {
 		runScenario("json.feature", 122, 138)
 	})
-	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:155]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 155)
+	It("json-white-space-only-decode-error: A message of white space only is a decode error [json.feature:141]", Label("json", "must"), func() {
+		runScenario("json.feature", 141, 0)
 	})
-	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:156]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 156)
+	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:168]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 168)
 	})
-	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:157]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 157)
+	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:169]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 169)
 	})
-	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:158]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 158)
+	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:170]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 170)
 	})
-	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:159]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 159)
+	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:171]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 171)
 	})
-	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:160]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 160)
+	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:172]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 172)
 	})
-	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:161]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 161)
+	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:173]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 173)
 	})
-	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:162]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 162)
+	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:174]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 174)
 	})
-	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:163]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 163)
+	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:175]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 175)
 	})
-	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:164]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 164)
+	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:176]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 176)
 	})
-	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:165]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 165)
+	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:177]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 177)
 	})
-	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:166]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 166)
+	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:178]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 178)
 	})
-	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:167]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 167)
+	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:179]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 179)
 	})
-	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:168]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 168)
+	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:180]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 180)
 	})
-	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:169]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 169)
+	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:181]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 181)
 	})
-	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:170]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 170)
+	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:182]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 182)
 	})
-	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:174]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 174)
+	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:183]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 183)
 	})
-	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:175]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 175)
+	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:187]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 187)
 	})
-	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:176]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 176)
+	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:188]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 188)
 	})
-	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:177]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 177)
+	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:189]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 189)
 	})
-	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:178]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 178)
+	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:190]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 190)
 	})
-	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:179]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 179)
+	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:191]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 191)
 	})
-	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:180]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 180)
+	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:192]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 192)
 	})
-	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:184]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 184)
+	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:193]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 193)
 	})
-	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:185]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 185)
+	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:197]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 197)
 	})
-	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:186]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 186)
+	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:198]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 198)
 	})
-	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:187]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 187)
+	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:199]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 199)
 	})
-	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:188]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 188)
+	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:200]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 200)
 	})
-	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:189]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 189)
+	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:201]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 201)
 	})
-	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:190]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 190)
+	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:202]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 202)
 	})
-	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:191]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 191)
+	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:203]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 203)
 	})
-	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:192]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 192)
+	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:204]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 204)
 	})
-	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:193]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 193)
+	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:205]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 205)
 	})
-	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:194]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 194)
+	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 206)
 	})
-	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:195]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 195)
+	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 207)
 	})
-	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:196]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 196)
+	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:208]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 208)
 	})
-	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:200]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 200)
+	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:209]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 209)
 	})
-	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:201]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 201)
+	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:213]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 213)
 	})
-	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:202]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 202)
+	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:214]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 214)
 	})
-	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:203]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 203)
+	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:215]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 215)
 	})
-	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:204]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 204)
+	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:216]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 216)
 	})
-	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:205]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 205)
+	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:217]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 217)
 	})
-	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 206)
+	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:218]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 218)
 	})
-	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 207)
+	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:219]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 219)
 	})
-	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:208]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 208)
+	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:220]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 220)
 	})
-	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:222]", Label("json", "should"), func() {
-		runScenario("json.feature", 211, 222)
+	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:221]", Label("json", "must"), func() {
+		runScenario("json.feature", 154, 221)
 	})
-	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:223]", Label("json", "should"), func() {
-		runScenario("json.feature", 211, 223)
+	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:235]", Label("json", "should"), func() {
+		runScenario("json.feature", 224, 235)
 	})
-	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:240]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 240)
+	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:236]", Label("json", "should"), func() {
+		runScenario("json.feature", 224, 236)
 	})
-	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:241]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 241)
+	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:253]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 253)
 	})
-	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:242]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 242)
+	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:254]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 254)
 	})
-	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:243]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 243)
+	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:255]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 255)
 	})
-	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:244]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 244)
+	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:256]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 256)
 	})
-	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:245]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 245)
+	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:257]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 257)
 	})
-	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:246]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 246)
+	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:258]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 258)
 	})
-	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:247]", Label("json", "extension"), func() {
-		runScenario("json.feature", 226, 247)
+	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:259]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 259)
 	})
-	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:261]", Label("json", "extension"), func() {
-		runScenario("json.feature", 250, 261)
+	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:260]", Label("json", "extension"), func() {
+		runScenario("json.feature", 239, 260)
 	})
-	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:262]", Label("json", "extension"), func() {
-		runScenario("json.feature", 250, 262)
+	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:274]", Label("json", "extension"), func() {
+		runScenario("json.feature", 263, 274)
 	})
-	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:263]", Label("json", "extension"), func() {
-		runScenario("json.feature", 250, 263)
+	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:275]", Label("json", "extension"), func() {
+		runScenario("json.feature", 263, 275)
 	})
-	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:264]", Label("json", "extension"), func() {
-		runScenario("json.feature", 250, 264)
+	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:276]", Label("json", "extension"), func() {
+		runScenario("json.feature", 263, 276)
 	})
-	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:267]", Label("json", "must"), func() {
-		runScenario("json.feature", 267, 0)
+	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:277]", Label("json", "extension"), func() {
+		runScenario("json.feature", 263, 277)
 	})
-	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:280]", Label("json", "must"), func() {
-		runScenario("json.feature", 280, 0)
+	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:291]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 291)
 	})
-	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:292]", Label("json", "extension"), func() {
-		runScenario("json.feature", 292, 0)
+	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:292]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 292)
 	})
-	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:302]", Label("json", "must"), func() {
-		runScenario("json.feature", 302, 0)
+	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:293]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 293)
 	})
-	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:331]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 331)
+	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:294]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 294)
 	})
-	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:332]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 332)
+	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:295]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 295)
 	})
-	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:333]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 333)
+	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:296]", Label("json", "extension"), func() {
+		runScenario("json.feature", 280, 296)
 	})
-	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:334]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 334)
+	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:314]", Label("json", "extension"), func() {
+		runScenario("json.feature", 299, 314)
 	})
-	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:335]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 335)
+	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:315]", Label("json", "extension"), func() {
+		runScenario("json.feature", 299, 315)
 	})
-	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:336]", Label("json", "should"), func() {
-		runScenario("json.feature", 316, 336)
+	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:316]", Label("json", "extension"), func() {
+		runScenario("json.feature", 299, 316)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:354]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 354)
+	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:317]", Label("json", "extension"), func() {
+		runScenario("json.feature", 299, 317)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:355]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 355)
+	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:320]", Label("json", "must"), func() {
+		runScenario("json.feature", 320, 0)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:356]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 356)
+	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:333]", Label("json", "must"), func() {
+		runScenario("json.feature", 333, 0)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:357]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 357)
+	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:345]", Label("json", "extension"), func() {
+		runScenario("json.feature", 345, 0)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:358]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 358)
+	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:355]", Label("json", "must"), func() {
+		runScenario("json.feature", 355, 0)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:359]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 359)
+	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:384]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 384)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:360]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 360)
+	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:385]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 385)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:361]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 361)
+	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:386]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 386)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:362]", Label("json", "should"), func() {
-		runScenario("json.feature", 339, 362)
+	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:387]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 387)
 	})
-	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:380]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 380)
+	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:388]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 388)
 	})
-	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:381]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 381)
+	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:389]", Label("json", "should"), func() {
+		runScenario("json.feature", 369, 389)
 	})
-	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:382]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 382)
+	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:407]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 407)
 	})
-	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:383]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 383)
+	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:408]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 408)
 	})
-	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:384]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 384)
+	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:409]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 409)
 	})
-	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:385]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 385)
+	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:410]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 410)
 	})
-	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:386]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 386)
+	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:411]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 411)
 	})
-	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:387]", Label("json", "should"), func() {
-		runScenario("json.feature", 365, 387)
+	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:412]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 412)
 	})
-	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:405]", Label("json", "should"), func() {
-		runScenario("json.feature", 390, 405)
+	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:413]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 413)
 	})
-	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:406]", Label("json", "should"), func() {
-		runScenario("json.feature", 390, 406)
+	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:414]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 414)
 	})
-	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:407]", Label("json", "should"), func() {
-		runScenario("json.feature", 390, 407)
+	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:415]", Label("json", "should"), func() {
+		runScenario("json.feature", 392, 415)
 	})
-	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:427]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 427)
+	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:433]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 433)
 	})
-	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:428]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 428)
+	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:434]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 434)
 	})
-	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:429]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 429)
+	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:435]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 435)
 	})
-	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:430]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 430)
+	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:436]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 436)
 	})
-	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:431]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 431)
+	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:437]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 437)
 	})
-	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:432]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 432)
+	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:438]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 438)
 	})
-	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:433]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 433)
+	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:439]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 439)
 	})
-	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:434]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 434)
+	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:440]", Label("json", "should"), func() {
+		runScenario("json.feature", 418, 440)
 	})
-	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:435]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 435)
+	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:458]", Label("json", "should"), func() {
+		runScenario("json.feature", 443, 458)
 	})
-	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:436]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 436)
+	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:459]", Label("json", "should"), func() {
+		runScenario("json.feature", 443, 459)
 	})
-	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:437]", Label("json", "should"), func() {
-		runScenario("json.feature", 410, 437)
+	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:460]", Label("json", "should"), func() {
+		runScenario("json.feature", 443, 460)
 	})
-	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:440]", Label("json", "extension"), func() {
-		runScenario("json.feature", 440, 0)
+	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:480]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 480)
 	})
-	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:456]", Label("json", "should"), func() {
-		runScenario("json.feature", 456, 0)
+	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:481]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 481)
 	})
-	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:485]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 485)
+	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:482]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 482)
 	})
-	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:486]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 486)
+	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:483]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 483)
 	})
-	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:487]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 487)
+	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:484]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 484)
 	})
-	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:488]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 488)
+	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:485]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 485)
 	})
-	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:489]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 489)
+	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:486]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 486)
 	})
-	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:490]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 490)
+	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:487]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 487)
 	})
-	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:491]", Label("json", "should"), func() {
-		runScenario("json.feature", 470, 491)
+	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:488]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 488)
 	})
-	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:511]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 511)
+	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:489]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 489)
 	})
-	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:512]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 512)
+	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:490]", Label("json", "should"), func() {
+		runScenario("json.feature", 463, 490)
 	})
-	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:513]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 513)
+	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:493]", Label("json", "extension"), func() {
+		runScenario("json.feature", 493, 0)
 	})
-	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:514]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 514)
+	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:509]", Label("json", "should"), func() {
+		runScenario("json.feature", 509, 0)
 	})
-	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:515]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 515)
+	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:538]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 538)
 	})
-	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:516]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 516)
+	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:539]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 539)
 	})
-	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:517]", Label("json", "should"), func() {
-		runScenario("json.feature", 494, 517)
+	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:540]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 540)
 	})
-	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:520]", Label("json", "extension"), func() {
-		runScenario("json.feature", 520, 0)
+	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:541]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 541)
 	})
-	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:534]", Label("json", "should"), func() {
-		runScenario("json.feature", 534, 0)
+	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:542]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 542)
 	})
-	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:548]", Label("json", "should"), func() {
-		runScenario("json.feature", 548, 0)
+	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:543]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 543)
 	})
-	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:574]", Label("json", "should"), func() {
-		runScenario("json.feature", 561, 574)
+	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:544]", Label("json", "should"), func() {
+		runScenario("json.feature", 523, 544)
 	})
-	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:575]", Label("json", "should"), func() {
-		runScenario("json.feature", 561, 575)
+	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:564]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 564)
 	})
-	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:576]", Label("json", "should"), func() {
-		runScenario("json.feature", 561, 576)
+	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:565]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 565)
+	})
+	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:566]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 566)
+	})
+	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:567]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 567)
+	})
+	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:568]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 568)
+	})
+	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:569]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 569)
+	})
+	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:570]", Label("json", "should"), func() {
+		runScenario("json.feature", 547, 570)
+	})
+	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:573]", Label("json", "extension"), func() {
+		runScenario("json.feature", 573, 0)
+	})
+	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:587]", Label("json", "should"), func() {
+		runScenario("json.feature", 587, 0)
+	})
+	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:601]", Label("json", "should"), func() {
+		runScenario("json.feature", 601, 0)
+	})
+	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:627]", Label("json", "should"), func() {
+		runScenario("json.feature", 614, 627)
+	})
+	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:628]", Label("json", "should"), func() {
+		runScenario("json.feature", 614, 628)
+	})
+	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:629]", Label("json", "should"), func() {
+		runScenario("json.feature", 614, 629)
 	})
 })
 
