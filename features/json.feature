@@ -150,6 +150,25 @@ Feature: JSON messages
     And the rule "r1" reports an exception
     And the rule "r1" keeps running
 
+  @json @should @id:json-nesting-too-deep
+  Scenario Outline: A message nested deeper than 10000 levels is a decode error
+    Objects or arrays nested <depth> levels deep, counting the outer object, are refused like encoding/json refuses them (eKuiper refuses nesting much sooner, beyond 300 levels).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends an object holding <kind> nested <depth> deep
+    And client "c1" sends '{"end": true}'
+    Then the rule "r1" outputs {"end": true}
+    And the rule "r1" counts 1 decode error
+    And the rule "r1" keeps running
+
+    Examples:
+      | kind    | depth |
+      | objects | 10001 |
+      | arrays  | 10001 |
+      | objects | 20000 |
+
   @json @must @id:json-malformed-decode-error
   Scenario Outline: Truncated or malformed JSON is a decode error
     `<message>` is not JSON: the rule counts a decode error, outputs nothing for it, and the connection stays open.

@@ -17,6 +17,7 @@ import (
 func decodeSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^client "([^"]*)" sends '([^']*)' written with control pictures$`, clientSendsWrittenWithControlPictures)
 	sc.Step(`^the rule "([^"]*)" reports a decode error mentioning '([^']*)'$`, theRuleReportsADecodeErrorMentioning)
+	sc.Step(`^client "([^"]*)" sends an object holding (objects|arrays) nested (\d+) deep$`, clientSendsAnObjectHoldingNested)
 }
 
 // controlPictures maps the Unicode control pictures a feature writes to the
@@ -61,4 +62,38 @@ func theRuleReportsADecodeErrorMentioning(ctx context.Context, id, text string) 
 		}
 		return nil
 	}))
+}
+
+// nested is an object whose member "a" holds objects or arrays nested so
+// that the message is depth levels deep, the outer object included:
+// {"a":{"a":...{"a":1}...}} or {"a":[[...[]...]]}.
+func nested(kind string, depth int) (string, error) {
+	if depth < 1 {
+		return "", fmt.Errorf("a nesting depth of %d: want 1 or more", depth)
+	}
+	var b strings.Builder
+	switch kind {
+	case "objects":
+		b.WriteString(strings.Repeat(`{"a":`, depth))
+		b.WriteString("1")
+		b.WriteString(strings.Repeat("}", depth))
+	case "arrays":
+		b.WriteString(`{"a":`)
+		b.WriteString(strings.Repeat("[", depth-1))
+		b.WriteString(strings.Repeat("]", depth-1))
+		b.WriteString("}")
+	default:
+		return "", fmt.Errorf("nested %q: want objects or arrays", kind)
+	}
+	return b.String(), nil
+}
+
+func clientSendsAnObjectHoldingNested(ctx context.Context, name, kind string, depth int) error {
+	msg, err := nested(kind, depth)
+	if err != nil {
+		return err
+	}
+	return worldFrom(ctx).onClient(ctx, name, fmt.Sprintf("sends an object holding %s nested %d deep", kind, depth), func(ctx context.Context, c *peer.Client) error {
+		return c.SendText(ctx, msg)
+	})
 }
