@@ -117,6 +117,7 @@ Feature: JSON messages
       | {"a":1}␍                                       | [{"a": 1}]                   |
       | [␠]␊                                           | []                           |
       | {"a":[␉]␉,"b":{␍}␍}                            | [{"a": [], "b": {}}]         |
+      | {""␠:␠1}                                       | [{"": 1}]                    |
 
   @json @should @id:json-other-white-space-refused
   Scenario Outline: Other white space is a decode error
@@ -200,6 +201,10 @@ Feature: JSON messages
       | {"a": "x          |
       | {"a": "\u12       |
       | {"a": "\          |
+      | {"a": "\}         |
+      | {"a": "\"}        |
+      | {"a": "x\ty       |
+      | {": 1}            |
 
     Examples: brackets that do not match
       | message           |
@@ -210,6 +215,7 @@ Feature: JSON messages
       | {"a": [1}}        |
       | {"a": {"b": 1]]   |
       | [{"a": 1}}        |
+      | {"a": "\t"}}      |
 
     Examples: misplaced quotes, colons and commas
       | message             |
@@ -217,6 +223,8 @@ Feature: JSON messages
       | {"a": 1"}           |
       | {"a": "\t,"":1}     |
       | {"a" 1}             |
+      | {"a" = 1}           |
+      | {"a:"1"}            |
       | {"a": 1 "b": 2}     |
       | {"a": 1,}           |
       | [{"a": 1},]         |
@@ -238,6 +246,15 @@ Feature: JSON messages
       | {"a": 0x1F}       |
       | {"a": 1e5e5}      |
       | {"a": -a}         |
+
+    Examples: words JSON does not know
+      | message           |
+      | {"a": tru }       |
+      | {"a": fals }      |
+      | {"a": nul }       |
+      | {"a": True}       |
+      | {"a": NULL}       |
+      | {"a": nil}        |
 
   @json @should @id:json-duplicate-key-last-wins
   Scenario Outline: Of a key written twice in one object, the last value wins

@@ -293,425 +293,467 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-white-space/11: Space, tab, line feed and carriage return are white space around any token [json.feature:119]", Label("json", "must"), func() {
 		runScenario("json.feature", 96, 119)
 	})
-	It("json-other-white-space-refused/1: Other white space is a decode error [json.feature:135]", Label("json", "should"), func() {
-		runScenario("json.feature", 122, 135)
+	It("json-white-space/12: Space, tab, line feed and carriage return are white space around any token [json.feature:120]", Label("json", "must"), func() {
+		runScenario("json.feature", 96, 120)
 	})
-	It("json-other-white-space-refused/2: Other white space is a decode error [json.feature:136]", Label("json", "should"), func() {
-		runScenario("json.feature", 122, 136)
+	It("json-other-white-space-refused/1: Other white space is a decode error [json.feature:136]", Label("json", "should"), func() {
+		runScenario("json.feature", 123, 136)
 	})
-	It("json-other-white-space-refused/3: Other white space is a decode error [json.feature:137]", Label("json", "should"), func() {
-		runScenario("json.feature", 122, 137)
+	It("json-other-white-space-refused/2: Other white space is a decode error [json.feature:137]", Label("json", "should"), func() {
+		runScenario("json.feature", 123, 137)
 	})
-	It("json-other-white-space-refused/4: Other white space is a decode error [json.feature:138]", Label("json", "should"), func() {
-		runScenario("json.feature", 122, 138)
+	It("json-other-white-space-refused/3: Other white space is a decode error [json.feature:138]", Label("json", "should"), func() {
+		runScenario("json.feature", 123, 138)
 	})
-	It("json-white-space-only-decode-error: A message of white space only is a decode error [json.feature:141]", Label("json", "must"), func() {
-		runScenario("json.feature", 141, 0)
+	It("json-other-white-space-refused/4: Other white space is a decode error [json.feature:139]", Label("json", "should"), func() {
+		runScenario("json.feature", 123, 139)
 	})
-	It("json-nesting-too-deep/1: A message nested deeper than 10000 levels is a decode error [json.feature:168]", Label("json", "should"), func() {
-		runScenario("json.feature", 154, 168)
+	It("json-white-space-only-decode-error: A message of white space only is a decode error [json.feature:142]", Label("json", "must"), func() {
+		runScenario("json.feature", 142, 0)
 	})
-	It("json-nesting-too-deep/2: A message nested deeper than 10000 levels is a decode error [json.feature:169]", Label("json", "should"), func() {
-		runScenario("json.feature", 154, 169)
+	It("json-nesting-too-deep/1: A message nested deeper than 10000 levels is a decode error [json.feature:169]", Label("json", "should"), func() {
+		runScenario("json.feature", 155, 169)
 	})
-	It("json-nesting-too-deep/3: A message nested deeper than 10000 levels is a decode error [json.feature:170]", Label("json", "should"), func() {
-		runScenario("json.feature", 154, 170)
+	It("json-nesting-too-deep/2: A message nested deeper than 10000 levels is a decode error [json.feature:170]", Label("json", "should"), func() {
+		runScenario("json.feature", 155, 170)
 	})
-	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:187]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 187)
+	It("json-nesting-too-deep/3: A message nested deeper than 10000 levels is a decode error [json.feature:171]", Label("json", "should"), func() {
+		runScenario("json.feature", 155, 171)
 	})
-	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:188]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 188)
+	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:188]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 188)
 	})
-	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:189]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 189)
+	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:189]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 189)
 	})
-	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:190]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 190)
+	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:190]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 190)
 	})
-	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:191]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 191)
+	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:191]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 191)
 	})
-	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:192]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 192)
+	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:192]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 192)
 	})
-	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:193]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 193)
+	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:193]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 193)
 	})
-	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:194]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 194)
+	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:194]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 194)
 	})
-	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:195]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 195)
+	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:195]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 195)
 	})
-	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:196]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 196)
+	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:196]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 196)
 	})
-	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:197]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 197)
+	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:197]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 197)
 	})
-	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:198]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 198)
+	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:198]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 198)
 	})
-	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:199]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 199)
+	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:199]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 199)
 	})
-	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:200]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 200)
+	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:200]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 200)
 	})
-	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:201]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 201)
+	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:201]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 201)
 	})
-	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:202]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 202)
+	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:202]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 202)
 	})
-	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 206)
+	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:203]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 203)
 	})
-	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 207)
+	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:204]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 204)
 	})
-	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:208]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 208)
+	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:205]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 205)
 	})
-	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:209]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 209)
+	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 206)
 	})
-	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:210]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 210)
+	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 207)
 	})
-	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:211]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 211)
+	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:211]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 211)
 	})
-	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:212]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 212)
+	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:212]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 212)
 	})
-	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:216]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 216)
+	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:213]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 213)
 	})
-	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:217]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 217)
+	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:214]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 214)
 	})
-	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:218]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 218)
+	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:215]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 215)
 	})
-	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:219]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 219)
+	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:216]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 216)
 	})
-	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:220]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 220)
+	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:217]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 217)
 	})
-	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:221]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 221)
+	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:218]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 218)
 	})
-	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:222]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 222)
+	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:222]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 222)
 	})
-	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:223]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 223)
+	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:223]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 223)
 	})
-	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:224]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 224)
+	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:224]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 224)
 	})
-	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:225]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 225)
+	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:225]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 225)
 	})
-	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:226]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 226)
+	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:226]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 226)
 	})
-	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:227]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 227)
+	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:227]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 227)
 	})
-	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:228]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 228)
+	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:228]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 228)
 	})
-	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:232]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 232)
+	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:229]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 229)
 	})
-	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:233]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 233)
+	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:230]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 230)
 	})
-	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:234]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 234)
+	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:231]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 231)
 	})
-	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:235]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 235)
+	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:232]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 232)
 	})
-	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:236]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 236)
+	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:233]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 233)
 	})
-	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:237]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 237)
+	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:234]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 234)
 	})
-	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:238]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 238)
+	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:235]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 235)
 	})
-	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:239]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 239)
+	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:236]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 236)
 	})
-	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:240]", Label("json", "must"), func() {
-		runScenario("json.feature", 173, 240)
+	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:240]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 240)
 	})
-	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:254]", Label("json", "should"), func() {
-		runScenario("json.feature", 243, 254)
+	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:241]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 241)
 	})
-	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:255]", Label("json", "should"), func() {
-		runScenario("json.feature", 243, 255)
+	It("json-malformed-decode-error/46: Truncated or malformed JSON is a decode error [json.feature:242]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 242)
 	})
-	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:272]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 272)
+	It("json-malformed-decode-error/47: Truncated or malformed JSON is a decode error [json.feature:243]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 243)
 	})
-	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:273]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 273)
+	It("json-malformed-decode-error/48: Truncated or malformed JSON is a decode error [json.feature:244]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 244)
 	})
-	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:274]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 274)
+	It("json-malformed-decode-error/49: Truncated or malformed JSON is a decode error [json.feature:245]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 245)
 	})
-	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:275]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 275)
+	It("json-malformed-decode-error/50: Truncated or malformed JSON is a decode error [json.feature:246]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 246)
 	})
-	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:276]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 276)
+	It("json-malformed-decode-error/51: Truncated or malformed JSON is a decode error [json.feature:247]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 247)
 	})
-	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:277]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 277)
+	It("json-malformed-decode-error/52: Truncated or malformed JSON is a decode error [json.feature:248]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 248)
 	})
-	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:278]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 278)
+	It("json-malformed-decode-error/53: Truncated or malformed JSON is a decode error [json.feature:252]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 252)
 	})
-	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:279]", Label("json", "extension"), func() {
-		runScenario("json.feature", 258, 279)
+	It("json-malformed-decode-error/54: Truncated or malformed JSON is a decode error [json.feature:253]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 253)
 	})
-	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:293]", Label("json", "extension"), func() {
-		runScenario("json.feature", 282, 293)
+	It("json-malformed-decode-error/55: Truncated or malformed JSON is a decode error [json.feature:254]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 254)
 	})
-	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:294]", Label("json", "extension"), func() {
-		runScenario("json.feature", 282, 294)
+	It("json-malformed-decode-error/56: Truncated or malformed JSON is a decode error [json.feature:255]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 255)
 	})
-	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:295]", Label("json", "extension"), func() {
-		runScenario("json.feature", 282, 295)
+	It("json-malformed-decode-error/57: Truncated or malformed JSON is a decode error [json.feature:256]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 256)
 	})
-	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:296]", Label("json", "extension"), func() {
-		runScenario("json.feature", 282, 296)
+	It("json-malformed-decode-error/58: Truncated or malformed JSON is a decode error [json.feature:257]", Label("json", "must"), func() {
+		runScenario("json.feature", 174, 257)
 	})
-	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:310]", Label("json", "extension"), func() {
+	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:271]", Label("json", "should"), func() {
+		runScenario("json.feature", 260, 271)
+	})
+	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:272]", Label("json", "should"), func() {
+		runScenario("json.feature", 260, 272)
+	})
+	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:289]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 289)
+	})
+	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:290]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 290)
+	})
+	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:291]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 291)
+	})
+	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:292]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 292)
+	})
+	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:293]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 293)
+	})
+	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:294]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 294)
+	})
+	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:295]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 295)
+	})
+	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:296]", Label("json", "extension"), func() {
+		runScenario("json.feature", 275, 296)
+	})
+	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:310]", Label("json", "extension"), func() {
 		runScenario("json.feature", 299, 310)
 	})
-	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:311]", Label("json", "extension"), func() {
+	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:311]", Label("json", "extension"), func() {
 		runScenario("json.feature", 299, 311)
 	})
-	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:312]", Label("json", "extension"), func() {
+	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:312]", Label("json", "extension"), func() {
 		runScenario("json.feature", 299, 312)
 	})
-	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:313]", Label("json", "extension"), func() {
+	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:313]", Label("json", "extension"), func() {
 		runScenario("json.feature", 299, 313)
 	})
-	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:314]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 314)
+	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:327]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 327)
 	})
-	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:315]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 315)
+	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:328]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 328)
 	})
-	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:333]", Label("json", "extension"), func() {
-		runScenario("json.feature", 318, 333)
+	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:329]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 329)
 	})
-	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:334]", Label("json", "extension"), func() {
-		runScenario("json.feature", 318, 334)
+	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:330]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 330)
 	})
-	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:335]", Label("json", "extension"), func() {
-		runScenario("json.feature", 318, 335)
+	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:331]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 331)
 	})
-	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:336]", Label("json", "extension"), func() {
-		runScenario("json.feature", 318, 336)
+	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:332]", Label("json", "extension"), func() {
+		runScenario("json.feature", 316, 332)
 	})
-	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:339]", Label("json", "must"), func() {
-		runScenario("json.feature", 339, 0)
+	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:350]", Label("json", "extension"), func() {
+		runScenario("json.feature", 335, 350)
 	})
-	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:352]", Label("json", "must"), func() {
-		runScenario("json.feature", 352, 0)
+	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:351]", Label("json", "extension"), func() {
+		runScenario("json.feature", 335, 351)
 	})
-	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:364]", Label("json", "extension"), func() {
-		runScenario("json.feature", 364, 0)
+	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:352]", Label("json", "extension"), func() {
+		runScenario("json.feature", 335, 352)
 	})
-	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:374]", Label("json", "must"), func() {
-		runScenario("json.feature", 374, 0)
+	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:353]", Label("json", "extension"), func() {
+		runScenario("json.feature", 335, 353)
 	})
-	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:403]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 403)
+	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:356]", Label("json", "must"), func() {
+		runScenario("json.feature", 356, 0)
 	})
-	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:404]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 404)
+	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:369]", Label("json", "must"), func() {
+		runScenario("json.feature", 369, 0)
 	})
-	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:405]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 405)
+	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:381]", Label("json", "extension"), func() {
+		runScenario("json.feature", 381, 0)
 	})
-	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:406]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 406)
+	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:391]", Label("json", "must"), func() {
+		runScenario("json.feature", 391, 0)
 	})
-	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:407]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 407)
+	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:420]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 420)
 	})
-	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:408]", Label("json", "should"), func() {
-		runScenario("json.feature", 388, 408)
+	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:421]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 421)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:426]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 426)
+	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:422]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 422)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:427]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 427)
+	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:423]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 423)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:428]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 428)
+	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:424]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 424)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:429]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 429)
+	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:425]", Label("json", "should"), func() {
+		runScenario("json.feature", 405, 425)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:430]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 430)
+	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:443]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 443)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:431]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 431)
+	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:444]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 444)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:432]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 432)
+	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:445]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 445)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:433]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 433)
+	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:446]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 446)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:434]", Label("json", "should"), func() {
-		runScenario("json.feature", 411, 434)
+	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:447]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 447)
 	})
-	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:452]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 452)
+	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:448]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 448)
 	})
-	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:453]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 453)
+	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:449]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 449)
 	})
-	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:454]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 454)
+	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:450]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 450)
 	})
-	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:455]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 455)
+	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:451]", Label("json", "should"), func() {
+		runScenario("json.feature", 428, 451)
 	})
-	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:456]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 456)
+	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:469]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 469)
 	})
-	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:457]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 457)
+	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:470]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 470)
 	})
-	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:458]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 458)
+	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:471]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 471)
 	})
-	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:459]", Label("json", "should"), func() {
-		runScenario("json.feature", 437, 459)
+	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:472]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 472)
 	})
-	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:477]", Label("json", "should"), func() {
-		runScenario("json.feature", 462, 477)
+	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:473]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 473)
 	})
-	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:478]", Label("json", "should"), func() {
-		runScenario("json.feature", 462, 478)
+	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:474]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 474)
 	})
-	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:479]", Label("json", "should"), func() {
-		runScenario("json.feature", 462, 479)
+	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:475]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 475)
 	})
-	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:499]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 499)
+	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:476]", Label("json", "should"), func() {
+		runScenario("json.feature", 454, 476)
 	})
-	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:500]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 500)
+	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:494]", Label("json", "should"), func() {
+		runScenario("json.feature", 479, 494)
 	})
-	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:501]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 501)
+	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:495]", Label("json", "should"), func() {
+		runScenario("json.feature", 479, 495)
 	})
-	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:502]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 502)
+	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:496]", Label("json", "should"), func() {
+		runScenario("json.feature", 479, 496)
 	})
-	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:503]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 503)
+	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:516]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 516)
 	})
-	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:504]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 504)
+	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:517]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 517)
 	})
-	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:505]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 505)
+	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:518]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 518)
 	})
-	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:506]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 506)
+	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:519]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 519)
 	})
-	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:507]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 507)
+	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:520]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 520)
 	})
-	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:508]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 508)
+	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:521]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 521)
 	})
-	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:509]", Label("json", "should"), func() {
-		runScenario("json.feature", 482, 509)
+	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:522]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 522)
 	})
-	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:512]", Label("json", "extension"), func() {
-		runScenario("json.feature", 512, 0)
+	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:523]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 523)
 	})
-	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:528]", Label("json", "should"), func() {
-		runScenario("json.feature", 528, 0)
+	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:524]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 524)
 	})
-	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:557]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 557)
+	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:525]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 525)
 	})
-	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:558]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 558)
+	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:526]", Label("json", "should"), func() {
+		runScenario("json.feature", 499, 526)
 	})
-	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:559]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 559)
+	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:529]", Label("json", "extension"), func() {
+		runScenario("json.feature", 529, 0)
 	})
-	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:560]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 560)
+	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:545]", Label("json", "should"), func() {
+		runScenario("json.feature", 545, 0)
 	})
-	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:561]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 561)
+	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:574]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 574)
 	})
-	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:562]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 562)
+	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:575]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 575)
 	})
-	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:563]", Label("json", "should"), func() {
-		runScenario("json.feature", 542, 563)
+	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:576]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 576)
 	})
-	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:583]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 583)
+	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:577]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 577)
 	})
-	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:584]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 584)
+	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:578]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 578)
 	})
-	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:585]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 585)
+	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:579]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 579)
 	})
-	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:586]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 586)
+	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:580]", Label("json", "should"), func() {
+		runScenario("json.feature", 559, 580)
 	})
-	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:587]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 587)
+	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:600]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 600)
 	})
-	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:588]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 588)
+	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:601]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 601)
 	})
-	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:589]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 589)
+	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:602]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 602)
 	})
-	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:592]", Label("json", "extension"), func() {
-		runScenario("json.feature", 592, 0)
+	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:603]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 603)
 	})
-	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:606]", Label("json", "should"), func() {
-		runScenario("json.feature", 606, 0)
+	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:604]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 604)
 	})
-	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:620]", Label("json", "should"), func() {
-		runScenario("json.feature", 620, 0)
+	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:605]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 605)
 	})
-	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:646]", Label("json", "should"), func() {
-		runScenario("json.feature", 633, 646)
+	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:606]", Label("json", "should"), func() {
+		runScenario("json.feature", 583, 606)
 	})
-	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:647]", Label("json", "should"), func() {
-		runScenario("json.feature", 633, 647)
+	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:609]", Label("json", "extension"), func() {
+		runScenario("json.feature", 609, 0)
 	})
-	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:648]", Label("json", "should"), func() {
-		runScenario("json.feature", 633, 648)
+	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:623]", Label("json", "should"), func() {
+		runScenario("json.feature", 623, 0)
+	})
+	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:637]", Label("json", "should"), func() {
+		runScenario("json.feature", 637, 0)
+	})
+	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:663]", Label("json", "should"), func() {
+		runScenario("json.feature", 650, 663)
+	})
+	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:664]", Label("json", "should"), func() {
+		runScenario("json.feature", 650, 664)
+	})
+	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:665]", Label("json", "should"), func() {
+		runScenario("json.feature", 650, 665)
 	})
 })
 
