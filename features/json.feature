@@ -92,6 +92,24 @@ Feature: JSON messages
     And client "c1" sends '{"k\ty": "x\\", "\u00e9\"": 1}'
     Then the rule "r1" outputs [{"s": "\"\\/\b\f\n\r\t"}, {"s": "\n", "t": "\\", "u": "é"}, {"k\ty": "x\\", "é\"": 1}]
 
+  @json @extension @id:json-lone-surrogate-escape
+  Scenario Outline: A \u escape of half a surrogate pair stands for U+FFFD
+    A high surrogate not followed by a low one, or a low surrogate on its own, becomes the replacement character U+FFFD and the characters after it are kept, as encoding/json decodes them (eKuiper keeps such an escape as its six characters, and drops the character after it when that is another \u escape).
+
+    Given a server-mode stream "demo" on "/api/data"
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                      | record                     |
+      | {"s": "\ud83dx"}             | {"s": "\ufffdx"}           |
+      | {"s": "\ud83d\u0041"}        | {"s": "\ufffdA"}           |
+      | {"s": "a\ud83d"}             | {"s": "a\ufffd"}           |
+      | {"s": "\ude80b"}             | {"s": "\ufffdb"}           |
+      | {"s": "\ud83d\ud83d\ude80"}  | {"s": "\ufffd\ud83d\ude80"} |
+
   @json @must @id:json-white-space
   Scenario Outline: Space, tab, line feed and carriage return are white space around any token
     JSON white space may stand before and after the message and around every brace, bracket, colon, comma and value. The cells write ␠ for a space, ␉ for a tab, ␊ for a line feed and ␍ for a carriage return.
@@ -216,6 +234,9 @@ Feature: JSON messages
       | {"a": {"b": 1]]   |
       | [{"a": 1}}        |
       | {"a": "\t"}}      |
+      | {"a": 1}}         |
+      | {"a": 1]}         |
+      | {"a": x]}         |
 
     Examples: misplaced quotes, colons and commas
       | message             |

@@ -260,500 +260,524 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-escapes-anywhere-in-a-string: Escapes are decoded at the start and end of a string, back to back, and in keys [json.feature:84]", Label("json", "must"), func() {
 		runScenario("json.feature", 84, 0)
 	})
-	It("json-white-space/1: Space, tab, line feed and carriage return are white space around any token [json.feature:109]", Label("json", "must"), func() {
+	It("json-lone-surrogate-escape/1: A \\u escape of half a surrogate pair stands for U+FFFD [json.feature:107]", Label("json", "extension"), func() {
+		runScenario("json.feature", 96, 107)
+	})
+	It("json-lone-surrogate-escape/2: A \\u escape of half a surrogate pair stands for U+FFFD [json.feature:108]", Label("json", "extension"), func() {
+		runScenario("json.feature", 96, 108)
+	})
+	It("json-lone-surrogate-escape/3: A \\u escape of half a surrogate pair stands for U+FFFD [json.feature:109]", Label("json", "extension"), func() {
 		runScenario("json.feature", 96, 109)
 	})
-	It("json-white-space/2: Space, tab, line feed and carriage return are white space around any token [json.feature:110]", Label("json", "must"), func() {
+	It("json-lone-surrogate-escape/4: A \\u escape of half a surrogate pair stands for U+FFFD [json.feature:110]", Label("json", "extension"), func() {
 		runScenario("json.feature", 96, 110)
 	})
-	It("json-white-space/3: Space, tab, line feed and carriage return are white space around any token [json.feature:111]", Label("json", "must"), func() {
+	It("json-lone-surrogate-escape/5: A \\u escape of half a surrogate pair stands for U+FFFD [json.feature:111]", Label("json", "extension"), func() {
 		runScenario("json.feature", 96, 111)
 	})
-	It("json-white-space/4: Space, tab, line feed and carriage return are white space around any token [json.feature:112]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 112)
+	It("json-white-space/1: Space, tab, line feed and carriage return are white space around any token [json.feature:127]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 127)
 	})
-	It("json-white-space/5: Space, tab, line feed and carriage return are white space around any token [json.feature:113]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 113)
+	It("json-white-space/2: Space, tab, line feed and carriage return are white space around any token [json.feature:128]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 128)
 	})
-	It("json-white-space/6: Space, tab, line feed and carriage return are white space around any token [json.feature:114]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 114)
+	It("json-white-space/3: Space, tab, line feed and carriage return are white space around any token [json.feature:129]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 129)
 	})
-	It("json-white-space/7: Space, tab, line feed and carriage return are white space around any token [json.feature:115]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 115)
+	It("json-white-space/4: Space, tab, line feed and carriage return are white space around any token [json.feature:130]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 130)
 	})
-	It("json-white-space/8: Space, tab, line feed and carriage return are white space around any token [json.feature:116]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 116)
+	It("json-white-space/5: Space, tab, line feed and carriage return are white space around any token [json.feature:131]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 131)
 	})
-	It("json-white-space/9: Space, tab, line feed and carriage return are white space around any token [json.feature:117]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 117)
+	It("json-white-space/6: Space, tab, line feed and carriage return are white space around any token [json.feature:132]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 132)
 	})
-	It("json-white-space/10: Space, tab, line feed and carriage return are white space around any token [json.feature:118]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 118)
+	It("json-white-space/7: Space, tab, line feed and carriage return are white space around any token [json.feature:133]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 133)
 	})
-	It("json-white-space/11: Space, tab, line feed and carriage return are white space around any token [json.feature:119]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 119)
+	It("json-white-space/8: Space, tab, line feed and carriage return are white space around any token [json.feature:134]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 134)
 	})
-	It("json-white-space/12: Space, tab, line feed and carriage return are white space around any token [json.feature:120]", Label("json", "must"), func() {
-		runScenario("json.feature", 96, 120)
+	It("json-white-space/9: Space, tab, line feed and carriage return are white space around any token [json.feature:135]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 135)
 	})
-	It("json-other-white-space-refused/1: Other white space is a decode error [json.feature:136]", Label("json", "should"), func() {
-		runScenario("json.feature", 123, 136)
+	It("json-white-space/10: Space, tab, line feed and carriage return are white space around any token [json.feature:136]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 136)
 	})
-	It("json-other-white-space-refused/2: Other white space is a decode error [json.feature:137]", Label("json", "should"), func() {
-		runScenario("json.feature", 123, 137)
+	It("json-white-space/11: Space, tab, line feed and carriage return are white space around any token [json.feature:137]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 137)
 	})
-	It("json-other-white-space-refused/3: Other white space is a decode error [json.feature:138]", Label("json", "should"), func() {
-		runScenario("json.feature", 123, 138)
+	It("json-white-space/12: Space, tab, line feed and carriage return are white space around any token [json.feature:138]", Label("json", "must"), func() {
+		runScenario("json.feature", 114, 138)
 	})
-	It("json-other-white-space-refused/4: Other white space is a decode error [json.feature:139]", Label("json", "should"), func() {
-		runScenario("json.feature", 123, 139)
+	It("json-other-white-space-refused/1: Other white space is a decode error [json.feature:154]", Label("json", "should"), func() {
+		runScenario("json.feature", 141, 154)
 	})
-	It("json-white-space-only-decode-error: A message of white space only is a decode error [json.feature:142]", Label("json", "must"), func() {
-		runScenario("json.feature", 142, 0)
+	It("json-other-white-space-refused/2: Other white space is a decode error [json.feature:155]", Label("json", "should"), func() {
+		runScenario("json.feature", 141, 155)
 	})
-	It("json-nesting-too-deep/1: A message nested deeper than 10000 levels is a decode error [json.feature:169]", Label("json", "should"), func() {
-		runScenario("json.feature", 155, 169)
+	It("json-other-white-space-refused/3: Other white space is a decode error [json.feature:156]", Label("json", "should"), func() {
+		runScenario("json.feature", 141, 156)
 	})
-	It("json-nesting-too-deep/2: A message nested deeper than 10000 levels is a decode error [json.feature:170]", Label("json", "should"), func() {
-		runScenario("json.feature", 155, 170)
+	It("json-other-white-space-refused/4: Other white space is a decode error [json.feature:157]", Label("json", "should"), func() {
+		runScenario("json.feature", 141, 157)
 	})
-	It("json-nesting-too-deep/3: A message nested deeper than 10000 levels is a decode error [json.feature:171]", Label("json", "should"), func() {
-		runScenario("json.feature", 155, 171)
+	It("json-white-space-only-decode-error: A message of white space only is a decode error [json.feature:160]", Label("json", "must"), func() {
+		runScenario("json.feature", 160, 0)
 	})
-	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:188]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 188)
+	It("json-nesting-too-deep/1: A message nested deeper than 10000 levels is a decode error [json.feature:187]", Label("json", "should"), func() {
+		runScenario("json.feature", 173, 187)
 	})
-	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:189]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 189)
+	It("json-nesting-too-deep/2: A message nested deeper than 10000 levels is a decode error [json.feature:188]", Label("json", "should"), func() {
+		runScenario("json.feature", 173, 188)
 	})
-	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:190]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 190)
+	It("json-nesting-too-deep/3: A message nested deeper than 10000 levels is a decode error [json.feature:189]", Label("json", "should"), func() {
+		runScenario("json.feature", 173, 189)
 	})
-	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:191]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 191)
+	It("json-malformed-decode-error/1: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 206)
 	})
-	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:192]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 192)
+	It("json-malformed-decode-error/2: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 207)
 	})
-	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:193]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 193)
+	It("json-malformed-decode-error/3: Truncated or malformed JSON is a decode error [json.feature:208]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 208)
 	})
-	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:194]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 194)
+	It("json-malformed-decode-error/4: Truncated or malformed JSON is a decode error [json.feature:209]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 209)
 	})
-	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:195]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 195)
+	It("json-malformed-decode-error/5: Truncated or malformed JSON is a decode error [json.feature:210]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 210)
 	})
-	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:196]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 196)
+	It("json-malformed-decode-error/6: Truncated or malformed JSON is a decode error [json.feature:211]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 211)
 	})
-	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:197]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 197)
+	It("json-malformed-decode-error/7: Truncated or malformed JSON is a decode error [json.feature:212]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 212)
 	})
-	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:198]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 198)
+	It("json-malformed-decode-error/8: Truncated or malformed JSON is a decode error [json.feature:213]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 213)
 	})
-	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:199]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 199)
+	It("json-malformed-decode-error/9: Truncated or malformed JSON is a decode error [json.feature:214]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 214)
 	})
-	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:200]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 200)
+	It("json-malformed-decode-error/10: Truncated or malformed JSON is a decode error [json.feature:215]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 215)
 	})
-	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:201]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 201)
+	It("json-malformed-decode-error/11: Truncated or malformed JSON is a decode error [json.feature:216]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 216)
 	})
-	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:202]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 202)
+	It("json-malformed-decode-error/12: Truncated or malformed JSON is a decode error [json.feature:217]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 217)
 	})
-	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:203]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 203)
+	It("json-malformed-decode-error/13: Truncated or malformed JSON is a decode error [json.feature:218]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 218)
 	})
-	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:204]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 204)
+	It("json-malformed-decode-error/14: Truncated or malformed JSON is a decode error [json.feature:219]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 219)
 	})
-	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:205]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 205)
+	It("json-malformed-decode-error/15: Truncated or malformed JSON is a decode error [json.feature:220]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 220)
 	})
-	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:206]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 206)
+	It("json-malformed-decode-error/16: Truncated or malformed JSON is a decode error [json.feature:221]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 221)
 	})
-	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:207]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 207)
+	It("json-malformed-decode-error/17: Truncated or malformed JSON is a decode error [json.feature:222]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 222)
 	})
-	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:211]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 211)
+	It("json-malformed-decode-error/18: Truncated or malformed JSON is a decode error [json.feature:223]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 223)
 	})
-	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:212]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 212)
+	It("json-malformed-decode-error/19: Truncated or malformed JSON is a decode error [json.feature:224]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 224)
 	})
-	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:213]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 213)
+	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:225]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 225)
 	})
-	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:214]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 214)
+	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:229]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 229)
 	})
-	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:215]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 215)
+	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:230]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 230)
 	})
-	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:216]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 216)
+	It("json-malformed-decode-error/23: Truncated or malformed JSON is a decode error [json.feature:231]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 231)
 	})
-	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:217]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 217)
+	It("json-malformed-decode-error/24: Truncated or malformed JSON is a decode error [json.feature:232]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 232)
 	})
-	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:218]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 218)
+	It("json-malformed-decode-error/25: Truncated or malformed JSON is a decode error [json.feature:233]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 233)
 	})
-	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:222]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 222)
+	It("json-malformed-decode-error/26: Truncated or malformed JSON is a decode error [json.feature:234]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 234)
 	})
-	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:223]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 223)
+	It("json-malformed-decode-error/27: Truncated or malformed JSON is a decode error [json.feature:235]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 235)
 	})
-	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:224]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 224)
+	It("json-malformed-decode-error/28: Truncated or malformed JSON is a decode error [json.feature:236]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 236)
 	})
-	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:225]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 225)
+	It("json-malformed-decode-error/29: Truncated or malformed JSON is a decode error [json.feature:237]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 237)
 	})
-	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:226]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 226)
+	It("json-malformed-decode-error/30: Truncated or malformed JSON is a decode error [json.feature:238]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 238)
 	})
-	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:227]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 227)
+	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:239]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 239)
 	})
-	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:228]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 228)
+	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:243]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 243)
 	})
-	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:229]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 229)
+	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:244]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 244)
 	})
-	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:230]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 230)
+	It("json-malformed-decode-error/34: Truncated or malformed JSON is a decode error [json.feature:245]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 245)
 	})
-	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:231]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 231)
+	It("json-malformed-decode-error/35: Truncated or malformed JSON is a decode error [json.feature:246]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 246)
 	})
-	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:232]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 232)
+	It("json-malformed-decode-error/36: Truncated or malformed JSON is a decode error [json.feature:247]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 247)
 	})
-	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:233]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 233)
+	It("json-malformed-decode-error/37: Truncated or malformed JSON is a decode error [json.feature:248]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 248)
 	})
-	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:234]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 234)
+	It("json-malformed-decode-error/38: Truncated or malformed JSON is a decode error [json.feature:249]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 249)
 	})
-	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:235]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 235)
+	It("json-malformed-decode-error/39: Truncated or malformed JSON is a decode error [json.feature:250]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 250)
 	})
-	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:236]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 236)
+	It("json-malformed-decode-error/40: Truncated or malformed JSON is a decode error [json.feature:251]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 251)
 	})
-	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:240]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 240)
+	It("json-malformed-decode-error/41: Truncated or malformed JSON is a decode error [json.feature:252]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 252)
 	})
-	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:241]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 241)
+	It("json-malformed-decode-error/42: Truncated or malformed JSON is a decode error [json.feature:253]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 253)
 	})
-	It("json-malformed-decode-error/46: Truncated or malformed JSON is a decode error [json.feature:242]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 242)
+	It("json-malformed-decode-error/43: Truncated or malformed JSON is a decode error [json.feature:254]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 254)
 	})
-	It("json-malformed-decode-error/47: Truncated or malformed JSON is a decode error [json.feature:243]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 243)
+	It("json-malformed-decode-error/44: Truncated or malformed JSON is a decode error [json.feature:255]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 255)
 	})
-	It("json-malformed-decode-error/48: Truncated or malformed JSON is a decode error [json.feature:244]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 244)
+	It("json-malformed-decode-error/45: Truncated or malformed JSON is a decode error [json.feature:256]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 256)
 	})
-	It("json-malformed-decode-error/49: Truncated or malformed JSON is a decode error [json.feature:245]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 245)
+	It("json-malformed-decode-error/46: Truncated or malformed JSON is a decode error [json.feature:257]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 257)
 	})
-	It("json-malformed-decode-error/50: Truncated or malformed JSON is a decode error [json.feature:246]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 246)
+	It("json-malformed-decode-error/47: Truncated or malformed JSON is a decode error [json.feature:261]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 261)
 	})
-	It("json-malformed-decode-error/51: Truncated or malformed JSON is a decode error [json.feature:247]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 247)
+	It("json-malformed-decode-error/48: Truncated or malformed JSON is a decode error [json.feature:262]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 262)
 	})
-	It("json-malformed-decode-error/52: Truncated or malformed JSON is a decode error [json.feature:248]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 248)
+	It("json-malformed-decode-error/49: Truncated or malformed JSON is a decode error [json.feature:263]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 263)
 	})
-	It("json-malformed-decode-error/53: Truncated or malformed JSON is a decode error [json.feature:252]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 252)
+	It("json-malformed-decode-error/50: Truncated or malformed JSON is a decode error [json.feature:264]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 264)
 	})
-	It("json-malformed-decode-error/54: Truncated or malformed JSON is a decode error [json.feature:253]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 253)
+	It("json-malformed-decode-error/51: Truncated or malformed JSON is a decode error [json.feature:265]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 265)
 	})
-	It("json-malformed-decode-error/55: Truncated or malformed JSON is a decode error [json.feature:254]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 254)
+	It("json-malformed-decode-error/52: Truncated or malformed JSON is a decode error [json.feature:266]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 266)
 	})
-	It("json-malformed-decode-error/56: Truncated or malformed JSON is a decode error [json.feature:255]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 255)
+	It("json-malformed-decode-error/53: Truncated or malformed JSON is a decode error [json.feature:267]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 267)
 	})
-	It("json-malformed-decode-error/57: Truncated or malformed JSON is a decode error [json.feature:256]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 256)
+	It("json-malformed-decode-error/54: Truncated or malformed JSON is a decode error [json.feature:268]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 268)
 	})
-	It("json-malformed-decode-error/58: Truncated or malformed JSON is a decode error [json.feature:257]", Label("json", "must"), func() {
-		runScenario("json.feature", 174, 257)
+	It("json-malformed-decode-error/55: Truncated or malformed JSON is a decode error [json.feature:269]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 269)
 	})
-	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:271]", Label("json", "should"), func() {
-		runScenario("json.feature", 260, 271)
+	It("json-malformed-decode-error/56: Truncated or malformed JSON is a decode error [json.feature:273]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 273)
 	})
-	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:272]", Label("json", "should"), func() {
-		runScenario("json.feature", 260, 272)
+	It("json-malformed-decode-error/57: Truncated or malformed JSON is a decode error [json.feature:274]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 274)
 	})
-	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:289]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 289)
+	It("json-malformed-decode-error/58: Truncated or malformed JSON is a decode error [json.feature:275]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 275)
 	})
-	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:290]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 290)
+	It("json-malformed-decode-error/59: Truncated or malformed JSON is a decode error [json.feature:276]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 276)
 	})
-	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:291]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 291)
+	It("json-malformed-decode-error/60: Truncated or malformed JSON is a decode error [json.feature:277]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 277)
 	})
-	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:292]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 292)
+	It("json-malformed-decode-error/61: Truncated or malformed JSON is a decode error [json.feature:278]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 278)
 	})
-	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:293]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 293)
+	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:292]", Label("json", "should"), func() {
+		runScenario("json.feature", 281, 292)
 	})
-	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:294]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 294)
+	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:293]", Label("json", "should"), func() {
+		runScenario("json.feature", 281, 293)
 	})
-	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:295]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 295)
+	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:310]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 310)
 	})
-	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:296]", Label("json", "extension"), func() {
-		runScenario("json.feature", 275, 296)
+	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:311]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 311)
 	})
-	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:310]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 310)
+	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:312]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 312)
 	})
-	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:311]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 311)
+	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:313]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 313)
 	})
-	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:312]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 312)
+	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:314]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 314)
 	})
-	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:313]", Label("json", "extension"), func() {
-		runScenario("json.feature", 299, 313)
+	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:315]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 315)
 	})
-	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:327]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 327)
+	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:316]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 316)
 	})
-	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:328]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 328)
+	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:317]", Label("json", "extension"), func() {
+		runScenario("json.feature", 296, 317)
 	})
-	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:329]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 329)
+	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:331]", Label("json", "extension"), func() {
+		runScenario("json.feature", 320, 331)
 	})
-	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:330]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 330)
+	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:332]", Label("json", "extension"), func() {
+		runScenario("json.feature", 320, 332)
 	})
-	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:331]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 331)
+	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:333]", Label("json", "extension"), func() {
+		runScenario("json.feature", 320, 333)
 	})
-	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:332]", Label("json", "extension"), func() {
-		runScenario("json.feature", 316, 332)
+	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:334]", Label("json", "extension"), func() {
+		runScenario("json.feature", 320, 334)
 	})
-	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:350]", Label("json", "extension"), func() {
-		runScenario("json.feature", 335, 350)
+	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:348]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 348)
 	})
-	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:351]", Label("json", "extension"), func() {
-		runScenario("json.feature", 335, 351)
+	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:349]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 349)
 	})
-	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:352]", Label("json", "extension"), func() {
-		runScenario("json.feature", 335, 352)
+	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:350]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 350)
 	})
-	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:353]", Label("json", "extension"), func() {
-		runScenario("json.feature", 335, 353)
+	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:351]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 351)
 	})
-	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:356]", Label("json", "must"), func() {
-		runScenario("json.feature", 356, 0)
+	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:352]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 352)
 	})
-	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:369]", Label("json", "must"), func() {
-		runScenario("json.feature", 369, 0)
+	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:353]", Label("json", "extension"), func() {
+		runScenario("json.feature", 337, 353)
 	})
-	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:381]", Label("json", "extension"), func() {
-		runScenario("json.feature", 381, 0)
+	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:371]", Label("json", "extension"), func() {
+		runScenario("json.feature", 356, 371)
 	})
-	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:391]", Label("json", "must"), func() {
-		runScenario("json.feature", 391, 0)
+	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:372]", Label("json", "extension"), func() {
+		runScenario("json.feature", 356, 372)
 	})
-	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:420]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 420)
+	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:373]", Label("json", "extension"), func() {
+		runScenario("json.feature", 356, 373)
 	})
-	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:421]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 421)
+	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:374]", Label("json", "extension"), func() {
+		runScenario("json.feature", 356, 374)
 	})
-	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:422]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 422)
+	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:377]", Label("json", "must"), func() {
+		runScenario("json.feature", 377, 0)
 	})
-	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:423]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 423)
+	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:390]", Label("json", "must"), func() {
+		runScenario("json.feature", 390, 0)
 	})
-	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:424]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 424)
+	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:402]", Label("json", "extension"), func() {
+		runScenario("json.feature", 402, 0)
 	})
-	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:425]", Label("json", "should"), func() {
-		runScenario("json.feature", 405, 425)
+	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:412]", Label("json", "must"), func() {
+		runScenario("json.feature", 412, 0)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:443]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 443)
+	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:441]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 441)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:444]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 444)
+	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:442]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 442)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:445]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 445)
+	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:443]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 443)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:446]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 446)
+	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:444]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 444)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:447]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 447)
+	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:445]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 445)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:448]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 448)
+	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:446]", Label("json", "should"), func() {
+		runScenario("json.feature", 426, 446)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:449]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 449)
+	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:464]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 464)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:450]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 450)
+	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:465]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 465)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:451]", Label("json", "should"), func() {
-		runScenario("json.feature", 428, 451)
+	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:466]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 466)
 	})
-	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:469]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 469)
+	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:467]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 467)
 	})
-	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:470]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 470)
+	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:468]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 468)
 	})
-	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:471]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 471)
+	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:469]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 469)
 	})
-	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:472]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 472)
+	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:470]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 470)
 	})
-	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:473]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 473)
+	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:471]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 471)
 	})
-	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:474]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 474)
+	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:472]", Label("json", "should"), func() {
+		runScenario("json.feature", 449, 472)
 	})
-	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:475]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 475)
+	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:490]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 490)
 	})
-	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:476]", Label("json", "should"), func() {
-		runScenario("json.feature", 454, 476)
+	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:491]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 491)
 	})
-	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:494]", Label("json", "should"), func() {
-		runScenario("json.feature", 479, 494)
+	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:492]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 492)
 	})
-	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:495]", Label("json", "should"), func() {
-		runScenario("json.feature", 479, 495)
+	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:493]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 493)
 	})
-	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:496]", Label("json", "should"), func() {
-		runScenario("json.feature", 479, 496)
+	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:494]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 494)
 	})
-	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:516]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 516)
+	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:495]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 495)
 	})
-	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:517]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 517)
+	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:496]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 496)
 	})
-	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:518]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 518)
+	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:497]", Label("json", "should"), func() {
+		runScenario("json.feature", 475, 497)
 	})
-	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:519]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 519)
+	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:515]", Label("json", "should"), func() {
+		runScenario("json.feature", 500, 515)
 	})
-	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:520]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 520)
+	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:516]", Label("json", "should"), func() {
+		runScenario("json.feature", 500, 516)
 	})
-	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:521]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 521)
+	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:517]", Label("json", "should"), func() {
+		runScenario("json.feature", 500, 517)
 	})
-	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:522]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 522)
+	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:537]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 537)
 	})
-	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:523]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 523)
+	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:538]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 538)
 	})
-	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:524]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 524)
+	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:539]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 539)
 	})
-	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:525]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 525)
+	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:540]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 540)
 	})
-	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:526]", Label("json", "should"), func() {
-		runScenario("json.feature", 499, 526)
+	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:541]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 541)
 	})
-	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:529]", Label("json", "extension"), func() {
-		runScenario("json.feature", 529, 0)
+	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:542]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 542)
 	})
-	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:545]", Label("json", "should"), func() {
-		runScenario("json.feature", 545, 0)
+	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:543]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 543)
 	})
-	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:574]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 574)
+	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:544]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 544)
 	})
-	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:575]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 575)
+	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:545]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 545)
 	})
-	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:576]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 576)
+	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:546]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 546)
 	})
-	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:577]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 577)
+	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:547]", Label("json", "should"), func() {
+		runScenario("json.feature", 520, 547)
 	})
-	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:578]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 578)
+	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:550]", Label("json", "extension"), func() {
+		runScenario("json.feature", 550, 0)
 	})
-	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:579]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 579)
+	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:566]", Label("json", "should"), func() {
+		runScenario("json.feature", 566, 0)
 	})
-	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:580]", Label("json", "should"), func() {
-		runScenario("json.feature", 559, 580)
+	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:595]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 595)
 	})
-	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:600]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 600)
+	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:596]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 596)
 	})
-	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:601]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 601)
+	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:597]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 597)
 	})
-	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:602]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 602)
+	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:598]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 598)
 	})
-	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:603]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 603)
+	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:599]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 599)
 	})
-	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:604]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 604)
+	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:600]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 600)
 	})
-	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:605]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 605)
+	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:601]", Label("json", "should"), func() {
+		runScenario("json.feature", 580, 601)
 	})
-	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:606]", Label("json", "should"), func() {
-		runScenario("json.feature", 583, 606)
+	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:621]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 621)
 	})
-	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:609]", Label("json", "extension"), func() {
-		runScenario("json.feature", 609, 0)
+	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:622]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 622)
 	})
-	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:623]", Label("json", "should"), func() {
-		runScenario("json.feature", 623, 0)
+	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:623]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 623)
 	})
-	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:637]", Label("json", "should"), func() {
-		runScenario("json.feature", 637, 0)
+	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:624]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 624)
 	})
-	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:663]", Label("json", "should"), func() {
-		runScenario("json.feature", 650, 663)
+	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:625]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 625)
 	})
-	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:664]", Label("json", "should"), func() {
-		runScenario("json.feature", 650, 664)
+	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:626]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 626)
 	})
-	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:665]", Label("json", "should"), func() {
-		runScenario("json.feature", 650, 665)
+	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:627]", Label("json", "should"), func() {
+		runScenario("json.feature", 604, 627)
+	})
+	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:630]", Label("json", "extension"), func() {
+		runScenario("json.feature", 630, 0)
+	})
+	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:644]", Label("json", "should"), func() {
+		runScenario("json.feature", 644, 0)
+	})
+	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:658]", Label("json", "should"), func() {
+		runScenario("json.feature", 658, 0)
+	})
+	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:684]", Label("json", "should"), func() {
+		runScenario("json.feature", 671, 684)
+	})
+	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:685]", Label("json", "should"), func() {
+		runScenario("json.feature", 671, 685)
+	})
+	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:686]", Label("json", "should"), func() {
+		runScenario("json.feature", 671, 686)
 	})
 })
 
