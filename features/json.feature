@@ -139,7 +139,7 @@ Feature: JSON messages
 
   @json @should @id:json-other-white-space-refused
   Scenario Outline: Other white space is a decode error
-    A form feed, a vertical tab or a no-break space is not JSON white space: `<message>` is a decode error (the cells write ␌ for a form feed and ␋ for a vertical tab).
+    A form feed, a vertical tab or a no-break space is not JSON white space: `<message>` is a decode error (the cells write ␌ for a form feed, ␋ for a vertical tab and ⍽ for a no-break space).
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"
@@ -154,7 +154,7 @@ Feature: JSON messages
       | {"a":1}␌     |
       | ␌{"a":1}     |
       | {"a":␋1}     |
-      | {"a": 1}     |
+      | {"a":⍽1}     |
 
   @json @must @id:json-white-space-only-decode-error
   Scenario: A message of white space only is a decode error
@@ -171,7 +171,7 @@ Feature: JSON messages
 
   @json @should @id:json-nesting-too-deep
   Scenario Outline: A message nested deeper than 10000 levels is a decode error
-    Objects or arrays nested <depth> levels deep, counting the outer object, are refused like encoding/json refuses them (eKuiper refuses nesting much sooner, beyond 300 levels).
+    Objects, or arrays inside an object, nested beyond 10000 levels (the outer object counts) are refused as encoding/json refuses them, and the decoder counts the error (eKuiper refuses nesting much sooner, beyond 300 levels).
 
     Given a server-mode stream "demo" on "/api/data"
     And the rule "r1" runs "SELECT * FROM demo"

@@ -22,8 +22,8 @@ func decodeSteps(sc *godog.ScenarioContext) {
 
 // controlPictures maps the Unicode control pictures a feature writes to the
 // white space and control characters they stand for: a feature file cannot
-// show a tab or a carriage return, and Gherkin trims the spaces that end a
-// table cell.
+// show a tab, a carriage return or a no-break space, and Gherkin trims the
+// spaces that end a table cell.
 var controlPictures = strings.NewReplacer(
 	"␠", " ", // U+2420 SYMBOL FOR SPACE
 	"␉", "\t", // U+2409 SYMBOL FOR HORIZONTAL TABULATION
@@ -31,6 +31,7 @@ var controlPictures = strings.NewReplacer(
 	"␍", "\r", // U+240D SYMBOL FOR CARRIAGE RETURN
 	"␌", "\f", // U+240C SYMBOL FOR FORM FEED
 	"␋", "\v", // U+240B SYMBOL FOR VERTICAL TABULATION
+	"⍽", "\u00a0", // U+237D SHOULDERED OPEN BOX, the usual picture of a no-break space
 )
 
 func clientSendsWrittenWithControlPictures(ctx context.Context, name, msg string) error {
