@@ -395,8 +395,8 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-malformed-decode-error/20: Truncated or malformed JSON is a decode error [json.feature:225]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 225)
 	})
-	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:229]", Label("json", "must"), func() {
-		runScenario("json.feature", 192, 229)
+	It("json-malformed-decode-error/21: Truncated or malformed JSON is a decode error [json.feature:226]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 226)
 	})
 	It("json-malformed-decode-error/22: Truncated or malformed JSON is a decode error [json.feature:230]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 230)
@@ -428,8 +428,8 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-malformed-decode-error/31: Truncated or malformed JSON is a decode error [json.feature:239]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 239)
 	})
-	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:243]", Label("json", "must"), func() {
-		runScenario("json.feature", 192, 243)
+	It("json-malformed-decode-error/32: Truncated or malformed JSON is a decode error [json.feature:240]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 240)
 	})
 	It("json-malformed-decode-error/33: Truncated or malformed JSON is a decode error [json.feature:244]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 244)
@@ -473,8 +473,8 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-malformed-decode-error/46: Truncated or malformed JSON is a decode error [json.feature:257]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 257)
 	})
-	It("json-malformed-decode-error/47: Truncated or malformed JSON is a decode error [json.feature:261]", Label("json", "must"), func() {
-		runScenario("json.feature", 192, 261)
+	It("json-malformed-decode-error/47: Truncated or malformed JSON is a decode error [json.feature:258]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 258)
 	})
 	It("json-malformed-decode-error/48: Truncated or malformed JSON is a decode error [json.feature:262]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 262)
@@ -500,8 +500,8 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-malformed-decode-error/55: Truncated or malformed JSON is a decode error [json.feature:269]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 269)
 	})
-	It("json-malformed-decode-error/56: Truncated or malformed JSON is a decode error [json.feature:273]", Label("json", "must"), func() {
-		runScenario("json.feature", 192, 273)
+	It("json-malformed-decode-error/56: Truncated or malformed JSON is a decode error [json.feature:270]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 270)
 	})
 	It("json-malformed-decode-error/57: Truncated or malformed JSON is a decode error [json.feature:274]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 274)
@@ -518,266 +518,269 @@ var _ = Describe("JSON messages (json.feature)", func() {
 	It("json-malformed-decode-error/61: Truncated or malformed JSON is a decode error [json.feature:278]", Label("json", "must"), func() {
 		runScenario("json.feature", 192, 278)
 	})
-	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:292]", Label("json", "should"), func() {
-		runScenario("json.feature", 281, 292)
+	It("json-malformed-decode-error/62: Truncated or malformed JSON is a decode error [json.feature:279]", Label("json", "must"), func() {
+		runScenario("json.feature", 192, 279)
 	})
-	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:293]", Label("json", "should"), func() {
-		runScenario("json.feature", 281, 293)
+	It("json-duplicate-key-last-wins/1: Of a key written twice in one object, the last value wins [json.feature:293]", Label("json", "should"), func() {
+		runScenario("json.feature", 282, 293)
 	})
-	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:310]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 310)
+	It("json-duplicate-key-last-wins/2: Of a key written twice in one object, the last value wins [json.feature:294]", Label("json", "should"), func() {
+		runScenario("json.feature", 282, 294)
 	})
-	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:311]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 311)
+	It("json-strict-syntax/1: JSON that RFC 8259 forbids is a decode error [json.feature:311]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 311)
 	})
-	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:312]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 312)
+	It("json-strict-syntax/2: JSON that RFC 8259 forbids is a decode error [json.feature:312]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 312)
 	})
-	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:313]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 313)
+	It("json-strict-syntax/3: JSON that RFC 8259 forbids is a decode error [json.feature:313]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 313)
 	})
-	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:314]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 314)
+	It("json-strict-syntax/4: JSON that RFC 8259 forbids is a decode error [json.feature:314]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 314)
 	})
-	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:315]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 315)
+	It("json-strict-syntax/5: JSON that RFC 8259 forbids is a decode error [json.feature:315]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 315)
 	})
-	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:316]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 316)
+	It("json-strict-syntax/6: JSON that RFC 8259 forbids is a decode error [json.feature:316]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 316)
 	})
-	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:317]", Label("json", "extension"), func() {
-		runScenario("json.feature", 296, 317)
+	It("json-strict-syntax/7: JSON that RFC 8259 forbids is a decode error [json.feature:317]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 317)
 	})
-	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:331]", Label("json", "extension"), func() {
-		runScenario("json.feature", 320, 331)
+	It("json-strict-syntax/8: JSON that RFC 8259 forbids is a decode error [json.feature:318]", Label("json", "extension"), func() {
+		runScenario("json.feature", 297, 318)
 	})
-	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:332]", Label("json", "extension"), func() {
-		runScenario("json.feature", 320, 332)
+	It("json-int64-limits-exact/1: Integers at and beyond the int64 limits stay exact [json.feature:332]", Label("json", "extension"), func() {
+		runScenario("json.feature", 321, 332)
 	})
-	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:333]", Label("json", "extension"), func() {
-		runScenario("json.feature", 320, 333)
+	It("json-int64-limits-exact/2: Integers at and beyond the int64 limits stay exact [json.feature:333]", Label("json", "extension"), func() {
+		runScenario("json.feature", 321, 333)
 	})
-	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:334]", Label("json", "extension"), func() {
-		runScenario("json.feature", 320, 334)
+	It("json-int64-limits-exact/3: Integers at and beyond the int64 limits stay exact [json.feature:334]", Label("json", "extension"), func() {
+		runScenario("json.feature", 321, 334)
 	})
-	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:348]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 348)
+	It("json-int64-limits-exact/4: Integers at and beyond the int64 limits stay exact [json.feature:335]", Label("json", "extension"), func() {
+		runScenario("json.feature", 321, 335)
 	})
-	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:349]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 349)
+	It("json-decode-error-names-the-problem/1: A decode error quotes the message and says what is wrong with it [json.feature:349]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 349)
 	})
-	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:350]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 350)
+	It("json-decode-error-names-the-problem/2: A decode error quotes the message and says what is wrong with it [json.feature:350]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 350)
 	})
-	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:351]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 351)
+	It("json-decode-error-names-the-problem/3: A decode error quotes the message and says what is wrong with it [json.feature:351]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 351)
 	})
-	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:352]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 352)
+	It("json-decode-error-names-the-problem/4: A decode error quotes the message and says what is wrong with it [json.feature:352]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 352)
 	})
-	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:353]", Label("json", "extension"), func() {
-		runScenario("json.feature", 337, 353)
+	It("json-decode-error-names-the-problem/5: A decode error quotes the message and says what is wrong with it [json.feature:353]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 353)
 	})
-	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:371]", Label("json", "extension"), func() {
-		runScenario("json.feature", 356, 371)
+	It("json-decode-error-names-the-problem/6: A decode error quotes the message and says what is wrong with it [json.feature:354]", Label("json", "extension"), func() {
+		runScenario("json.feature", 338, 354)
 	})
-	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:372]", Label("json", "extension"), func() {
-		runScenario("json.feature", 356, 372)
+	It("json-typed-decode-error-names-field/1: A typed stream's decode error names the field, and the element of an array message [json.feature:372]", Label("json", "extension"), func() {
+		runScenario("json.feature", 357, 372)
 	})
-	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:373]", Label("json", "extension"), func() {
-		runScenario("json.feature", 356, 373)
+	It("json-typed-decode-error-names-field/2: A typed stream's decode error names the field, and the element of an array message [json.feature:373]", Label("json", "extension"), func() {
+		runScenario("json.feature", 357, 373)
 	})
-	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:374]", Label("json", "extension"), func() {
-		runScenario("json.feature", 356, 374)
+	It("json-typed-decode-error-names-field/3: A typed stream's decode error names the field, and the element of an array message [json.feature:374]", Label("json", "extension"), func() {
+		runScenario("json.feature", 357, 374)
 	})
-	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:377]", Label("json", "must"), func() {
-		runScenario("json.feature", 377, 0)
+	It("json-typed-decode-error-names-field/4: A typed stream's decode error names the field, and the element of an array message [json.feature:375]", Label("json", "extension"), func() {
+		runScenario("json.feature", 357, 375)
 	})
-	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:390]", Label("json", "must"), func() {
-		runScenario("json.feature", 390, 0)
+	It("json-decode-error-never-closes-connection: A decode error never closes the connection [json.feature:378]", Label("json", "must"), func() {
+		runScenario("json.feature", 378, 0)
 	})
-	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:402]", Label("json", "extension"), func() {
-		runScenario("json.feature", 402, 0)
+	It("json-binary-messages-ignored: Binary messages are ignored [json.feature:391]", Label("json", "must"), func() {
+		runScenario("json.feature", 391, 0)
 	})
-	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:412]", Label("json", "must"), func() {
-		runScenario("json.feature", 412, 0)
+	It("json-large-integers-exact: Integers beyond 2^53 stay exact [json.feature:403]", Label("json", "extension"), func() {
+		runScenario("json.feature", 403, 0)
 	})
-	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:441]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 441)
+	It("json-typed-keeps-schema-fields-only: A typed stream keeps only the fields of its schema [json.feature:413]", Label("json", "must"), func() {
+		runScenario("json.feature", 413, 0)
 	})
-	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:442]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 442)
+	It("json-typed-converts-values/1: A typed stream converts values the way eKuiper does [json.feature:442]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 442)
 	})
-	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:443]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 443)
+	It("json-typed-converts-values/2: A typed stream converts values the way eKuiper does [json.feature:443]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 443)
 	})
-	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:444]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 444)
+	It("json-typed-converts-values/3: A typed stream converts values the way eKuiper does [json.feature:444]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 444)
 	})
-	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:445]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 445)
+	It("json-typed-converts-values/4: A typed stream converts values the way eKuiper does [json.feature:445]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 445)
 	})
-	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:446]", Label("json", "should"), func() {
-		runScenario("json.feature", 426, 446)
+	It("json-typed-converts-values/5: A typed stream converts values the way eKuiper does [json.feature:446]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 446)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:464]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 464)
+	It("json-typed-converts-values/6: A typed stream converts values the way eKuiper does [json.feature:447]", Label("json", "should"), func() {
+		runScenario("json.feature", 427, 447)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:465]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 465)
+	It("json-typed-boolean-from-strings-and-numbers/1: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:465]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 465)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:466]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 466)
+	It("json-typed-boolean-from-strings-and-numbers/2: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:466]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 466)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:467]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 467)
+	It("json-typed-boolean-from-strings-and-numbers/3: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:467]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 467)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:468]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 468)
+	It("json-typed-boolean-from-strings-and-numbers/4: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:468]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 468)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:469]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 469)
+	It("json-typed-boolean-from-strings-and-numbers/5: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:469]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 469)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:470]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 470)
+	It("json-typed-boolean-from-strings-and-numbers/6: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:470]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 470)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:471]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 471)
+	It("json-typed-boolean-from-strings-and-numbers/7: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:471]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 471)
 	})
-	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:472]", Label("json", "should"), func() {
-		runScenario("json.feature", 449, 472)
+	It("json-typed-boolean-from-strings-and-numbers/8: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:472]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 472)
 	})
-	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:490]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 490)
+	It("json-typed-boolean-from-strings-and-numbers/9: A BOOLEAN field takes the strings Go's ParseBool takes and any number [json.feature:473]", Label("json", "should"), func() {
+		runScenario("json.feature", 450, 473)
 	})
-	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:491]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 491)
+	It("json-typed-number-to-string/1: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:491]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 491)
 	})
-	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:492]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 492)
+	It("json-typed-number-to-string/2: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:492]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 492)
 	})
-	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:493]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 493)
+	It("json-typed-number-to-string/3: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:493]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 493)
 	})
-	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:494]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 494)
+	It("json-typed-number-to-string/4: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:494]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 494)
 	})
-	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:495]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 495)
+	It("json-typed-number-to-string/5: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:495]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 495)
 	})
-	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:496]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 496)
+	It("json-typed-number-to-string/6: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:496]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 496)
 	})
-	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:497]", Label("json", "should"), func() {
-		runScenario("json.feature", 475, 497)
+	It("json-typed-number-to-string/7: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:497]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 497)
 	})
-	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:515]", Label("json", "should"), func() {
-		runScenario("json.feature", 500, 515)
+	It("json-typed-number-to-string/8: A number in a STRING field is written the way Go's %v writes a float64 [json.feature:498]", Label("json", "should"), func() {
+		runScenario("json.feature", 476, 498)
 	})
-	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:516]", Label("json", "should"), func() {
-		runScenario("json.feature", 500, 516)
+	It("json-typed-bigint-limits/1: A BIGINT field holds the whole int64 range [json.feature:516]", Label("json", "should"), func() {
+		runScenario("json.feature", 501, 516)
 	})
-	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:517]", Label("json", "should"), func() {
-		runScenario("json.feature", 500, 517)
+	It("json-typed-bigint-limits/2: A BIGINT field holds the whole int64 range [json.feature:517]", Label("json", "should"), func() {
+		runScenario("json.feature", 501, 517)
 	})
-	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:537]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 537)
+	It("json-typed-bigint-limits/3: A BIGINT field holds the whole int64 range [json.feature:518]", Label("json", "should"), func() {
+		runScenario("json.feature", 501, 518)
 	})
-	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:538]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 538)
+	It("json-typed-refuses-unconvertible/1: A typed stream refuses values it cannot convert [json.feature:538]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 538)
 	})
-	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:539]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 539)
+	It("json-typed-refuses-unconvertible/2: A typed stream refuses values it cannot convert [json.feature:539]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 539)
 	})
-	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:540]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 540)
+	It("json-typed-refuses-unconvertible/3: A typed stream refuses values it cannot convert [json.feature:540]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 540)
 	})
-	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:541]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 541)
+	It("json-typed-refuses-unconvertible/4: A typed stream refuses values it cannot convert [json.feature:541]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 541)
 	})
-	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:542]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 542)
+	It("json-typed-refuses-unconvertible/5: A typed stream refuses values it cannot convert [json.feature:542]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 542)
 	})
-	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:543]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 543)
+	It("json-typed-refuses-unconvertible/6: A typed stream refuses values it cannot convert [json.feature:543]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 543)
 	})
-	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:544]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 544)
+	It("json-typed-refuses-unconvertible/7: A typed stream refuses values it cannot convert [json.feature:544]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 544)
 	})
-	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:545]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 545)
+	It("json-typed-refuses-unconvertible/8: A typed stream refuses values it cannot convert [json.feature:545]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 545)
 	})
-	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:546]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 546)
+	It("json-typed-refuses-unconvertible/9: A typed stream refuses values it cannot convert [json.feature:546]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 546)
 	})
-	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:547]", Label("json", "should"), func() {
-		runScenario("json.feature", 520, 547)
+	It("json-typed-refuses-unconvertible/10: A typed stream refuses values it cannot convert [json.feature:547]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 547)
 	})
-	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:550]", Label("json", "extension"), func() {
-		runScenario("json.feature", 550, 0)
+	It("json-typed-refuses-unconvertible/11: A typed stream refuses values it cannot convert [json.feature:548]", Label("json", "should"), func() {
+		runScenario("json.feature", 521, 548)
 	})
-	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:566]", Label("json", "should"), func() {
-		runScenario("json.feature", 566, 0)
+	It("json-typed-string-beyond-float-range: A number beyond the float range in a STRING field is a decode error [json.feature:551]", Label("json", "extension"), func() {
+		runScenario("json.feature", 551, 0)
 	})
-	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:595]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 595)
+	It("json-typed-arrays-structs: A typed stream keeps arrays and structs [json.feature:567]", Label("json", "should"), func() {
+		runScenario("json.feature", 567, 0)
 	})
-	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:596]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 596)
+	It("json-typed-nested-schemas/1: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:596]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 596)
 	})
-	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:597]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 597)
+	It("json-typed-nested-schemas/2: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:597]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 597)
 	})
-	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:598]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 598)
+	It("json-typed-nested-schemas/3: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:598]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 598)
 	})
-	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:599]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 599)
+	It("json-typed-nested-schemas/4: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:599]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 599)
 	})
-	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:600]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 600)
+	It("json-typed-nested-schemas/5: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:600]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 600)
 	})
-	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:601]", Label("json", "should"), func() {
-		runScenario("json.feature", 580, 601)
+	It("json-typed-nested-schemas/6: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:601]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 601)
 	})
-	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:621]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 621)
+	It("json-typed-nested-schemas/7: Nested schemas convert every element, and DATETIME and BYTEA take what eKuiper takes [json.feature:602]", Label("json", "should"), func() {
+		runScenario("json.feature", 581, 602)
 	})
-	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:622]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 622)
+	It("json-typed-nested-refuses-unconvertible/1: An element that does not fit a nested schema refuses the message [json.feature:622]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 622)
 	})
-	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:623]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 623)
+	It("json-typed-nested-refuses-unconvertible/2: An element that does not fit a nested schema refuses the message [json.feature:623]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 623)
 	})
-	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:624]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 624)
+	It("json-typed-nested-refuses-unconvertible/3: An element that does not fit a nested schema refuses the message [json.feature:624]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 624)
 	})
-	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:625]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 625)
+	It("json-typed-nested-refuses-unconvertible/4: An element that does not fit a nested schema refuses the message [json.feature:625]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 625)
 	})
-	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:626]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 626)
+	It("json-typed-nested-refuses-unconvertible/5: An element that does not fit a nested schema refuses the message [json.feature:626]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 626)
 	})
-	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:627]", Label("json", "should"), func() {
-		runScenario("json.feature", 604, 627)
+	It("json-typed-nested-refuses-unconvertible/6: An element that does not fit a nested schema refuses the message [json.feature:627]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 627)
 	})
-	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:630]", Label("json", "extension"), func() {
-		runScenario("json.feature", 630, 0)
+	It("json-typed-nested-refuses-unconvertible/7: An element that does not fit a nested schema refuses the message [json.feature:628]", Label("json", "should"), func() {
+		runScenario("json.feature", 605, 628)
 	})
-	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:644]", Label("json", "should"), func() {
-		runScenario("json.feature", 644, 0)
+	It("json-typed-struct-field-whole: A STRUCT field comes out of the rule whole [json.feature:631]", Label("json", "extension"), func() {
+		runScenario("json.feature", 631, 0)
 	})
-	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:658]", Label("json", "should"), func() {
-		runScenario("json.feature", 658, 0)
+	It("json-typed-array-elements-use-schema: Each element of an array is decoded with the stream's schema [json.feature:645]", Label("json", "should"), func() {
+		runScenario("json.feature", 645, 0)
 	})
-	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:684]", Label("json", "should"), func() {
-		runScenario("json.feature", 671, 684)
+	It("json-number-beyond-float-range: A number beyond the float range is a decode error [json.feature:659]", Label("json", "should"), func() {
+		runScenario("json.feature", 659, 0)
 	})
-	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:685]", Label("json", "should"), func() {
-		runScenario("json.feature", 671, 685)
+	It("json-nested-number-beyond-float-range/1: A number beyond the float range is a decode error at any depth [json.feature:685]", Label("json", "should"), func() {
+		runScenario("json.feature", 672, 685)
 	})
-	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:686]", Label("json", "should"), func() {
-		runScenario("json.feature", 671, 686)
+	It("json-nested-number-beyond-float-range/2: A number beyond the float range is a decode error at any depth [json.feature:686]", Label("json", "should"), func() {
+		runScenario("json.feature", 672, 686)
+	})
+	It("json-nested-number-beyond-float-range/3: A number beyond the float range is a decode error at any depth [json.feature:687]", Label("json", "should"), func() {
+		runScenario("json.feature", 672, 687)
 	})
 })
 
