@@ -668,6 +668,27 @@ Feature: JSON messages
     And the rule "r1" reports an exception
     And the rule "r1" keeps running
 
+  @json @extension @id:json-number-beyond-float-range-counted-by-decoder
+  Scenario Outline: A number beyond the float range is counted as a decode error
+    `<message>` is refused by the decoder, which counts the error, on a schemaless stream and in a DATETIME field alike (eKuiper decodes the number as +Inf and only its sink fails on the record).
+
+    Given a stream created with:
+      """
+      CREATE STREAM <stream> WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM demo"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    And client "c1" sends '{"id": 1}'
+    Then the rule "r1" outputs {"id": 1}
+    And the rule "r1" counts 1 decode error
+
+    Examples:
+      | stream                       | message                   |
+      | demo ()                      | {"f": 1e400}              |
+      | demo ()                      | {"a": [1.5, -1e400]}      |
+      | demo (id BIGINT, at DATETIME) | {"at": 1e400}            |
+
   @json @should @id:json-nested-number-beyond-float-range
   Scenario Outline: A number beyond the float range is a decode error at any depth
     `<message>` is a decode error: a number the float range cannot hold spoils the whole message, however deep it sits.
