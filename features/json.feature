@@ -446,6 +446,25 @@ Feature: JSON messages
       | {"id": 5, "name": -0, "temp": 5, "ok": true}          | {"id": 5, "name": "-0", "temp": 5, "ok": true}          |
       | {"id": 6, "name": "f", "temp": 12345678901234567890, "ok": true} | {"id": 6, "name": "f", "temp": 12345678901234567000, "ok": true} |
 
+  @json @should @id:json-typed-undeclared-field-never-refused
+  Scenario Outline: A field the schema does not declare never spoils the message
+    An undeclared field is dropped whatever it holds, even a number beyond the float range, and the declared fields are converted as usual.
+
+    Given a stream created with:
+      """
+      CREATE STREAM typed (id BIGINT, ok BOOLEAN, name STRING)
+        WITH (DATASOURCE="/api/data", FORMAT="json", TYPE="websocket")
+      """
+    And the rule "r1" runs "SELECT * FROM typed"
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '<message>'
+    Then the rule "r1" outputs <record>
+
+    Examples:
+      | message                                         | record                                 |
+      | {"id": 1, "ok": 1, "x": 1e400}                  | {"id": 1, "ok": true}                  |
+      | {"id": 2, "ok": 0, "name": 5, "x": -1e400}      | {"id": 2, "ok": false, "name": "5"}    |
+
   @json @should @id:json-typed-boolean-from-strings-and-numbers
   Scenario Outline: A BOOLEAN field takes the strings Go's ParseBool takes and any number
     "1", "t", "TRUE", "False" and the like are booleans, a number is true unless it is 0 (1e400, beyond the float range, is true; 1e-400 is 0); other strings ("yes", "no") are refused, as the outline on unconvertible values shows.
@@ -687,6 +706,7 @@ Feature: JSON messages
       | stream                       | message                   |
       | demo ()                      | {"f": 1e400}              |
       | demo ()                      | {"a": [1.5, -1e400]}      |
+      | demo ()                      | {"a": [-1e400]}           |
       | demo (id BIGINT, at DATETIME) | {"at": 1e400}            |
 
   @json @should @id:json-nested-number-beyond-float-range
