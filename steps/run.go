@@ -286,5 +286,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		ddlSteps(sc)
 		connSteps(sc)
 		configSteps(sc)
+		decodeSteps(sc)
 	}
 }

@@ -62,7 +62,7 @@ func newError(payload []byte, reason string, err error) *Error {
 // record per element in order, [] none. Anything else, or any conversion
 // failure, rejects the whole message with a *Error.
 func Decode(payload []byte, fields []ddl.Field) ([]Record, error) {
-	p := parser{b: payload}
+	p := parser{b: payload, typed: fields != nil}
 	p.skipSpace()
 	if p.i < len(payload) && (payload[p.i] == '{' || payload[p.i] == '[') {
 		if v, ok := p.value(0); ok {

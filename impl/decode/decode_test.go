@@ -3,6 +3,7 @@ package decode_test
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -127,6 +128,10 @@ var _ = Describe("Decode, typed", func() {
 		Entry("a large float as STRING", `{"name":1e21}`, rec{"name": "1e+21"}),
 		Entry("a small float as STRING", `{"name":1e-7}`, rec{"name": "1e-07"}),
 		Entry("100.0 as STRING", `{"name":100.0}`, rec{"name": "100"}),
+		Entry("-0 as STRING, as its float64", `{"name":-0}`, rec{"name": "-0"}),
+		Entry("-0 as STRING, by the encoding/json path", `{"name" :-0}`, rec{"name": "-0"}),
+		Entry("-0 as BIGINT", `{"id":-0}`, rec{"id": int64(0)}),
+		Entry("-0 inside a STRUCT without fields", `{"meta":{"z":-0}}`, rec{"meta": map[string]any{"z": int64(0)}}),
 		Entry("0.0001 as STRING, without an exponent", `{"name":0.0001}`, rec{"name": "0.0001"}),
 		Entry(`"true" as BOOLEAN`, `{"ok":"true"}`, rec{"ok": true}),
 		Entry(`"false" as BOOLEAN`, `{"ok":"false"}`, rec{"ok": false}),
@@ -186,6 +191,16 @@ var _ = Describe("Decode, typed", func() {
 		Expect(decodeError(err).Reason).To(ContainSubstring(`field "xs": element 1: cannot convert the number 2.5 to BIGINT`))
 		_, err = decode.Decode([]byte(`{"p":{"b":[{"c":"yes"}]}}`), f)
 		Expect(decodeError(err).Reason).To(ContainSubstring(`field "p": field "b": element 0: field "c"`))
+	})
+
+	It("keeps the sign of -0 in a FLOAT field on both decoding paths", func() {
+		for _, payload := range []string{`{"temp":-0}`, `{"temp" :-0}`} {
+			got, err := decode.Decode([]byte(payload), fields)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(got).To(HaveLen(1))
+			Expect(got[0]["temp"]).To(BeAssignableToTypeOf(0.0))
+			Expect(math.Signbit(got[0]["temp"].(float64))).To(BeTrue(), payload)
+		}
 	})
 
 	It("treats an empty, non-nil schema as typed with no fields", func() {

@@ -16,6 +16,9 @@ const maxDepth = 10000
 type parser struct {
 	b []byte
 	i int
+	// typed is set for a stream with a schema, whose fields convert from
+	// the number as written.
+	typed bool
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -319,6 +322,12 @@ func (p *parser) number() (any, bool) {
 			n = n*10 + int64(c-'0')
 		}
 		if neg {
+			if n == 0 && p.typed {
+				// -0 is the integer 0 but the float -0: a FLOAT field
+				// holds -0 and a STRING field "-0", as on the
+				// encoding/json path.
+				return json.Number(lit), true
+			}
 			n = -n
 		}
 		return n, true
