@@ -2,14 +2,24 @@
 GO      ?= go
 REPORTS ?= reports
 
-.PHONY: all test conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check lint-workflows bench bench-ekuiper build mutation mutation-sample
+.PHONY: all test specs conformance conformance-rest conformance-ekuiper generate check-generated vet fmt-check lint-workflows bench bench-ekuiper build mutation mutation-sample
 
 all: test
 
 ## test: vet, formatting, generated files fresh, every package's tests with the race detector (actionlint on every workflow and action among them), then the self-test and the other tests of deliberate defects in a build with the selftest tag.
 test: vet fmt-check check-generated
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/steps/specs$$')
+	WSCONFORM_TAGS='$(SPECS_TAGS)' $(GO) test -race -count=1 ./steps/specs
 	$(GO) test -race -count=1 -tags selftest $(SELFTEST_RUN) $(SELFTEST_PKGS)
+
+# The generated ginkgo suite (steps/specs) runs its @must scenarios in make
+# test: every scenario already runs in the tests of ./steps, and the ginkgo
+# suite runs them one at a time. make specs runs all of them.
+SPECS_TAGS ?= @must
+
+## specs: every scenario as a ginkgo spec against the reference (the generated suite, all of it).
+specs:
+	$(GO) test -race -count=1 ./steps/specs
 
 # The packages with tests of deliberate defects, which only a build with the
 # selftest tag applies (the untagged run skips them, saying so); of ./steps,
