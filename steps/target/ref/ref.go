@@ -228,32 +228,33 @@ const recordsBuffer = 4096
 func (t *Target) newEngine(env target.Env) (*engine.Engine, *config.ServerTLS, error) {
 	host, portStr, _ := net.SplitHostPort(t.addr)
 	port, _ := strconv.Atoi(portStr)
+	if t.opts.Faults != (fault.Set{}) && !fault.Enabled {
+		return nil, nil, errors.New("ref: deliberate defects apply only in a build with -tags selftest")
+	}
 	keys := confKeys(env)
 	var kuiper config.Kuiper
-	if env.KuiperYAML == "" && env.WebsocketYAML == "" {
+	if env.KuiperYAML == "" {
 		var err error
 		if kuiper, err = config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env)); err != nil {
 			return nil, nil, err
 		}
-	} else {
+	}
+	if env.KuiperYAML != "" || env.WebsocketYAML != "" {
 		k, fileKeys, err := readEngineFiles(env)
 		if err != nil {
 			return nil, nil, err
 		}
-		if env.KuiperYAML == "" {
-			if k, err = config.ParseKuiper("kuiper.yaml", kuiperYAML(host, port, env)); err != nil {
-				return nil, nil, err
-			}
+		if env.KuiperYAML != "" {
+			// The data server stays where the target said it is, and rest
+			// sinks may post to the collector on loopback.
+			k.Source.HTTPServerIP, k.Source.HTTPServerPort = host, port
+			k.Basic.EnablePrivateNet = true
+			kuiper = k
 		}
-		k.Source.HTTPServerIP, k.Source.HTTPServerPort = host, port
-		k.Basic.EnablePrivateNet = true
 		for name, props := range keys {
 			fileKeys[strings.ToLower(name)] = props
 		}
-		kuiper, keys = k, fileKeys
-	}
-	if t.opts.Faults != (fault.Set{}) && !fault.Enabled {
-		return nil, nil, errors.New("ref: deliberate defects apply only in a build with -tags selftest")
+		keys = fileKeys
 	}
 	return engine.New(withFaults(engine.Options{
 		Kuiper:   kuiper,
