@@ -166,7 +166,7 @@ var _ = Describe("Server", func() {
 			Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("again")))
 		})
 
-		It("keeps the port open with the NeverCloseDataServer fault", func() {
+		It("keeps the port open with the NeverCloseDataServer fault", Label("selftest"), func() {
 			s := newServer(withDefects(dataserver.Config{}, fault.Set{NeverCloseDataServer: true}))
 			Expect(s.Register("/a", newCollector().handle)).To(Succeed())
 			addr := s.Addr()
@@ -258,7 +258,7 @@ var _ = Describe("Server", func() {
 				Expect(resp.StatusCode).To(Equal(want))
 			},
 			Entry("is not checked", fault.Set{}, http.StatusSwitchingProtocols),
-			Entry("must match the host with the RefuseForeignOrigin fault", fault.Set{RefuseForeignOrigin: true}, http.StatusForbidden),
+			Entry("must match the host with the RefuseForeignOrigin fault", Label("selftest"), fault.Set{RefuseForeignOrigin: true}, http.StatusForbidden),
 		)
 
 		DescribeTable("a client's ping",
@@ -285,7 +285,7 @@ var _ = Describe("Server", func() {
 				}
 			},
 			Entry("is answered with a pong carrying its data", fault.Set{}, true),
-			Entry("is not answered with the IgnorePings fault", fault.Set{IgnorePings: true}, false),
+			Entry("is not answered with the IgnorePings fault", Label("selftest"), fault.Set{IgnorePings: true}, false),
 		)
 
 		It("sends close 1001 to clients on Unregister and waits for the handlers", func() {

@@ -52,7 +52,7 @@ var _ = Describe("client mode", func() {
 			Expect(s.Stats().Connected).To(BeTrue())
 		})
 
-		It("prefers the confKey path over the datasource", func() {
+		It("prefers the confKey path over the datasource", Label("selftest"), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"}})
 			Expect(s.Start(context.Background())).To(Succeed())
@@ -62,7 +62,7 @@ var _ = Describe("client mode", func() {
 			Expect(broken.URL()).To(Equal("ws://" + r.addr + "/fromds"))
 		})
 
-		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", func() {
+		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", Label("selftest"), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, withDefects(wsource.Config{
 				Datasource: "/feed?x=1",
@@ -122,7 +122,7 @@ var _ = Describe("client mode", func() {
 			Expect(err).NotTo(MatchError(ContainSubstring("i/o timeout")))
 		})
 
-		It("with the SlowHandshakeTimeout defect waits past its own timeout", func() {
+		It("with the SlowHandshakeTimeout defect waits past its own timeout", Label("selftest"), func() {
 			h := newHangServer()
 			s, _ := clientSource(h.ln.Addr().String(), withDefects(wsource.Config{HandshakeTimeout: 100 * time.Millisecond}, fault.Set{SlowHandshakeTimeout: true}))
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -185,7 +185,7 @@ var _ = Describe("client mode", func() {
 			Consistently(r.conns).WithTimeout(waits.Quiet).ShouldNot(Receive())
 		})
 
-		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", func() {
+		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", Label("selftest"), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, withDefects(wsource.Config{}, fault.Set{RemoteCloseStaysConnected: true}))
 			Expect(s.Start(context.Background())).To(Succeed())
@@ -259,7 +259,7 @@ var _ = Describe("client mode", func() {
 			Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{"tls":true}`)))
 		})
 
-		It("refuses an untrusted server certificate unless insecureSkipVerify", func() {
+		It("refuses an untrusted server certificate unless insecureSkipVerify", Label("selftest"), func() {
 			r := newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Untrusted.TLS()}})
 			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}})
 			err := s.Start(context.Background())
@@ -275,7 +275,7 @@ var _ = Describe("client mode", func() {
 			r.accept()
 		})
 
-		It("presents the client certificate when configured", func() {
+		It("presents the client certificate when configured", Label("selftest"), func() {
 			r := newRemote(&tls.Config{
 				Certificates: []tls.Certificate{certs.Server.TLS()},
 				ClientAuth:   tls.RequireAndVerifyClientCert,

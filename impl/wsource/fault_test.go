@@ -38,7 +38,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		r = newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}})
 	})
 
-	It("trusts rootCARaw, unless RawCAIgnored", func() {
+	It("trusts rootCARaw, unless RawCAIgnored", Label("selftest"), func() {
 		s, k := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw}})
 		Expect(s.Start(context.Background())).To(Succeed())
 		Expect(r.accept().WriteMessage(websocket.TextMessage, []byte(`{"raw":true}`))).To(Succeed())
@@ -48,7 +48,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring("certificate")))
 	})
 
-	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", func() {
+	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", Label("selftest"), func() {
 		props := config.Props{Scheme: "wss", RootCaPath: files.CA,
 			RootCARaw: base64.StdEncoding.EncodeToString([]byte("not a certificate"))}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
@@ -59,7 +59,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring(config.PropRootCARaw)))
 	})
 
-	It("names a missing CA file, unless MissingCertFileIgnored", func() {
+	It("names a missing CA file, unless MissingCertFileIgnored", Label("selftest"), func() {
 		props := config.Props{Scheme: "wss", RootCaPath: files.CA + ".missing"}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
 		Expect(s.Start(context.Background())).To(MatchError(ContainSubstring(props.RootCaPath)))
