@@ -8,10 +8,8 @@ all: test
 
 ## test: vet, formatting, generated files fresh, every package's tests with the race detector (actionlint on every workflow and action among them), then the self-test and the other tests of deliberate defects in a build with the selftest tag.
 test: vet fmt-check check-generated
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/steps/specs$$')
-	WSCONFORM_TAGS='$(SPECS_TAGS)' $(GO) test -race -count=1 ./steps/specs
-	$(GO) test -race -count=1 -tags selftest -run '^TestSuiteCatchesDefects$$' ./steps/
-	$(GO) test -race -count=1 -tags selftest $(SELFTEST_RUN) $(SELFTEST_PKGS) -args -ginkgo.label-filter=selftest
+	WSCONFORM_TAGS='$(SPECS_TAGS)' $(GO) test -race -count=1 ./...
+	$(GO) test -race -count=1 -tags selftest $(SELFTEST_RUN) $(SELFTEST_PKGS)
 
 # The generated ginkgo suite (steps/specs) runs its @must scenarios in make
 # test: every scenario already runs in the tests of ./steps, and the ginkgo
@@ -22,12 +20,12 @@ SPECS_TAGS ?= @must
 specs:
 	$(GO) test -race -count=1 ./steps/specs
 
-# The packages with specs of deliberate defects, which only a build with the
-# selftest tag applies (the untagged run skips them, saying so). The selftest
-# build runs the self-test of ./steps, then only the specs labelled selftest
-# of these packages: the untagged run has run every other spec already.
-SELFTEST_PKGS = ./impl/engine/ ./impl/wsource/ ./impl/dataserver/ ./steps/target/ref/ ./tools/wsconform/ ./tools/internal/bench/
-SELFTEST_RUN  = -run '^(TestEngine|TestWSource|TestDataServer|TestRef|TestWsconform|TestBench)$$'
+# The packages with tests of deliberate defects, which only a build with the
+# selftest tag applies (the untagged run skips them, saying so): the self-test
+# of ./steps, and the specs labelled selftest of the others, which are all
+# their ginkgo suites run in that build (internal/selftest).
+SELFTEST_PKGS = ./steps/ ./impl/engine/ ./impl/wsource/ ./impl/dataserver/ ./steps/target/ref/ ./tools/wsconform/ ./tools/internal/bench/
+SELFTEST_RUN  = -run '^(TestSuiteCatchesDefects|TestEngine|TestWSource|TestDataServer|TestRef|TestWsconform|TestBench)$$'
 
 ## lint-workflows: actionlint on CI.yml, .github/workflows, action.yml and the README's workflow example (part of make test).
 lint-workflows:

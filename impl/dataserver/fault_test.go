@@ -13,6 +13,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -30,7 +31,7 @@ var _ = Describe("data server defects", func() {
 		return s
 	}
 
-	It("speaks plain ws despite TLS with ServeDataPlain", Label("selftest"), func() {
+	It("speaks plain ws despite TLS with ServeDataPlain", Label(selftest.Label), func() {
 		certs, err := pki.NewSet()
 		Expect(err).NotTo(HaveOccurred())
 		s := newServer(withDefects(dataserver.Config{TLS: &tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}}}, fault.Set{ServeDataPlain: true}))
@@ -53,7 +54,7 @@ var _ = Describe("data server defects", func() {
 			Expect(resp.StatusCode).To(Equal(want))
 		},
 		Entry("is accepted", fault.Set{}, http.StatusSwitchingProtocols),
-		Entry("is refused with the FirstClientOnly fault", Label("selftest"), fault.Set{FirstClientOnly: true}, http.StatusNotFound),
+		Entry("is refused with the FirstClientOnly fault", Label(selftest.Label), fault.Set{FirstClientOnly: true}, http.StatusNotFound),
 	)
 
 	DescribeTable("the close code on Unregister",
@@ -69,10 +70,10 @@ var _ = Describe("data server defects", func() {
 			Eventually(done).WithTimeout(waits.Event).Should(BeClosed())
 		},
 		Entry("is 1001", fault.Set{}, websocket.CloseGoingAway),
-		Entry("is 1000 with the StopCloseNormal fault", Label("selftest"), fault.Set{StopCloseNormal: true}, websocket.CloseNormalClosure),
+		Entry("is 1000 with the StopCloseNormal fault", Label(selftest.Label), fault.Set{StopCloseNormal: true}, websocket.CloseNormalClosure),
 	)
 
-	It("upgrades an unregistered path, then closes, with UnknownPathUpgraded", Label("selftest"), func() {
+	It("upgrades an unregistered path, then closes, with UnknownPathUpgraded", Label(selftest.Label), func() {
 		s := newServer(withDefects(dataserver.Config{}, fault.Set{UnknownPathUpgraded: true}))
 		Expect(s.Register("/known", newCollector().handle)).To(Succeed())
 		c, resp, err := dial("ws://"+s.Addr()+"/nowhere", nil, nil)

@@ -20,13 +20,15 @@ import (
 
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestDataServer(t *testing.T) {
 	RegisterFailHandler(Fail)
 	SetDefaultEventuallyTimeout(waits.Event)
-	RunSpecs(t, "dataserver")
+	suite, reporter := selftest.Suite()
+	RunSpecs(t, "dataserver", suite, reporter)
 }
 
 // portOpen reports whether a TCP connect to addr succeeds.
@@ -166,7 +168,7 @@ var _ = Describe("Server", func() {
 			Eventually(h.msgs).WithTimeout(waits.Event).Should(Receive(Equal("again")))
 		})
 
-		It("keeps the port open with the NeverCloseDataServer fault", Label("selftest"), func() {
+		It("keeps the port open with the NeverCloseDataServer fault", Label(selftest.Label), func() {
 			s := newServer(withDefects(dataserver.Config{}, fault.Set{NeverCloseDataServer: true}))
 			Expect(s.Register("/a", newCollector().handle)).To(Succeed())
 			addr := s.Addr()
@@ -258,7 +260,7 @@ var _ = Describe("Server", func() {
 				Expect(resp.StatusCode).To(Equal(want))
 			},
 			Entry("is not checked", fault.Set{}, http.StatusSwitchingProtocols),
-			Entry("must match the host with the RefuseForeignOrigin fault", Label("selftest"), fault.Set{RefuseForeignOrigin: true}, http.StatusForbidden),
+			Entry("must match the host with the RefuseForeignOrigin fault", Label(selftest.Label), fault.Set{RefuseForeignOrigin: true}, http.StatusForbidden),
 		)
 
 		DescribeTable("a client's ping",
@@ -285,7 +287,7 @@ var _ = Describe("Server", func() {
 				}
 			},
 			Entry("is answered with a pong carrying its data", fault.Set{}, true),
-			Entry("is not answered with the IgnorePings fault", Label("selftest"), fault.Set{IgnorePings: true}, false),
+			Entry("is not answered with the IgnorePings fault", Label(selftest.Label), fault.Set{IgnorePings: true}, false),
 		)
 
 		It("sends close 1001 to clients on Unregister and waits for the handlers", func() {

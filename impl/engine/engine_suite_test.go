@@ -20,6 +20,7 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -27,7 +28,8 @@ func TestEngine(t *testing.T) {
 	ignore := goleak.IgnoreCurrent()
 	RegisterFailHandler(Fail)
 	SetDefaultEventuallyTimeout(waits.Event)
-	RunSpecs(t, "engine")
+	suite, reporter := selftest.Suite()
+	RunSpecs(t, "engine", suite, reporter)
 	goleak.VerifyNone(t, ignore,
 		goleak.IgnoreAnyFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
 }

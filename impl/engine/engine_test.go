@@ -22,6 +22,7 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -509,7 +510,7 @@ var _ = Describe("client mode", func() {
 			Expect(m1.C()).NotTo(Receive())
 		},
 		Entry("correct", fault.Set{}, false),
-		Entry("under ShareClientByPath", Label("selftest"), fault.Set{ShareClientByPath: true}, true),
+		Entry("under ShareClientByPath", Label(selftest.Label), fault.Set{ShareClientByPath: true}, true),
 	)
 })
 
@@ -537,11 +538,11 @@ var _ = Describe("faults", func() {
 			}
 			Expect(got).To(Equal(want))
 		},
-		Entry("ArrayAsOneRecord", Label("selftest"), fault.Set{ArrayAsOneRecord: true}, "SELECT * FROM u",
+		Entry("ArrayAsOneRecord", Label(selftest.Label), fault.Set{ArrayAsOneRecord: true}, "SELECT * FROM u",
 			[]string{`[{"a":1},{"a":2}]`}, []decode.Record{{"a": int64(1)}}),
-		Entry("TypedKeepsUnknownFields", Label("selftest"), fault.Set{TypedKeepsUnknownFields: true}, "SELECT * FROM s",
+		Entry("TypedKeepsUnknownFields", Label(selftest.Label), fault.Set{TypedKeepsUnknownFields: true}, "SELECT * FROM s",
 			[]string{`{"a":1,"b":2}`}, []decode.Record{{"a": int64(1), "b": int64(2)}}),
-		Entry("DropOnePercent", Label("selftest"), fault.Set{DropOnePercent: true}, "SELECT * FROM u",
+		Entry("DropOnePercent", Label(selftest.Label), fault.Set{DropOnePercent: true}, "SELECT * FROM u",
 			[]string{`[` + strings.Repeat(`{"a":0},`, 99) + `{"a":100}]`}, repeat(decode.Record{"a": int64(0)}, 99)),
 	)
 
@@ -558,7 +559,7 @@ var _ = Describe("faults", func() {
 			Expect(status(e, "r")).To(HaveKeyWithValue("source_s_0_records_in_total", want))
 		},
 		Entry("correct", fault.Set{}, int64(2)),
-		Entry("NoRecordsInCount", Label("selftest"), fault.Set{NoRecordsInCount: true}, int64(0)),
+		Entry("NoRecordsInCount", Label(selftest.Label), fault.Set{NoRecordsInCount: true}, int64(0)),
 	)
 
 	DescribeTable("merge a named confKey over default unless NamedConfKeyAlone",
@@ -572,10 +573,10 @@ var _ = Describe("faults", func() {
 			Expect(<-rem.paths).To(Equal(wantPath))
 		},
 		Entry("correct", fault.Set{}, "/fromdefault"),
-		Entry("NamedConfKeyAlone", Label("selftest"), fault.Set{NamedConfKeyAlone: true}, "/feed"),
+		Entry("NamedConfKeyAlone", Label(selftest.Label), fault.Set{NamedConfKeyAlone: true}, "/feed"),
 	)
 
-	It("accept a datasource without a leading slash with AcceptRelativeDatasource", Label("selftest"), func() {
+	It("accept a datasource without a leading slash with AcceptRelativeDatasource", Label(selftest.Label), func() {
 		e := newEngine(fault.Set{AcceptRelativeDatasource: true}, nil)
 		_, err := e.CreateStream(`CREATE STREAM s () WITH (DATASOURCE="api/data")`)
 		Expect(err).NotTo(HaveOccurred())
@@ -606,7 +607,7 @@ var _ = Describe("faults", func() {
 			Expect(next(mem)).To(Equal(decode.Record{"conn": int64(1)}))
 		},
 		Entry("correct", fault.Set{}, true),
-		Entry("StopLeavesClientOpen", Label("selftest"), fault.Set{StopLeavesClientOpen: true}, false),
+		Entry("StopLeavesClientOpen", Label(selftest.Label), fault.Set{StopLeavesClientOpen: true}, false),
 	)
 
 	DescribeTable("share one connection between the rules of a client-mode stream unless ConnectionPerRule",
@@ -624,7 +625,7 @@ var _ = Describe("faults", func() {
 			Consistently(rem.conns, waits.Quiet).ShouldNot(Receive())
 		},
 		Entry("correct", fault.Set{}, 1),
-		Entry("ConnectionPerRule", Label("selftest"), fault.Set{ConnectionPerRule: true}, 2),
+		Entry("ConnectionPerRule", Label(selftest.Label), fault.Set{ConnectionPerRule: true}, 2),
 	)
 })
 

@@ -7,6 +7,7 @@ import (
 	"github.com/wsconform/wsconform/impl/decode"
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -22,7 +23,7 @@ var _ = Describe("engine defects", func() {
 			}
 		},
 		Entry("is accepted", fault.Set{}, true),
-		Entry("is refused with the UpperCaseKeywordsOnly fault", Label("selftest"), fault.Set{UpperCaseKeywordsOnly: true}, false),
+		Entry("is refused with the UpperCaseKeywordsOnly fault", Label(selftest.Label), fault.Set{UpperCaseKeywordsOnly: true}, false),
 	)
 
 	DescribeTable("a number in a typed STRING field",
@@ -36,7 +37,7 @@ var _ = Describe("engine defects", func() {
 			Expect(next(out)).To(Equal(want))
 		},
 		Entry("becomes its text", fault.Set{}, decode.Record{"id": int64(1), "name": "5"}),
-		Entry("is a decode error with the NumberToStringRefused fault", Label("selftest"), fault.Set{NumberToStringRefused: true},
+		Entry("is a decode error with the NumberToStringRefused fault", Label(selftest.Label), fault.Set{NumberToStringRefused: true},
 			decode.Record{"id": int64(2), "name": "b"}),
 	)
 
@@ -57,7 +58,7 @@ var _ = Describe("engine defects", func() {
 			}
 		},
 		Entry("gets every record", fault.Set{}, true),
-		Entry("gets nothing with the FirstRuleOnly fault", Label("selftest"), fault.Set{FirstRuleOnly: true}, false),
+		Entry("gets nothing with the FirstRuleOnly fault", Label(selftest.Label), fault.Set{FirstRuleOnly: true}, false),
 	)
 
 	DescribeTable("SELECT with a field list",
@@ -71,7 +72,7 @@ var _ = Describe("engine defects", func() {
 			Expect(next(out)).To(Equal(want))
 		},
 		Entry("keeps only those fields", fault.Set{}, decode.Record{"a": int64(1)}),
-		Entry("keeps every field with the ProjectionIgnored fault", Label("selftest"), fault.Set{ProjectionIgnored: true},
+		Entry("keeps every field with the ProjectionIgnored fault", Label(selftest.Label), fault.Set{ProjectionIgnored: true},
 			decode.Record{"a": int64(1), "b": int64(2)}),
 	)
 
@@ -86,7 +87,7 @@ var _ = Describe("engine defects", func() {
 			Expect(next(out)).To(Equal(decode.Record{"odd": want}))
 		},
 		Entry("stays exact", fault.Set{}, int64(9007199254740993)),
-		Entry("is rounded with the LargeIntegersAsFloat fault", Label("selftest"), fault.Set{LargeIntegersAsFloat: true}, float64(9007199254740992)),
+		Entry("is rounded with the LargeIntegersAsFloat fault", Label(selftest.Label), fault.Set{LargeIntegersAsFloat: true}, float64(9007199254740992)),
 	)
 
 	DescribeTable("a rule on a stream whose CONF_KEY names no confKey",
@@ -102,7 +103,7 @@ var _ = Describe("engine defects", func() {
 			}
 		},
 		Entry("is refused with the key's name", fault.Set{}, true),
-		Entry("runs on default with the UnknownConfKeyFallsBack fault", Label("selftest"), fault.Set{UnknownConfKeyFallsBack: true}, false),
+		Entry("runs on default with the UnknownConfKeyFallsBack fault", Label(selftest.Label), fault.Set{UnknownConfKeyFallsBack: true}, false),
 	)
 
 	DescribeTable("a second CREATE STREAM with the same name",
@@ -122,6 +123,6 @@ var _ = Describe("engine defects", func() {
 			}
 		},
 		Entry("is refused", fault.Set{}, false),
-		Entry("replaces the stream with the DuplicateStreamReplaces fault", Label("selftest"), fault.Set{DuplicateStreamReplaces: true}, true),
+		Entry("replaces the stream with the DuplicateStreamReplaces fault", Label(selftest.Label), fault.Set{DuplicateStreamReplaces: true}, true),
 	)
 })

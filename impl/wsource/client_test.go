@@ -16,6 +16,7 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -52,7 +53,7 @@ var _ = Describe("client mode", func() {
 			Expect(s.Stats().Connected).To(BeTrue())
 		})
 
-		It("prefers the confKey path over the datasource", Label("selftest"), func() {
+		It("prefers the confKey path over the datasource", Label(selftest.Label), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, wsource.Config{Datasource: "/fromds", Props: config.Props{Path: "/fromkey"}})
 			Expect(s.Start(context.Background())).To(Succeed())
@@ -62,7 +63,7 @@ var _ = Describe("client mode", func() {
 			Expect(broken.URL()).To(Equal("ws://" + r.addr + "/fromds"))
 		})
 
-		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", Label("selftest"), func() {
+		It("drops the query with the IgnoreQuery fault and the headers with DropRequestHeaders", Label(selftest.Label), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, withDefects(wsource.Config{
 				Datasource: "/feed?x=1",
@@ -122,7 +123,7 @@ var _ = Describe("client mode", func() {
 			Expect(err).NotTo(MatchError(ContainSubstring("i/o timeout")))
 		})
 
-		It("with the SlowHandshakeTimeout defect waits past its own timeout", Label("selftest"), func() {
+		It("with the SlowHandshakeTimeout defect waits past its own timeout", Label(selftest.Label), func() {
 			h := newHangServer()
 			s, _ := clientSource(h.ln.Addr().String(), withDefects(wsource.Config{HandshakeTimeout: 100 * time.Millisecond}, fault.Set{SlowHandshakeTimeout: true}))
 			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
@@ -185,7 +186,7 @@ var _ = Describe("client mode", func() {
 			Consistently(r.conns).WithTimeout(waits.Quiet).ShouldNot(Receive())
 		})
 
-		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", Label("selftest"), func() {
+		It("stays connected after a remote close with the RemoteCloseStaysConnected fault", Label(selftest.Label), func() {
 			r := newRemote(nil)
 			s, _ := clientSource(r.addr, withDefects(wsource.Config{}, fault.Set{RemoteCloseStaysConnected: true}))
 			Expect(s.Start(context.Background())).To(Succeed())
@@ -259,7 +260,7 @@ var _ = Describe("client mode", func() {
 			Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{"tls":true}`)))
 		})
 
-		It("refuses an untrusted server certificate unless insecureSkipVerify", Label("selftest"), func() {
+		It("refuses an untrusted server certificate unless insecureSkipVerify", Label(selftest.Label), func() {
 			r := newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Untrusted.TLS()}})
 			s, _ := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCaPath: files.CA}})
 			err := s.Start(context.Background())
@@ -275,7 +276,7 @@ var _ = Describe("client mode", func() {
 			r.accept()
 		})
 
-		It("presents the client certificate when configured", Label("selftest"), func() {
+		It("presents the client certificate when configured", Label(selftest.Label), func() {
 			r := newRemote(&tls.Config{
 				Certificates: []tls.Certificate{certs.Server.TLS()},
 				ClientAuth:   tls.RequireAndVerifyClientCert,

@@ -14,6 +14,7 @@ import (
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/selftest"
 )
 
 var _ = Describe("wss trust with the CA defects", func() {
@@ -38,7 +39,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		r = newRemote(&tls.Config{Certificates: []tls.Certificate{certs.Server.TLS()}})
 	})
 
-	It("trusts rootCARaw, unless RawCAIgnored", Label("selftest"), func() {
+	It("trusts rootCARaw, unless RawCAIgnored", Label(selftest.Label), func() {
 		s, k := clientSource(r.addr, wsource.Config{Props: config.Props{Scheme: "wss", RootCARaw: caRaw}})
 		Expect(s.Start(context.Background())).To(Succeed())
 		Expect(r.accept().WriteMessage(websocket.TextMessage, []byte(`{"raw":true}`))).To(Succeed())
@@ -48,7 +49,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring("certificate")))
 	})
 
-	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", Label("selftest"), func() {
+	It("prefers rootCaPath over rootCARaw, unless RawCAWinsOverPath", Label(selftest.Label), func() {
 		props := config.Props{Scheme: "wss", RootCaPath: files.CA,
 			RootCARaw: base64.StdEncoding.EncodeToString([]byte("not a certificate"))}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
@@ -59,7 +60,7 @@ var _ = Describe("wss trust with the CA defects", func() {
 		Expect(broken.Start(context.Background())).To(MatchError(ContainSubstring(config.PropRootCARaw)))
 	})
 
-	It("names a missing CA file, unless MissingCertFileIgnored", Label("selftest"), func() {
+	It("names a missing CA file, unless MissingCertFileIgnored", Label(selftest.Label), func() {
 		props := config.Props{Scheme: "wss", RootCaPath: files.CA + ".missing"}
 		s, _ := clientSource(r.addr, wsource.Config{Props: props})
 		Expect(s.Start(context.Background())).To(MatchError(ContainSubstring(props.RootCaPath)))

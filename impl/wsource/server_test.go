@@ -18,13 +18,15 @@ import (
 	"github.com/wsconform/wsconform/impl/dataserver"
 	"github.com/wsconform/wsconform/impl/fault"
 	"github.com/wsconform/wsconform/impl/wsource"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
 func TestWSource(t *testing.T) {
 	RegisterFailHandler(Fail)
 	SetDefaultEventuallyTimeout(waits.Event)
-	RunSpecs(t, "wsource")
+	suite, reporter := selftest.Suite()
+	RunSpecs(t, "wsource", suite, reporter)
 }
 
 // checkLeaks makes the current spec fail when a goroutine started during it
@@ -44,7 +46,7 @@ var _ = Describe("New", func() {
 		}
 	})
 
-	It("accepts such a datasource with the AcceptRelativeDatasource fault", Label("selftest"), func() {
+	It("accepts such a datasource with the AcceptRelativeDatasource fault", Label(selftest.Label), func() {
 		for _, ds := range []string{"", "api/data"} {
 			s, err := wsource.New(withDefects(wsource.Config{Datasource: ds, Emit: newSink(1).emit,
 				Props: config.Props{Addr: "127.0.0.1:1"}}, fault.Set{AcceptRelativeDatasource: true}))
@@ -130,7 +132,7 @@ var _ = Describe("server mode", func() {
 		Expect(resp.StatusCode).To(Equal(http.StatusNotFound))
 	})
 
-	It("keeps the endpoint after Close with the KeepEndpointAfterStop fault", Label("selftest"), func() {
+	It("keeps the endpoint after Close with the KeepEndpointAfterStop fault", Label(selftest.Label), func() {
 		start(wsource.Config{Datasource: "/other", Emit: newSink(1).emit})
 		s := start(withDefects(wsource.Config{Datasource: "/kept", Emit: newSink(1).emit}, fault.Set{KeepEndpointAfterStop: true}))
 		Expect(s.Close()).To(Succeed())
@@ -238,7 +240,7 @@ var _ = Describe("server mode", func() {
 		Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{"ok":"é"}`)))
 	})
 
-	It("accepts invalid UTF-8 with the AcceptInvalidUTF8 fault", Label("selftest"), func() {
+	It("accepts invalid UTF-8 with the AcceptInvalidUTF8 fault", Label(selftest.Label), func() {
 		k := newSink(10)
 		start(withDefects(wsource.Config{Datasource: "/utf8", Emit: k.emit}, fault.Set{AcceptInvalidUTF8: true}))
 		c, _, err := dialWS(url("/utf8"), nil, nil)
@@ -266,7 +268,7 @@ var _ = Describe("server mode", func() {
 		Eventually(k.ch).WithTimeout(waitFor).Should(Receive(Equal(`{}`)))
 	})
 
-	It("applies no limit with the NoReadLimit fault", Label("selftest"), func() {
+	It("applies no limit with the NoReadLimit fault", Label(selftest.Label), func() {
 		k := newSink(10)
 		start(withDefects(wsource.Config{Datasource: "/big", Emit: k.emit, Props: config.Props{MaxMessageBytes: 1024}}, fault.Set{NoReadLimit: true}))
 		c, _, err := dialWS(url("/big"), nil, nil)
@@ -275,7 +277,7 @@ var _ = Describe("server mode", func() {
 		Eventually(k.ch).WithTimeout(waitFor).Should(Receive(HaveLen(4096)))
 	})
 
-	It("delivers binary frames with the DecodeBinaryFrames fault", Label("selftest"), func() {
+	It("delivers binary frames with the DecodeBinaryFrames fault", Label(selftest.Label), func() {
 		k := newSink(10)
 		start(withDefects(wsource.Config{Datasource: "/bin", Emit: k.emit}, fault.Set{DecodeBinaryFrames: true}))
 		c, _, err := dialWS(url("/bin"), nil, nil)
@@ -297,7 +299,7 @@ var _ = Describe("server mode", func() {
 		Expect(s.Stats().RecordsIn).To(BeEquivalentTo(2))
 	})
 
-	It("closes the connection when Emit fails with the StopOnDecodeError fault", Label("selftest"), func() {
+	It("closes the connection when Emit fails with the StopOnDecodeError fault", Label(selftest.Label), func() {
 		k := newSink(10)
 		k.fail = "not json"
 		s := start(withDefects(wsource.Config{Datasource: "/dec", Emit: k.emit}, fault.Set{StopOnDecodeError: true}))

@@ -17,6 +17,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
 )
@@ -58,7 +59,7 @@ func read(dir, name string) string {
 
 var levelNames = []string{"must", "should", "extension"}
 
-var _ = Describe("wsconform run reports", Ordered, Label("selftest"), func() {
+var _ = Describe("wsconform run reports", Ordered, Label(selftest.Label), func() {
 	// One run with passes, failures and skips at more than one level: the
 	// reference with deliberate defects (one of them mangles the request
 	// headers, whose values must stay out of every report), declining the

@@ -17,6 +17,7 @@ import (
 
 	"github.com/wsconform/wsconform/features"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/steps/featureset"
 	"github.com/wsconform/wsconform/steps/target"
 	"github.com/wsconform/wsconform/steps/target/ref"
@@ -113,7 +114,7 @@ var _ = Describe("wsconform run --id and --expect", func() {
 		Expect(stdout.String()).To(BeEmpty())
 	})
 
-	It("passes when every outcome is as expected, a known deviation included", Label("selftest"), func() {
+	It("passes when every outcome is as expected, a known deviation included", Label(selftest.Label), func() {
 		if !fault.Enabled {
 			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
 		}

@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/steps/target/ref"
 )
 
@@ -132,7 +133,7 @@ var _ = Describe("selection", func() {
 			Expect(readJUnit(dir).ranIDs()).To(Equal([]string{"client-messages-become-records", "json-text-message-becomes-records/2"}))
 		})
 
-		It("chooses exactly what failed in the summary.json of a run", Label("selftest"), func() {
+		It("chooses exactly what failed in the summary.json of a run", Label(selftest.Label), func() {
 			if !fault.Enabled {
 				Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
 			}

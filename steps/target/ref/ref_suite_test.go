@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/gomega"
 	"go.uber.org/goleak"
 
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 )
 
@@ -15,5 +16,6 @@ func TestRef(t *testing.T) {
 		goleak.IgnoreTopFunction("github.com/onsi/ginkgo/v2/internal/interrupt_handler.(*InterruptHandler).registerForInterrupts.func2"))
 	RegisterFailHandler(Fail)
 	SetDefaultEventuallyTimeout(waits.Event)
-	RunSpecs(t, "Reference Target Suite")
+	suite, reporter := selftest.Suite()
+	RunSpecs(t, "Reference Target Suite", suite, reporter)
 }

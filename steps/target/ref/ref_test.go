@@ -17,6 +17,7 @@ import (
 
 	"github.com/wsconform/wsconform/impl/config"
 	"github.com/wsconform/wsconform/impl/fault"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
@@ -319,7 +320,7 @@ var _ = Describe("the reference target", func() {
 		Expect(receive(ctx, r)).To(Equal(target.Record{"small": json.Number("1")}))
 	})
 
-	It("builds the engine with the faults it is given", Label("selftest"), func() {
+	It("builds the engine with the faults it is given", Label(selftest.Label), func() {
 		if !fault.Enabled {
 			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/wsconform/wsconform/impl/engine"
 	"github.com/wsconform/wsconform/impl/fault"
 	restapi "github.com/wsconform/wsconform/impl/rest"
+	"github.com/wsconform/wsconform/internal/selftest"
 	"github.com/wsconform/wsconform/steps/target/ref"
 	restt "github.com/wsconform/wsconform/steps/target/rest"
 )
@@ -78,7 +79,7 @@ var _ = Describe("Run", func() {
 		Expect(p50.Details["engine_records"]).To(Equal(50))
 	})
 
-	It("reports the loss of an engine that drops records", Label("selftest"), func() {
+	It("reports the loss of an engine that drops records", Label(selftest.Label), func() {
 		if !fault.Enabled {
 			Skip("runs the reference with deliberate defects, which only a build with -tags selftest applies")
 		}
