@@ -175,9 +175,9 @@ var _ = Describe("wsconform", func() {
 		Expect(Main(ctx, []string{"config"}, stdout, stderr)).To(Equal(2))
 	})
 
-	It("runs the @json scenarios against the reference and reports them", func() {
+	It("runs the @must scenarios of @json against the reference and reports them", func() {
 		dir := filepath.Join(GinkgoT().TempDir(), "reports")
-		code := Main(ctx, []string{"run", "--target", "ref", "--tags", "@json", "--report", dir}, stdout, stderr)
+		code := Main(ctx, []string{"run", "--target", "ref", "--tags", "@json and @must", "--report", dir}, stdout, stderr)
 		Expect(code).To(Equal(0), stdout.String()+stderr.String())
 		m := summaryLine.FindStringSubmatch(stdout.String())
 		Expect(m).NotTo(BeNil(), stdout.String())
@@ -187,7 +187,7 @@ var _ = Describe("wsconform", func() {
 		md, err := os.ReadFile(filepath.Join(dir, "report.md"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(md)).To(ContainSubstring("## @json"))
-		Expect(string(md)).To(ContainSubstring("Scenarios selected by tags: `@json`"))
+		Expect(string(md)).To(ContainSubstring("Scenarios selected by tags: `@json and @must`"))
 		Expect(string(md)).To(ContainSubstring(m[1] + " passed, 0 failed"))
 		Expect(filepath.Join(dir, "report.html")).To(BeARegularFile())
 		noSecrets(dir, stdout.String())
