@@ -106,7 +106,7 @@ Feature: ConfKeys
     And the rule "r1" runs "SELECT * FROM demo"
     And a client "c1" connected to "/api/data"
     When client "c1" sends a message of 1048576 bytes
-    Then the rule "r1" outputs 1 record
+    Then the rule "r1" outputs 1 record within 30 seconds
     And the rule "r1" reports no exception
 
   @config @should @id:config-default-limit-passes-1mib-client
@@ -118,7 +118,7 @@ Feature: ConfKeys
     And a client-mode stream "demo" reading "/api/data" through the confKey "remote"
     And the rule "r1" runs "SELECT * FROM demo"
     When the remote server sends a message of 1048576 bytes
-    Then the rule "r1" outputs 1 record
+    Then the rule "r1" outputs 1 record within 30 seconds
     And the rule "r1" reports no exception
 
   @config @should @id:config-property-names-any-case

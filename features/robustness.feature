@@ -385,7 +385,7 @@ Feature: Robustness
     And the rule "r1" runs "SELECT * FROM demo"
     And a client "c1" connected to "/api/data"
     When client "c1" sends a message of 5242880 bytes
-    Then the rule "r1" outputs 1 record
+    Then the rule "r1" outputs 1 record within 30 seconds
 
   @robustness @should @needs-hanging-sink @id:robust-hanging-sink-one-exception-per-record
   Scenario: A record the sink never takes is one sink exception

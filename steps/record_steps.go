@@ -9,6 +9,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/target"
 )
 
@@ -20,23 +21,29 @@ func recordSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^the rule "([^"]*)" outputs nothing(?: more)?$`, theRuleOutputsNothingMore)
 	sc.Step(`^the rule "([^"]*)" outputs (\d+) numbered records in order$`, theRuleOutputsNumberedRecordsInOrder)
 	sc.Step(`^the rule "([^"]*)" outputs (\d+) records?$`, theRuleOutputsRecords)
+	sc.Step(`^the rule "([^"]*)" outputs (\d+) records? within (\d+) seconds$`, theRuleOutputsRecordsWithin)
 	sc.Step(`^the rule "([^"]*)" outputs the (\d+) distinct messages of (\d+) KiB, exact and in order$`, theRuleOutputsTheDistinctMessages)
 }
 
 // next waits up to DefaultTimeout for the rule's next record and returns it
 // in canonical JSON form.
 func (w *World) next(ctx context.Context, id string) (any, error) {
+	return w.nextWithin(ctx, id, target.DefaultTimeout)
+}
+
+// nextWithin is next, waiting up to bound.
+func (w *World) nextWithin(ctx context.Context, id string, bound time.Duration) (any, error) {
 	r, err := w.rule(id)
 	if err != nil {
 		return nil, err
 	}
-	timer := time.NewTimer(target.DefaultTimeout)
+	timer := time.NewTimer(bound)
 	defer timer.Stop()
 	select {
 	case rec := <-r.Records():
 		return canonical(rec)
 	case <-timer.C:
-		return nil, fmt.Errorf("rule %q output no record within %v%s", id, target.DefaultTimeout, ruleExceptions(ctx, r))
+		return nil, fmt.Errorf("rule %q output no record within %v%s", id, bound, ruleExceptions(ctx, r))
 	case <-ctx.Done():
 		return nil, fmt.Errorf("rule %q: %w", id, ctx.Err())
 	}
@@ -153,6 +160,20 @@ func theRuleOutputsRecords(ctx context.Context, id string, n int) error {
 	w := worldFrom(ctx)
 	for i := 0; i < n; i++ {
 		if _, err := w.next(ctx, id); err != nil {
+			return fmt.Errorf("after %d of %d records: %w", i, n, err)
+		}
+	}
+	return nil
+}
+
+// theRuleOutputsRecordsWithin waits for n records, all within seconds
+// (scaled like every wait: waits.Of), for records that take long to make,
+// such as megabytes decoded under the race detector.
+func theRuleOutputsRecordsWithin(ctx context.Context, id string, n, seconds int) error {
+	w := worldFrom(ctx)
+	deadline := time.Now().Add(waits.Of(time.Duration(seconds) * time.Second))
+	for i := 0; i < n; i++ {
+		if _, err := w.nextWithin(ctx, id, time.Until(deadline)); err != nil {
 			return fmt.Errorf("after %d of %d records: %w", i, n, err)
 		}
 	}
