@@ -16,6 +16,7 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/wsconform/wsconform/internal/waits"
 	"github.com/wsconform/wsconform/steps/peer"
 	"github.com/wsconform/wsconform/steps/target"
 )
@@ -269,11 +270,16 @@ func theDataServerClosesThatConnectionWithin(ctx context.Context, seconds int) e
 // onClient runs one operation of a client, bounded by DefaultTimeout; what
 // names it in the error ("sends ...", "closes its connection").
 func (w *World) onClient(ctx context.Context, name, what string, op func(ctx context.Context, c *peer.Client) error) error {
+	return w.onClientWithin(ctx, name, what, target.DefaultTimeout, op)
+}
+
+// onClientWithin is onClient, bounding op by bound.
+func (w *World) onClientWithin(ctx context.Context, name, what string, bound time.Duration, op func(ctx context.Context, c *peer.Client) error) error {
 	c, err := w.client(name)
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	sctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	if err := op(sctx, c); err != nil {
 		return fmt.Errorf("client %q %s: %w", name, what, err)
@@ -333,12 +339,22 @@ func sized(n int) (string, error) {
 	return `{"pad":"` + strings.Repeat("x", n-frame) + `"}`, nil
 }
 
+// sendBound bounds the send of a message of n bytes: a message of a
+// megabyte or more may take seconds to write under the race detector on a
+// loaded machine, while the engine reads it.
+func sendBound(n int) time.Duration {
+	if n >= 1<<20 {
+		return waits.Heavy
+	}
+	return target.DefaultTimeout
+}
+
 func clientSendsAMessageOfBytes(ctx context.Context, name string, n int) error {
 	msg, err := sized(n)
 	if err != nil {
 		return err
 	}
-	return worldFrom(ctx).onClient(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), func(ctx context.Context, c *peer.Client) error {
+	return worldFrom(ctx).onClientWithin(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), sendBound(n), func(ctx context.Context, c *peer.Client) error {
 		return c.SendText(ctx, msg)
 	})
 }

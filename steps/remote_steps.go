@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 
@@ -258,11 +259,16 @@ func theHandshakeCarriesAClientCertificate(ctx context.Context) error {
 // onRemote runs one operation on a remote server's current connection,
 // bounded by DefaultTimeout; what names it in the error.
 func (w *World) onRemote(ctx context.Context, name, what string, op func(ctx context.Context, c *peer.ServerConn) error) error {
+	return w.onRemoteWithin(ctx, name, what, target.DefaultTimeout, op)
+}
+
+// onRemoteWithin is onRemote, bounding op by bound.
+func (w *World) onRemoteWithin(ctx context.Context, name, what string, bound time.Duration, op func(ctx context.Context, c *peer.ServerConn) error) error {
 	c, err := w.conn(ctx, name)
 	if err != nil {
 		return err
 	}
-	sctx, cancel := context.WithTimeout(ctx, target.DefaultTimeout)
+	sctx, cancel := context.WithTimeout(ctx, bound)
 	defer cancel()
 	if err := op(sctx, c); err != nil {
 		return fmt.Errorf("remote server %s: %w", what, err)
@@ -328,7 +334,7 @@ func theRemoteServerSendsAMessageOfBytes(ctx context.Context, name string, n int
 	if err != nil {
 		return err
 	}
-	return worldFrom(ctx).onRemote(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), func(ctx context.Context, c *peer.ServerConn) error {
+	return worldFrom(ctx).onRemoteWithin(ctx, name, fmt.Sprintf("sends a message of %d bytes", n), sendBound(n), func(ctx context.Context, c *peer.ServerConn) error {
 		return c.SendText(ctx, msg)
 	})
 }
