@@ -1,5 +1,7 @@
 package dataserver
 
+import "time"
+
 // SetUpgradedHook makes f run between every upgrade and the connection's
 // registration with its endpoint; nil removes it.
 func SetUpgradedHook(f func(path string)) {
@@ -9,3 +11,6 @@ func SetUpgradedHook(f func(path string)) {
 	}
 	upgradedHook.Store(&f)
 }
+
+// AwaitReadable is ReadGuard.awaitReadable.
+func (g *ReadGuard) AwaitReadable(limit time.Time) bool { return g.awaitReadable(limit) }

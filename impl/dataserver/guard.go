@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -22,6 +23,7 @@ type ReadGuard struct {
 	mu       sync.Mutex
 	explicit time.Time // the latest SetReadDeadline or SetDeadline, zero for none
 	want     time.Time // the policy's latest deadline, zero for none
+	wait     time.Time // the bound of awaitReadable, zero for none
 	applied  time.Time // the deadline the connection has
 }
 
@@ -41,6 +43,44 @@ func (g *ReadGuard) SetReadPolicy(f func() time.Time) {
 		return
 	}
 	g.policy.Store(&f)
+}
+
+// awaitReadable blocks, reading nothing, until the connection has bytes to
+// read or its next read is bound to fail (the peer closed it, an error, the
+// read deadline passed), or until limit when it is not zero. It reports false
+// at once when the connection cannot be watched that way (see peekWait); the
+// caller's first read then waits instead. When limit passes, it stays the
+// connection's read deadline, so that the caller's first read fails with the
+// timeout it waited for.
+func (g *ReadGuard) awaitReadable(limit time.Time) bool {
+	raw, ok := peekable(g.Conn)
+	if !ok {
+		return false
+	}
+	if limit.IsZero() {
+		_ = peekWait(raw)
+		return true
+	}
+	g.awaitUntil(raw, limit)
+	return true
+}
+
+// awaitUntil is awaitReadable bounded by limit, in a frame of its own so that
+// a wait without a limit keeps a smaller stack.
+func (g *ReadGuard) awaitUntil(raw syscall.RawConn, limit time.Time) {
+	g.mu.Lock()
+	g.wait = limit
+	err := g.applyLocked()
+	g.mu.Unlock()
+	if err != nil {
+		return
+	}
+	if err := peekWait(raw); err == nil || time.Now().Before(limit) {
+		g.mu.Lock()
+		g.wait = time.Time{}
+		_ = g.applyLocked()
+		g.mu.Unlock()
+	}
 }
 
 // Read applies the policy's deadline, then reads.
@@ -79,8 +119,10 @@ func (g *ReadGuard) SetDeadline(t time.Time) error {
 // policy's deadline, when that changed. g.mu is held.
 func (g *ReadGuard) applyLocked() error {
 	eff := g.explicit
-	if !g.want.IsZero() && (eff.IsZero() || g.want.Before(eff)) {
-		eff = g.want
+	for _, t := range [...]time.Time{g.want, g.wait} {
+		if !t.IsZero() && (eff.IsZero() || t.Before(eff)) {
+			eff = t
+		}
 	}
 	if eff.Equal(g.applied) {
 		return nil

@@ -2,8 +2,10 @@ package dataserver_test
 
 import (
 	"errors"
+	"io"
 	"net"
 	"os"
+	"runtime"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -79,5 +81,78 @@ var _ = Describe("ReadGuard", func() {
 		n, err := g.Read(buf)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(buf[:n])).To(Equal("data"))
+	})
+
+	Describe("awaitReadable", func() {
+		// await runs AwaitReadable on a goroutine of its own; its channel
+		// gets the result when the wait ends.
+		await := func(g *dataserver.ReadGuard, limit time.Time) chan bool {
+			done := make(chan bool, 1)
+			go func() { done <- g.AwaitReadable(limit) }()
+			return done
+		}
+		BeforeEach(func() {
+			if runtime.GOOS != "linux" {
+				Skip("awaitReadable watches sockets on Linux only")
+			}
+		})
+
+		It("waits for the peer's first bytes and leaves them to read", func() {
+			g, peer := pair()
+			done := await(g, time.Time{})
+			Consistently(done).WithTimeout(100 * time.Millisecond).ShouldNot(Receive())
+			_, err := peer.Write([]byte("data"))
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(done).WithTimeout(5 * time.Second).Should(Receive(BeTrue()))
+			buf := make([]byte, 4)
+			Expect(io.ReadFull(g, buf)).To(Equal(4))
+			Expect(string(buf)).To(Equal("data"))
+		})
+
+		It("ends when the peer closes, the next read seeing the end", func() {
+			g, peer := pair()
+			done := await(g, time.Time{})
+			Expect(peer.Close()).To(Succeed())
+			Eventually(done).WithTimeout(5 * time.Second).Should(Receive(BeTrue()))
+			Expect(readErr(g)).To(MatchError(io.EOF))
+		})
+
+		It("ends at an explicit deadline set meanwhile", func() {
+			g, _ := pair()
+			done := await(g, time.Time{})
+			Consistently(done).WithTimeout(100 * time.Millisecond).ShouldNot(Receive())
+			Expect(g.SetReadDeadline(time.Now())).To(Succeed())
+			Eventually(done).WithTimeout(5 * time.Second).Should(Receive(BeTrue()))
+			Expect(errors.Is(readErr(g), os.ErrDeadlineExceeded)).To(BeTrue())
+		})
+
+		It("ends at its limit, which then fails the next read, whatever the policy", func() {
+			g, _ := pair()
+			Eventually(await(g, time.Now().Add(50*time.Millisecond))).WithTimeout(5 * time.Second).Should(Receive(BeTrue()))
+			g.SetReadPolicy(func() time.Time { return time.Now().Add(time.Hour) })
+			Expect(errors.Is(readErr(g), os.ErrDeadlineExceeded)).To(BeTrue())
+		})
+
+		It("drops its limit once the peer has sent something", func() {
+			g, peer := pair()
+			done := await(g, time.Now().Add(200*time.Millisecond))
+			_, err := peer.Write([]byte("x"))
+			Expect(err).NotTo(HaveOccurred())
+			Eventually(done).WithTimeout(5 * time.Second).Should(Receive(BeTrue()))
+			buf := make([]byte, 1)
+			Expect(g.Read(buf)).To(Equal(1))
+			// A read past the limit goes on waiting for the peer.
+			read := make(chan error, 1)
+			go func() { read <- readErr(g) }()
+			Consistently(read).WithTimeout(400 * time.Millisecond).ShouldNot(Receive())
+			Expect(peer.Close()).To(Succeed())
+			Eventually(read).WithTimeout(5 * time.Second).Should(Receive(MatchError(io.EOF)))
+		})
+
+		It("returns false at once for a connection it cannot watch", func() {
+			a, b := net.Pipe()
+			DeferCleanup(func() { _ = a.Close(); _ = b.Close() })
+			Expect(dataserver.NewReadGuard(a).AwaitReadable(time.Time{})).To(BeFalse())
+		})
 	})
 })

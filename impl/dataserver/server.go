@@ -74,7 +74,8 @@ type Config struct {
 // owns, one per connection. ctx is done when the endpoint is unregistered or
 // the server is closed; the handler must then return promptly (the server
 // also sends close 1001 and bounds the connection's reads). The server closes
-// conn after the handler returns.
+// conn after the handler returns. A handler that keeps state for its reads
+// waits with Server.AwaitReadable first, so that idle connections cost little.
 type Handler func(ctx context.Context, conn *websocket.Conn)
 
 // Server is the shared data server. Its methods are safe for concurrent use.
@@ -242,6 +243,27 @@ func (s *Server) Refused() int64 { return s.refused.Load() }
 // sends no frame (a pong included) for that long.
 func (s *Server) IdleTimeout() time.Duration { return s.cfg.IdleTimeout }
 
+// AwaitReadable blocks until conn, a connection this server gave a Handler,
+// has bytes to read (the client's first frame) or its next read is bound to
+// fail: the client closed it, the endpoint went away (its close 1001 bounds
+// the reads), or the idle timeout passed. A Handler calls it before it sets up
+// its reads, so that until its client sends something an idle connection holds
+// only its goroutine on a shallow stack, none of the handler's state. When the
+// idle timeout passes, the connection's reads fail with a timeout from then on,
+// as the handler's would have. On systems other than Linux and for wss
+// connections it returns at once and the handler's first read waits instead.
+func (s *Server) AwaitReadable(conn *websocket.Conn) {
+	c, ok := conn.NetConn().(*countedConn)
+	if !ok {
+		return
+	}
+	var limit time.Time
+	if s.cfg.IdleTimeout > 0 {
+		limit = time.Now().Add(s.cfg.IdleTimeout)
+	}
+	c.awaitReadable(limit)
+}
+
 // Close unregisters every endpoint (close 1001 to every client), closes the
 // port and waits for every handler. It is idempotent; Register fails after it.
 func (s *Server) Close() error {
@@ -393,9 +415,21 @@ func (s *Server) serveConn(ep *endpoint, conn *websocket.Conn, path, remote stri
 	if s.cfg.IdleTimeout > 0 {
 		defer startPinger(conn, s.cfg.IdleTimeout/2)()
 	}
-	s.log.Debug("client connected", "path", path, "remote", remote)
+	s.logConn("client connected", path, remote)
 	ep.handler(ep.ctx, conn)
-	s.log.Debug("client gone", "path", path, "remote", remote)
+	s.logConn("client gone", path, remote)
+}
+
+// logConn logs a connection event at debug level. It is a function of its
+// own, and asks whether debug is enabled before slog's large frame, so that
+// an idle connection's goroutine, waiting in its handler, keeps the runtime's
+// smallest stack (see AwaitReadable): a stack once grown stays so.
+//
+//go:noinline
+func (s *Server) logConn(msg, path, remote string) {
+	if s.log.Enabled(context.Background(), slog.LevelDebug) {
+		s.log.Debug(msg, "path", path, "remote", remote)
+	}
 }
 
 // startPinger pings conn every interval, so that a live client that has

@@ -20,7 +20,7 @@ const idleConns = 2000
 
 // dialIdle completes a WebSocket handshake by hand and returns the bare TCP
 // connection, which then holds no goroutine and no buffer in this process.
-func dialIdle(b *testing.B, addr string) net.Conn {
+func dialIdle(b testing.TB, addr string) net.Conn {
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		b.Fatal(err)
@@ -45,19 +45,22 @@ func dialIdle(b *testing.B, addr string) net.Conn {
 	}
 }
 
-// inUse is the memory the Go runtime holds for live objects and stacks.
-func inUse() uint64 {
+// inUse is the memory the Go runtime holds for live objects and for stacks.
+func inUse() (heap, stack uint64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapInuse + m.StackInuse
+	return m.HeapInuse, m.StackInuse
 }
 
 // BenchmarkIdleConnection measures what one idle server-mode connection
 // keeps in memory (heap and stack, both ends of the connection counted;
-// the client end is a bare socket): bytes/conn.
+// the client end is a bare socket): bytes/conn, and apart its heap and its
+// stack (the connection's goroutine, waiting for the client's first frame on
+// the runtime's smallest stack where the system allows it: see
+// dataserver.Server.AwaitReadable).
 func BenchmarkIdleConnection(b *testing.B) {
-	var total uint64
+	var heap, stack int64
 	for range b.N {
 		b.StopTimer()
 		ds := dataserver.New(dataserver.Config{Addr: "127.0.0.1:0"})
@@ -72,14 +75,16 @@ func BenchmarkIdleConnection(b *testing.B) {
 		// One connection first, so that what the first one allocates once
 		// is not counted.
 		warm := dialIdle(b, ds.Addr())
-		before := inUse()
+		heap0, stack0 := inUse()
 		b.StartTimer()
 		conns := make([]net.Conn, idleConns)
 		for i := range conns {
 			conns[i] = dialIdle(b, ds.Addr())
 		}
 		b.StopTimer()
-		total += inUse() - before
+		heap1, stack1 := inUse()
+		heap += int64(heap1) - int64(heap0)
+		stack += int64(stack1) - int64(stack0)
 		// Close waits for every connection's goroutine, so the next
 		// iteration starts clean.
 		_ = src.Close()
@@ -90,5 +95,8 @@ func BenchmarkIdleConnection(b *testing.B) {
 		}
 		b.StartTimer()
 	}
-	b.ReportMetric(float64(total)/float64(b.N*idleConns), "bytes/conn")
+	n := float64(b.N * idleConns)
+	b.ReportMetric(float64(heap+stack)/n, "bytes/conn")
+	b.ReportMetric(float64(heap)/n, "heap-bytes/conn")
+	b.ReportMetric(float64(stack)/n, "stack-bytes/conn")
 }

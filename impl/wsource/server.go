@@ -9,13 +9,26 @@ import (
 // serve is the data server Handler of the source's endpoint: one call per
 // client connection.
 func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
-	s.mu.Lock()
-	if s.state == stateClosed {
+	if s.isClosed() {
 		// Only reachable when the endpoint outlives the source
 		// (defect KeepEndpointAfterStop, seams_selftest.go).
+		refuseClosed(conn)
+		return
+	}
+	// Until the client sends something, the connection waits here, holding
+	// none of what its reads need (contexts, read policy, buffers), on a
+	// stack kept small: serveReadable's frame comes after the wait. The
+	// endpoint going away, which the source's Close does, ends the wait.
+	s.cfg.DataServer.AwaitReadable(conn)
+	s.serveReadable(epCtx, conn)
+}
+
+// serveReadable reads a client connection of the source until it ends.
+func (s *Source) serveReadable(epCtx context.Context, conn *websocket.Conn) {
+	s.mu.Lock()
+	if s.state == stateClosed {
 		s.mu.Unlock()
-		sendClose(conn, websocket.CloseGoingAway, "source closed")
-		linger(conn)
+		refuseClosed(conn)
 		return
 	}
 	s.wg.Add(1)
@@ -41,6 +54,19 @@ func (s *Source) serve(epCtx context.Context, conn *websocket.Conn) {
 	if closedLocally(err) {
 		linger(conn)
 	}
+}
+
+// isClosed tells whether Close has been called.
+func (s *Source) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state == stateClosed
+}
+
+// refuseClosed closes a connection of a closed source with 1001.
+func refuseClosed(conn *websocket.Conn) {
+	sendClose(conn, websocket.CloseGoingAway, "source closed")
+	linger(conn)
 }
 
 // connCtxLocked returns the context of the connections of one registration
