@@ -42,6 +42,10 @@ const (
 	// Env.WebsocketYAML), read by the engine's own file-loading code, and
 	// Apply returns the engine's refusal of them.
 	EngineFiles Capability = "engine-files"
+	// RuleJSON: the target implements RuleJSONCreator.
+	RuleJSON Capability = "rule-json"
+	// RuleList: the target implements RuleLister.
+	RuleList Capability = "rule-list"
 )
 
 // HangingSinks is implemented by targets that can give a rule a sink that

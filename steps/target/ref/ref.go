@@ -87,7 +87,8 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits, target.EngineFiles:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits, target.EngineFiles,
+		target.RuleJSON, target.RuleList:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -400,16 +401,10 @@ func (t *Target) createPostingRule(ctx context.Context, id, sql string, opts col
 	if err != nil {
 		return nil, err
 	}
-	t.mu.Lock()
-	if t.coll == nil {
-		if t.coll, err = collect.New("127.0.0.1:0", ""); err != nil {
-			t.mu.Unlock()
-			return nil, err
-		}
+	coll, path, err := t.route()
+	if err != nil {
+		return nil, err
 	}
-	t.seq++
-	coll, path := t.coll, fmt.Sprintf("/ref/%d", t.seq)
-	t.mu.Unlock()
 	rt, err := coll.AddRoute(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("create rule %s: %w", id, err)

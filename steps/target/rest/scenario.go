@@ -99,6 +99,9 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 		return true, ""
 	case target.EngineFiles:
 		return false, reasonEngineFiles
+	case target.RuleJSON, target.RuleList:
+		// POST /rules with the scenario's JSON; GET /rules.
+		return true, ""
 	case target.MessageLimit:
 		// Written as maxMessageBytes on the confKeys the scenario's streams
 		// use; an engine that ignores the property fails the scenarios.
