@@ -1276,6 +1276,48 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	})
 })
 
+var _ = Describe("Sinks and the rule list (sinks.feature)", func() {
+	It("sinks-rest-url-empty-refused: A rest action with an empty url is refused [sinks.feature:16]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 16, 0)
+	})
+	It("sinks-rest-url-required: A rest action without a url is refused [sinks.feature:26]", Label("sinks", "extension", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 26, 0)
+	})
+	It("sinks-rest-url-scheme-refused: A rest action whose url is not http or https is refused [sinks.feature:36]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 36, 0)
+	})
+	It("sinks-rest-url-host-required: A rest action whose url has no host is refused [sinks.feature:46]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 46, 0)
+	})
+	It("sinks-rest-method-unsupported: A rest action with a method other than GET, POST, PUT or DELETE is refused [sinks.feature:56]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 56, 0)
+	})
+	It("sinks-rest-body-type-invalid: A rest action with an unknown bodyType is refused [sinks.feature:66]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 66, 0)
+	})
+	It("sinks-rest-timeout-negative: A rest action with a negative timeout is refused [sinks.feature:76]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 76, 0)
+	})
+	It("sinks-rest-response-type-invalid: A rest action with an unknown responseType is refused [sinks.feature:86]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 86, 0)
+	})
+	It("sinks-rest-properties-accepted: A rest action with every common property set is accepted [sinks.feature:96]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 96, 0)
+	})
+	It("sinks-log-and-nop-accepted: log and nop actions are accepted and take every record [sinks.feature:109]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 109, 0)
+	})
+	It("sinks-every-action-gets-every-record: Every action of a rule gets every record [sinks.feature:129]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 129, 0)
+	})
+	It("sinks-unreachable-rest-sink-spares-other-rules: A rest sink whose URL cannot be reached records a sink exception and holds back no other rule [sinks.feature:152]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 152, 0)
+	})
+	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:172]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
+		runScenario("sinks.feature", 172, 0)
+	})
+})
+
 var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("ddl-documented-forms/1: A stream can be created in every documented form [stream_ddl.feature:24]", Label("stream-ddl", "must"), func() {
 		runScenario("stream_ddl.feature", 10, 24)
