@@ -194,3 +194,18 @@ Feature: Sinks and the rule list
       | r2   | stopped |
       | r3   | stopped |
     And the rule list does not show "r1"
+
+  @sinks @should @needs-rule-json @needs-private-net-refusal @id:sinks-private-net-refused
+  Scenario: With basic.enablePrivateNet false a rest sink refuses loopback addresses
+    By default (basic.enablePrivateNet false) a rest sink does not connect to a loopback, private or link-local address: each record is a sink exception naming the address as in an internal network, and the rule keeps running.
+
+    Given the engine runs with basic.enablePrivateNet false
+    And a server-mode stream "demo" on "/api/data"
+    And the rule "r1" is created from:
+      """
+      {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": "${nowhere-url}", "timeout": 1000}}]}
+      """
+    And a client "c1" connected to "/api/data"
+    When client "c1" sends '{"n": 1}'
+    Then the rule "r1" reports a sink exception mentioning "ip 127.0.0.1 is in internal network"
+    And the rule "r1" keeps running

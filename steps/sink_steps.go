@@ -22,6 +22,14 @@ func sinkSteps(sc *godog.ScenarioContext) {
 	sc.Step(`^creating the rule "([^"]*)" from this JSON is refused with "([^"]*)":$`, creatingTheRuleFromThisJSONIsRefusedWith)
 	sc.Step(`^the rule list shows:$`, theRuleListShows)
 	sc.Step(`^the rule list does not show "([^"]*)"$`, theRuleListDoesNotShow)
+	sc.Step(`^the engine runs with basic\.enablePrivateNet false$`, theEngineRunsWithEnablePrivateNetFalse)
+}
+
+func theEngineRunsWithEnablePrivateNetFalse(ctx context.Context) error {
+	w := worldFrom(ctx)
+	w.env.PrivateNetRefused = true
+	w.changed()
+	return nil
 }
 
 // nowherePlaceholder in a rule JSON becomes an http URL on a loopback port

@@ -1316,6 +1316,9 @@ var _ = Describe("Sinks and the rule list (sinks.feature)", func() {
 	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:172]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
 		runScenario("sinks.feature", 172, 0)
 	})
+	It("sinks-private-net-refused: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:199]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 199, 0)
+	})
 })
 
 var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
