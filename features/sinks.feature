@@ -82,6 +82,17 @@ Feature: Sinks and the rule list
       {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": "http://127.0.0.1/upload", "timeout": -1}}]}
       """
 
+  @sinks @should @needs-rule-json @id:sinks-rest-timeout-zero-accepted
+  Scenario: A rest action with a timeout of 0 is accepted
+    0 is the smallest timeout a rest action takes: the rule is made and runs.
+
+    Given a server-mode stream "demo" on "/api/data"
+    When the rule "r1" is created from:
+      """
+      {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": "${nowhere-url}", "timeout": 0}}]}
+      """
+    Then the rule "r1" status becomes "running"
+
   @sinks @should @needs-rule-json @id:sinks-rest-response-type-invalid
   Scenario: A rest action with an unknown responseType is refused
     The responseType, which tells how a response means success, is code or body; another is refused, naming it.

@@ -1298,26 +1298,29 @@ var _ = Describe("Sinks and the rule list (sinks.feature)", func() {
 	It("sinks-rest-timeout-negative: A rest action with a negative timeout is refused [sinks.feature:76]", Label("sinks", "should", "needs-rule-json"), func() {
 		runScenario("sinks.feature", 76, 0)
 	})
-	It("sinks-rest-response-type-invalid: A rest action with an unknown responseType is refused [sinks.feature:86]", Label("sinks", "should", "needs-rule-json"), func() {
+	It("sinks-rest-timeout-zero-accepted: A rest action with a timeout of 0 is accepted [sinks.feature:86]", Label("sinks", "should", "needs-rule-json"), func() {
 		runScenario("sinks.feature", 86, 0)
 	})
-	It("sinks-rest-properties-accepted: A rest action with every common property set is accepted [sinks.feature:96]", Label("sinks", "should", "needs-rule-json"), func() {
-		runScenario("sinks.feature", 96, 0)
+	It("sinks-rest-response-type-invalid: A rest action with an unknown responseType is refused [sinks.feature:97]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 97, 0)
 	})
-	It("sinks-log-and-nop-accepted: log and nop actions are accepted and take every record [sinks.feature:109]", Label("sinks", "should", "needs-rule-json"), func() {
-		runScenario("sinks.feature", 109, 0)
+	It("sinks-rest-properties-accepted: A rest action with every common property set is accepted [sinks.feature:107]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 107, 0)
 	})
-	It("sinks-every-action-gets-every-record: Every action of a rule gets every record [sinks.feature:129]", Label("sinks", "should", "needs-rule-json"), func() {
-		runScenario("sinks.feature", 129, 0)
+	It("sinks-log-and-nop-accepted: log and nop actions are accepted and take every record [sinks.feature:120]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 120, 0)
 	})
-	It("sinks-unreachable-rest-sink-spares-other-rules: A rest sink whose URL cannot be reached records a sink exception and holds back no other rule [sinks.feature:152]", Label("sinks", "should", "needs-rule-json"), func() {
-		runScenario("sinks.feature", 152, 0)
+	It("sinks-every-action-gets-every-record: Every action of a rule gets every record [sinks.feature:140]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 140, 0)
 	})
-	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:172]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
-		runScenario("sinks.feature", 172, 0)
+	It("sinks-unreachable-rest-sink-spares-other-rules: A rest sink whose URL cannot be reached records a sink exception and holds back no other rule [sinks.feature:163]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 163, 0)
 	})
-	It("sinks-private-net-refused: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:199]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
-		runScenario("sinks.feature", 199, 0)
+	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:183]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
+		runScenario("sinks.feature", 183, 0)
+	})
+	It("sinks-private-net-refused: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:210]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 210, 0)
 	})
 })
 
