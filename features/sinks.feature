@@ -32,6 +32,16 @@ Feature: Sinks and the rule list
       {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"method": "post"}}]}
       """
 
+  @sinks @should @needs-rule-json @id:sinks-rest-url-not-a-string-refused
+  Scenario: A rest action whose url is not a string is refused
+    A url given as a number is refused when the rule is created, never left for the sink to fail on.
+
+    Given a server-mode stream "demo" on "/api/data"
+    Then creating the rule "r1" from this JSON is refused with "fail to parse the properties":
+      """
+      {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": 8080}}]}
+      """
+
   @sinks @should @needs-rule-json @id:sinks-rest-url-scheme-refused
   Scenario: A rest action whose url is not http or https is refused
     The url must be an http or https URL; another scheme is refused, naming it.

@@ -254,7 +254,7 @@ func newRestSink(props map[string]any, client *http.Client) (*restSink, error) {
 	}
 	u, ok := raw.(string)
 	if !ok {
-		return nil, fmt.Errorf("rest action: property url: want a string, got %v", raw)
+		return nil, fmt.Errorf("rest action: property url: fail to parse the properties: want a string, got %v", raw)
 	}
 	if u == "" {
 		return nil, errors.New("rest action: property url: url is required")
