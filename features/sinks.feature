@@ -217,16 +217,24 @@ Feature: Sinks and the rule list
     And the rule list does not show "r1"
 
   @sinks @should @needs-rule-json @needs-private-net-refusal @id:sinks-private-net-refused
-  Scenario: With basic.enablePrivateNet false a rest sink refuses loopback addresses
-    By default (basic.enablePrivateNet false) a rest sink does not connect to a loopback, private or link-local address: each record is a sink exception naming the address as in an internal network, and the rule keeps running.
+  Scenario Outline: With basic.enablePrivateNet false a rest sink refuses <kind> addresses
+    By default (basic.enablePrivateNet false) a rest sink does not connect to a loopback, private, link-local, unspecified or multicast address: each record is a sink exception naming the address as in an internal network, and the rule keeps running.
 
     Given the engine runs with basic.enablePrivateNet false
     And a server-mode stream "demo" on "/api/data"
     And the rule "r1" is created from:
       """
-      {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": "${nowhere-url}", "timeout": 1000}}]}
+      {"id": "r1", "sql": "SELECT * FROM demo", "actions": [{"rest": {"url": "http://<ip>:9/sink", "timeout": 1000}}]}
       """
     And a client "c1" connected to "/api/data"
     When client "c1" sends '{"n": 1}'
-    Then the rule "r1" reports a sink exception mentioning "ip 127.0.0.1 is in internal network"
+    Then the rule "r1" reports a sink exception mentioning "ip <ip> is in internal network"
     And the rule "r1" keeps running
+
+    Examples:
+      | kind        | ip          |
+      | loopback    | 127.0.0.1   |
+      | private     | 10.1.2.3    |
+      | link-local  | 169.254.1.1 |
+      | unspecified | 0.0.0.0     |
+      | multicast   | 224.0.0.1   |

@@ -1322,8 +1322,20 @@ var _ = Describe("Sinks and the rule list (sinks.feature)", func() {
 	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:193]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
 		runScenario("sinks.feature", 193, 0)
 	})
-	It("sinks-private-net-refused: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:220]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
-		runScenario("sinks.feature", 220, 0)
+	It("sinks-private-net-refused/1: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:236]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 236)
+	})
+	It("sinks-private-net-refused/2: With basic.enablePrivateNet false a rest sink refuses private addresses [sinks.feature:237]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 237)
+	})
+	It("sinks-private-net-refused/3: With basic.enablePrivateNet false a rest sink refuses link-local addresses [sinks.feature:238]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 238)
+	})
+	It("sinks-private-net-refused/4: With basic.enablePrivateNet false a rest sink refuses unspecified addresses [sinks.feature:239]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 239)
+	})
+	It("sinks-private-net-refused/5: With basic.enablePrivateNet false a rest sink refuses multicast addresses [sinks.feature:240]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 240)
 	})
 })
 
