@@ -308,6 +308,13 @@ func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 		return err
 	}
 	r, err := w.createRule(ctx, id, sql)
+	return w.refused(ctx, id, r, err, want)
+}
+
+// refused passes when the creation of the scenario's rule name failed with
+// an error containing want, or when the engine took the rule r and then
+// reports it stopped by error with a status mentioning want.
+func (w *World) refused(ctx context.Context, name string, r target.Rule, err error, want string) error {
 	if err != nil {
 		if !strings.Contains(err.Error(), want) {
 			return fmt.Errorf("the rule was refused with %q; want an error containing %q", err, want)
@@ -315,7 +322,7 @@ func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 		return nil
 	}
 	// The engine took the rule: it must then fail to run it.
-	return eventually(ctx, fmt.Sprintf("rule %q refused with %q", r.ID(), want), w.statusCheck(id, func(st target.Status) error {
+	return eventually(ctx, fmt.Sprintf("rule %q refused with %q", r.ID(), want), w.statusCheck(name, func(st target.Status) error {
 		if st.State != "stopped by error" {
 			return fmt.Errorf("the engine accepted rule %q and its status is %q; want the rule refused or %q", r.ID(), st.State, "stopped by error")
 		}

@@ -16,9 +16,9 @@ import (
 )
 
 var (
-	areaTags  = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness"}
+	areaTags  = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness", "@sinks"}
 	levelTags = []string{"@must", "@should", "@extension"}
-	needsTags = []string{"@needs-server-tls", "@needs-server-client-auth", "@needs-lifecycle", "@needs-message-limit", "@needs-hanging-sink", "@needs-data-server-limits", "@needs-engine-files"}
+	needsTags = []string{"@needs-server-tls", "@needs-server-client-auth", "@needs-lifecycle", "@needs-message-limit", "@needs-hanging-sink", "@needs-data-server-limits", "@needs-engine-files", "@needs-rule-json", "@needs-rule-list", "@needs-private-net-refusal"}
 )
 
 func oneOf(tag string, set []string) bool {

@@ -287,5 +287,6 @@ func initializer(f target.Factory, onSkip func(s *godog.Scenario, reason string)
 		connSteps(sc)
 		configSteps(sc)
 		decodeSteps(sc)
+		sinkSteps(sc)
 	}
 }

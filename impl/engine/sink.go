@@ -233,22 +233,40 @@ func validateActions(ruleID string, actions []map[string]map[string]any) error {
 	return nil
 }
 
-// newRestSink builds a rest sink from its action properties: url (required),
-// method (default POST), sendSingle (default true), headers (name -> string),
-// timeout (milliseconds, default 5000). Other properties are ignored.
+// restBodyTypes are the bodyType values eKuiper's rest action takes
+// (compared lower-cased). The sink posts JSON whichever is set.
+var restBodyTypes = map[string]bool{
+	"none": true, "text": true, "json": true, "html": true, "xml": true,
+	"javascript": true, "form": true, "binary": true, "formdata": true,
+}
+
+// newRestSink builds a rest sink from its action properties: url (required,
+// http or https with a host), method (get, post, put or delete in any case,
+// default POST), sendSingle (default true), headers (name -> string),
+// timeout (milliseconds, default 5000), bodyType (one of restBodyTypes) and
+// responseType (code or body). Other properties are ignored. The errors
+// carry eKuiper's wording for the same refusals.
 func newRestSink(props map[string]any, client *http.Client) (*restSink, error) {
 	s := &restSink{method: http.MethodPost, sendSingle: true, client: client}
 	raw, ok := props["url"]
 	if !ok {
-		return nil, errors.New("rest action: property url is required")
+		return nil, errors.New("rest action: property url: url is required")
 	}
 	u, ok := raw.(string)
 	if !ok {
-		return nil, fmt.Errorf("rest action: property url: want a string, got %v", raw)
+		return nil, fmt.Errorf("rest action: property url: fail to parse the properties: want a string, got %v", raw)
 	}
-	parsed, err := url.Parse(u)
-	if err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
-		return nil, fmt.Errorf("rest action: property url %q: want an http or https URL", u)
+	if u == "" {
+		return nil, errors.New("rest action: property url: url is required")
+	}
+	parsed, err := url.ParseRequestURI(u)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("rest action: property url %q: %w", u, err)
+	case parsed.Scheme != "http" && parsed.Scheme != "https":
+		return nil, fmt.Errorf("rest action: property url %q: Invalid scheme %s", u, parsed.Scheme)
+	case parsed.Host == "":
+		return nil, fmt.Errorf("rest action: property url %q: Invalid url, host not found", u)
 	}
 	s.url = u
 	if raw, ok := props["method"]; ok {
@@ -258,11 +276,31 @@ func newRestSink(props map[string]any, client *http.Client) (*restSink, error) {
 		}
 		m = strings.ToUpper(m)
 		switch m {
-		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete:
 		default:
-			return nil, fmt.Errorf("rest action: property method %q: want one of get, post, put, patch, delete", raw)
+			return nil, fmt.Errorf("rest action: property method: Not supported HTTP method %s.", raw)
 		}
 		s.method = m
+	}
+	for _, p := range []struct {
+		name  string
+		valid func(string) bool
+		what  string
+	}{
+		{"bodyType", func(v string) bool { return restBodyTypes[strings.ToLower(v)] }, "body type"},
+		{"responseType", func(v string) bool { return v == "code" || v == "body" }, "response type"},
+	} {
+		raw, ok := props[p.name]
+		if !ok {
+			continue
+		}
+		v, ok := raw.(string)
+		if !ok {
+			return nil, fmt.Errorf("rest action: property %s: want a string, got %v", p.name, raw)
+		}
+		if v != "" && !p.valid(v) {
+			return nil, fmt.Errorf("rest action: property %s: Invalid %s value %s.", p.name, p.what, v)
+		}
 	}
 	if raw, ok := props["sendSingle"]; ok {
 		b, ok := raw.(bool)
@@ -294,7 +332,10 @@ func newRestSink(props map[string]any, client *http.Client) (*restSink, error) {
 	}
 	if raw, ok := props["timeout"]; ok {
 		ms, ok := toInt64(raw)
-		if !ok || ms < 0 || ms > maxRestTimeoutMillis {
+		switch {
+		case ok && ms < 0:
+			return nil, fmt.Errorf("rest action: property timeout %v: timeout must be greater than or equal to 0", raw)
+		case !ok || ms > maxRestTimeoutMillis:
 			return nil, fmt.Errorf("rest action: property timeout: want milliseconds from 0 to %d, got %v", maxRestTimeoutMillis, raw)
 		}
 		if client != nil && ms > 0 {

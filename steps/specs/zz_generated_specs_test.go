@@ -1276,6 +1276,69 @@ var _ = Describe("Server mode (server_mode.feature)", func() {
 	})
 })
 
+var _ = Describe("Sinks and the rule list (sinks.feature)", func() {
+	It("sinks-rest-url-empty-refused: A rest action with an empty url is refused [sinks.feature:16]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 16, 0)
+	})
+	It("sinks-rest-url-required: A rest action without a url is refused [sinks.feature:26]", Label("sinks", "extension", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 26, 0)
+	})
+	It("sinks-rest-url-not-a-string-refused: A rest action whose url is not a string is refused [sinks.feature:36]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 36, 0)
+	})
+	It("sinks-rest-url-scheme-refused: A rest action whose url is not http or https is refused [sinks.feature:46]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 46, 0)
+	})
+	It("sinks-rest-url-host-required: A rest action whose url has no host is refused [sinks.feature:56]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 56, 0)
+	})
+	It("sinks-rest-method-unsupported: A rest action with a method other than GET, POST, PUT or DELETE is refused [sinks.feature:66]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 66, 0)
+	})
+	It("sinks-rest-body-type-invalid: A rest action with an unknown bodyType is refused [sinks.feature:76]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 76, 0)
+	})
+	It("sinks-rest-timeout-negative: A rest action with a negative timeout is refused [sinks.feature:86]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 86, 0)
+	})
+	It("sinks-rest-timeout-zero-accepted: A rest action with a timeout of 0 is accepted [sinks.feature:96]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 96, 0)
+	})
+	It("sinks-rest-response-type-invalid: A rest action with an unknown responseType is refused [sinks.feature:107]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 107, 0)
+	})
+	It("sinks-rest-properties-accepted: A rest action with every common property set is accepted [sinks.feature:117]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 117, 0)
+	})
+	It("sinks-log-and-nop-accepted: log and nop actions are accepted and take every record [sinks.feature:130]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 130, 0)
+	})
+	It("sinks-every-action-gets-every-record: Every action of a rule gets every record [sinks.feature:150]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 150, 0)
+	})
+	It("sinks-unreachable-rest-sink-spares-other-rules: A rest sink whose URL cannot be reached records a sink exception and holds back no other rule [sinks.feature:173]", Label("sinks", "should", "needs-rule-json"), func() {
+		runScenario("sinks.feature", 173, 0)
+	})
+	It("sinks-rule-list-shows-status: The rule list shows every rule with its state [sinks.feature:193]", Label("sinks", "should", "needs-rule-json", "needs-rule-list"), func() {
+		runScenario("sinks.feature", 193, 0)
+	})
+	It("sinks-private-net-refused/1: With basic.enablePrivateNet false a rest sink refuses loopback addresses [sinks.feature:236]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 236)
+	})
+	It("sinks-private-net-refused/2: With basic.enablePrivateNet false a rest sink refuses private addresses [sinks.feature:237]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 237)
+	})
+	It("sinks-private-net-refused/3: With basic.enablePrivateNet false a rest sink refuses link-local addresses [sinks.feature:238]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 238)
+	})
+	It("sinks-private-net-refused/4: With basic.enablePrivateNet false a rest sink refuses unspecified addresses [sinks.feature:239]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 239)
+	})
+	It("sinks-private-net-refused/5: With basic.enablePrivateNet false a rest sink refuses multicast addresses [sinks.feature:240]", Label("sinks", "should", "needs-rule-json", "needs-private-net-refusal"), func() {
+		runScenario("sinks.feature", 220, 240)
+	})
+})
+
 var _ = Describe("Streams and rules (stream_ddl.feature)", func() {
 	It("ddl-documented-forms/1: A stream can be created in every documented form [stream_ddl.feature:24]", Label("stream-ddl", "must"), func() {
 		runScenario("stream_ddl.feature", 10, 24)

@@ -42,6 +42,12 @@ const (
 	// Env.WebsocketYAML), read by the engine's own file-loading code, and
 	// Apply returns the engine's refusal of them.
 	EngineFiles Capability = "engine-files"
+	// RuleJSON: the target implements RuleJSONCreator.
+	RuleJSON Capability = "rule-json"
+	// RuleList: the target implements RuleLister.
+	RuleList Capability = "rule-list"
+	// PrivateNetRefusal: the target applies Env.PrivateNetRefused.
+	PrivateNetRefusal Capability = "private-net-refusal"
 )
 
 // HangingSinks is implemented by targets that can give a rule a sink that
@@ -85,7 +91,8 @@ type Env struct {
 	// (EngineFiles). The target reads it as the engine reads that file when
 	// it starts; Apply returns the engine's refusal, which names the file and
 	// the key. Accepted, it configures the engine, except for the data
-	// server's address and basic.enablePrivateNet, which the target keeps
+	// server's address and basic.enablePrivateNet (true unless
+	// PrivateNetRefused), which the target keeps
 	// (as kuiperd's --data-server flag overrides the address), so the suite
 	// still reaches the data server and collects records. It cannot be
 	// combined with DataServerTLS, MaxConnections or IdleTimeout.
@@ -94,6 +101,12 @@ type Env struct {
 	// etc/sources/websocket.yaml (EngineFiles), read as the engine reads it
 	// when it starts; ConfKeys are put over the confKeys it holds.
 	WebsocketYAML string
+	// PrivateNetRefused, when true, runs the engine with
+	// basic.enablePrivateNet false (PrivateNetRefusal): its rest sinks refuse
+	// loopback and private addresses. The suite's collector, on loopback,
+	// is then refused too, so the scenario's rules deliver no records and
+	// only their status tells what happened.
+	PrivateNetRefused bool
 }
 
 // Endpoint is where remote clients reach the target's data server.

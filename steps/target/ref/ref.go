@@ -87,7 +87,8 @@ func (t *Target) Name() string { return Name }
 // Supports tells what the reference target can do: everything.
 func (t *Target) Supports(c target.Capability) (bool, string) {
 	switch c {
-	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits, target.EngineFiles:
+	case target.ServerTLS, target.ServerClientAuth, target.DataServerLifecycle, target.MessageLimit, target.HangingSink, target.DataServerLimits, target.EngineFiles,
+		target.RuleJSON, target.RuleList, target.PrivateNetRefusal:
 		return true, ""
 	default:
 		return false, fmt.Sprintf("the reference target does not know capability %q", c)
@@ -97,8 +98,8 @@ func (t *Target) Supports(c target.Capability) (bool, string) {
 // Apply configures the engine for env. The first call builds the engine.
 // Later calls replace the confKeys in place (rules already running keep the
 // properties they started with); a change of the data server's TLS files or
-// limits, or of the engine's files (Env.KuiperYAML, Env.WebsocketYAML),
-// rebuilds the engine, keeping its streams, and is refused while rules exist.
+// limits, of the engine's files (Env.KuiperYAML, Env.WebsocketYAML) or of
+// Env.PrivateNetRefused rebuilds the engine, keeping its streams, and is refused while rules exist.
 // Files the engine refuses leave the target as it was and return the
 // engine's error.
 func (t *Target) Apply(ctx context.Context, env target.Env) error {
@@ -127,7 +128,7 @@ func (t *Target) Apply(ctx context.Context, env target.Env) error {
 		return nil
 	}
 	if sameTLS(oldEnv.DataServerTLS, env.DataServerTLS) && oldEnv.MaxConnections == env.MaxConnections && oldEnv.IdleTimeout == env.IdleTimeout &&
-		oldEnv.KuiperYAML == env.KuiperYAML && oldEnv.WebsocketYAML == env.WebsocketYAML {
+		oldEnv.KuiperYAML == env.KuiperYAML && oldEnv.WebsocketYAML == env.WebsocketYAML && oldEnv.PrivateNetRefused == env.PrivateNetRefused {
 		if err := putConfKeys(old, oldEnv, env); err != nil {
 			return fmt.Errorf("apply: %w", err)
 		}
@@ -248,7 +249,7 @@ func (t *Target) newEngine(env target.Env) (*engine.Engine, *config.ServerTLS, e
 			// The data server stays where the target said it is, and rest
 			// sinks may post to the collector on loopback.
 			k.Source.HTTPServerIP, k.Source.HTTPServerPort = host, port
-			k.Basic.EnablePrivateNet = true
+			k.Basic.EnablePrivateNet = !env.PrivateNetRefused
 			kuiper = k
 		}
 		for name, props := range keys {
@@ -302,10 +303,10 @@ func readEngineFiles(env target.Env) (config.Kuiper, config.ConfKeys, error) {
 // kuiperYAML writes the etc/kuiper.yaml of a scenario's engine: the data
 // server on host:port with env's connection cap and idle timeout, wss with
 // env's TLS files when set, and basic.enablePrivateNet, as rest sinks post
-// to the target's collector on loopback.
+// to the target's collector on loopback, unless env refuses private addresses.
 func kuiperYAML(host string, port int, env target.Env) []byte {
 	var b strings.Builder
-	b.WriteString("basic:\n  restIp: 127.0.0.1\n  restPort: 0\n  enablePrivateNet: true\n")
+	fmt.Fprintf(&b, "basic:\n  restIp: 127.0.0.1\n  restPort: 0\n  enablePrivateNet: %t\n", !env.PrivateNetRefused)
 	fmt.Fprintf(&b, "source:\n  httpServerIp: %s\n  httpServerPort: %d\n", strconv.Quote(host), port)
 	if env.MaxConnections != 0 {
 		fmt.Fprintf(&b, "  httpServerMaxConnections: %d\n", env.MaxConnections)
@@ -400,16 +401,10 @@ func (t *Target) createPostingRule(ctx context.Context, id, sql string, opts col
 	if err != nil {
 		return nil, err
 	}
-	t.mu.Lock()
-	if t.coll == nil {
-		if t.coll, err = collect.New("127.0.0.1:0", ""); err != nil {
-			t.mu.Unlock()
-			return nil, err
-		}
+	coll, path, err := t.route()
+	if err != nil {
+		return nil, err
 	}
-	t.seq++
-	coll, path := t.coll, fmt.Sprintf("/ref/%d", t.seq)
-	t.mu.Unlock()
 	rt, err := coll.AddRoute(path, opts)
 	if err != nil {
 		return nil, fmt.Errorf("create rule %s: %w", id, err)

@@ -191,6 +191,41 @@ var _ = Describe("Driver against the reference engine over REST", func() {
 		Expect(tgt.DropStream(ctx, "nope")).To(MatchError(ContainSubstring("nope")))
 	})
 
+	It("creates a rule from a rule JSON, its collect action posting to the collector, lists it and deletes it on Close", func() {
+		Expect(tgt.CreateStream(ctx, `CREATE STREAM js () WITH (DATASOURCE="/js", TYPE="websocket")`)).To(Succeed())
+		rc, ok := tgt.(target.RuleJSONCreator)
+		Expect(ok).To(BeTrue())
+		rule, err := rc.CreateRuleJSON(ctx, "jsrule", []byte(`{"id":"jsrule","sql":"SELECT * FROM js","actions":[{"nop":{}},{"collect":{}}]}`))
+		Expect(err).NotTo(HaveOccurred())
+		stopped, err := rc.CreateRuleJSON(ctx, "jsoff", []byte(`{"id":"jsoff","sql":"SELECT * FROM js","actions":[{"nop":{}}],"triggered":false}`))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(stopped.ID()).To(Equal("jsoff"))
+
+		var c *peer.Client
+		Eventually(func() error {
+			c, err = peer.Dial(ctx, tgt.DataServer().URL("/js"), peer.DialOptions{})
+			return err
+		}, target.DefaultTimeout).Should(Succeed())
+		DeferCleanup(c.Close)
+		Expect(c.SendText(ctx, `{"n":1}`)).To(Succeed())
+		Expect(receive(rule)).To(Equal(target.Record{"n": json.Number("1")}))
+		Eventually(status(ctx, rule)).Should(WithTransform(func(st target.Status) any {
+			return metric(st, "sink_nop_", "_records_out_total")
+		}, Equal(json.Number("1"))))
+
+		list, err := tgt.(target.RuleLister).ListRules(ctx)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(list).To(Equal([]target.RuleSummary{{ID: "jsoff", Status: "stopped"}, {ID: "jsrule", Status: "running"}}))
+
+		_, err = rc.CreateRuleJSON(ctx, "jsbad", []byte(`{"id":"jsbad","sql":"SELECT * FROM js","actions":[{"rest":{"url":"http://h","method":"patch"}}]}`))
+		Expect(err).To(MatchError(ContainSubstring("Not supported HTTP method patch")))
+		_, err = rc.CreateRuleJSON(ctx, "jstwice", []byte(`{"id":"jstwice","sql":"SELECT * FROM js","actions":[{"collect":{}},{"collect":{}}]}`))
+		Expect(err).To(MatchError(ContainSubstring("more than one collect action")))
+
+		Expect(tgt.Close()).To(Succeed())
+		Expect(ref.eng.Rules()).To(BeEmpty())
+	})
+
 	It("stops, starts, restarts and deletes a rule", func() {
 		Expect(tgt.CreateStream(ctx, `CREATE STREAM ctl () WITH (DATASOURCE="/ctl", TYPE="websocket")`)).To(Succeed())
 		rule, err := tgt.CreateRule(ctx, "ctlrule", "SELECT * FROM ctl")

@@ -36,6 +36,8 @@ const (
 	reasonEngineFiles = "the REST target cannot start a remote engine from a scenario's etc/kuiper.yaml or " +
 		"etc/sources/websocket.yaml (an engine reads them when it starts); run these scenarios with --target ref, " +
 		"or start the engine with the scenario's files and check that it refuses them"
+	reasonPrivateNet = "the REST target cannot change a remote engine's basic.enablePrivateNet (read at its start), " +
+		"and its record collector on loopback needs it true; run these scenarios with --target ref"
 	reasonLifecycle = "the REST target shares the engine's data server among concurrent scenarios, " +
 		"so it cannot watch that server start and stop with one scenario's rules; " +
 		"start an engine for this run only and pass --exclusive (env WSCONFORM_EXCLUSIVE=1), " +
@@ -99,6 +101,11 @@ func (t *restTarget) Supports(c target.Capability) (bool, string) {
 		return true, ""
 	case target.EngineFiles:
 		return false, reasonEngineFiles
+	case target.PrivateNetRefusal:
+		return false, reasonPrivateNet
+	case target.RuleJSON, target.RuleList:
+		// POST /rules with the scenario's JSON; GET /rules.
+		return true, ""
 	case target.MessageLimit:
 		// Written as maxMessageBytes on the confKeys the scenario's streams
 		// use; an engine that ignores the property fails the scenarios.
@@ -120,6 +127,9 @@ func (t *restTarget) Apply(ctx context.Context, env target.Env) error {
 	}
 	if env.KuiperYAML != "" || env.WebsocketYAML != "" {
 		return fmt.Errorf("engine configuration files: %w: %s", target.ErrUnsupported, reasonEngineFiles)
+	}
+	if env.PrivateNetRefused {
+		return fmt.Errorf("basic.enablePrivateNet false: %w: %s", target.ErrUnsupported, reasonPrivateNet)
 	}
 	if tls := env.DataServerTLS; tls != nil {
 		if tls.ClientCAFile != "" {

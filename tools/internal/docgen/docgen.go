@@ -78,7 +78,7 @@ func Rules(f featureset.Feature) []Rule {
 }
 
 // areaTags are the tags that name an area.
-var areaTags = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness"}
+var areaTags = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness", "@sinks"}
 
 // area returns the feature's area tags: its own, else those all its scenarios share.
 func area(f featureset.Feature) []string {

@@ -21,7 +21,7 @@ import (
 )
 
 // Areas are the area tags, in report order.
-var Areas = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness"}
+var Areas = []string{"@client-mode", "@server-mode", "@tls", "@lifecycle", "@json", "@stream-ddl", "@config", "@robustness", "@sinks"}
 
 // Levels are the level tags, in report order, with what each means.
 var Levels = []struct{ Tag, Meaning string }{
