@@ -111,10 +111,12 @@ func newEndlessHeaderServer(tc *tls.Config) *endlessHeaderServer {
 				_ = c.SetWriteDeadline(time.Now().Add(waitFor))
 				chunk := []byte("HTTP/1.1 101 Switching Protocols\r\n")
 				for i := 0; ; i++ {
+					// Counted before the write: the dialer may read a
+					// chunk before Write returns.
+					h.written.Add(int64(len(chunk)))
 					if _, err := c.Write(chunk); err != nil {
 						return
 					}
-					h.written.Add(int64(len(chunk)))
 					chunk = fmt.Appendf(chunk[:0], "X-Pad-%d: %s\r\n", i, strings.Repeat("p", 200))
 				}
 			}()
