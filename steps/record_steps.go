@@ -138,10 +138,14 @@ func theRuleOutputsNothingMore(ctx context.Context, id string) error {
 	}
 }
 
+// theRuleOutputsNumberedRecordsInOrder checks a burst record by record. A lost
+// or reordered record fails at the next one; each record is waited for up to
+// waits.Heavy, not the usual step bound, since a burst of thousands under the
+// race detector on a loaded machine can pause for seconds.
 func theRuleOutputsNumberedRecordsInOrder(ctx context.Context, id string, n int) error {
 	w := worldFrom(ctx)
 	for i := 0; i < n; i++ {
-		got, err := w.next(ctx, id)
+		got, err := w.nextWithin(ctx, id, waits.Heavy)
 		if err != nil {
 			return fmt.Errorf("after %d of %d numbered records: %w", i, n, err)
 		}
