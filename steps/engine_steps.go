@@ -299,16 +299,22 @@ func theRuleRuns(ctx context.Context, id, sql string) error {
 
 func theRuleRunningIsRefused(ctx context.Context, id, sql, want string) error {
 	w := worldFrom(ctx)
+	return w.createRefused(ctx, id, want, func() (target.Rule, error) { return w.createRule(ctx, id, sql) })
+}
+
+// createRefused applies the scenario's configuration, creates the rule name
+// with create, and checks that it is refused with want (see refused). A
+// configuration the target cannot apply is no refusal of the rule.
+func (w *World) createRefused(ctx context.Context, name, want string, create func() (target.Rule, error)) error {
 	want, err := w.text(want)
 	if err != nil {
 		return err
 	}
-	// A configuration the target cannot apply is no refusal of the rule.
 	if err := w.ready(ctx); err != nil {
 		return err
 	}
-	r, err := w.createRule(ctx, id, sql)
-	return w.refused(ctx, id, r, err, want)
+	r, err := create()
+	return w.refused(ctx, name, r, err, want)
 }
 
 // refused passes when the creation of the scenario's rule name failed with

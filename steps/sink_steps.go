@@ -115,16 +115,7 @@ func theRuleIsCreatedFrom(ctx context.Context, name string, doc *godog.DocString
 // stopped by error with a status mentioning want.
 func creatingTheRuleFromThisJSONIsRefusedWith(ctx context.Context, name, want string, doc *godog.DocString) error {
 	w := worldFrom(ctx)
-	want, err := w.text(want)
-	if err != nil {
-		return err
-	}
-	// A configuration the target cannot apply is no refusal of the rule.
-	if err := w.ready(ctx); err != nil {
-		return err
-	}
-	r, err := w.createRuleJSON(ctx, name, doc)
-	return w.refused(ctx, name, r, err, want)
+	return w.createRefused(ctx, name, want, func() (target.Rule, error) { return w.createRuleJSON(ctx, name, doc) })
 }
 
 // listRules fetches the engine's rule list.
